@@ -1,0 +1,44 @@
+#include "styrmin/core/clock.h"
+
+#include <gtest/gtest.h>
+
+#include "styrmin/core/testing/fake_clock.h"
+
+namespace styrmin {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(FakeClock, MovesOnlyWhenAdvanced) {
+  testing::FakeClock clock;
+  const auto wall = clock.Now();
+  const auto steady = clock.SteadyNow();
+  EXPECT_EQ(clock.Now(), wall);
+  clock.Advance(90s);
+  EXPECT_EQ(clock.Now() - wall, 90s);
+  EXPECT_EQ(clock.SteadyNow() - steady, 90s);
+}
+
+TEST(Clock, FormatsRfc3339InUtcWithMilliseconds) {
+  const auto t = std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + 21h + 56min + 1s +
+                 123ms;
+  EXPECT_EQ(FormatRfc3339(t), "2026-11-23T21:56:01.123Z");
+  testing::FakeClock clock;
+  EXPECT_EQ(FormatRfc3339(clock.Now()), "2026-01-01T00:00:00.000Z");
+}
+
+TEST(Clock, FormatsTimesBeforeTheEpoch) {
+  const auto t = std::chrono::sys_days{std::chrono::year{1969} / 12 / 31} + 23h + 59min + 59s +
+                 250ms;
+  EXPECT_EQ(FormatRfc3339(t), "1969-12-31T23:59:59.250Z");
+}
+
+TEST(SystemClock, IsMonotonicOnItsSteadyClock) {
+  auto& clock = SystemClock::Instance();
+  const auto a = clock.SteadyNow();
+  const auto b = clock.SteadyNow();
+  EXPECT_LE(a, b);
+}
+
+}  // namespace
+}  // namespace styrmin

@@ -1,0 +1,93 @@
+#include "styrmin/core/yaml.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace styrmin {
+namespace {
+
+TEST(Yaml, ResolvesPlainScalarsByTheCoreSchema) {
+  auto j = ParseYaml(R"(
+name: infrahub
+replicas: 3
+negative: -7
+hex: 0x1f
+ratio: 0.5
+enabled: true
+nothing: ~
+empty:
+version: 1.5.2
+)");
+  ASSERT_TRUE(j) << j.error().ToString();
+  EXPECT_EQ((*j)["name"], "infrahub");
+  EXPECT_EQ((*j)["replicas"], 3);
+  EXPECT_EQ((*j)["negative"], -7);
+  EXPECT_EQ((*j)["hex"], 31);
+  EXPECT_DOUBLE_EQ((*j)["ratio"].get<double>(), 0.5);
+  EXPECT_EQ((*j)["enabled"], true);
+  EXPECT_TRUE((*j)["nothing"].is_null());
+  EXPECT_TRUE((*j)["empty"].is_null());
+  EXPECT_EQ((*j)["version"], "1.5.2");
+}
+
+TEST(Yaml, QuotedScalarsStayStrings) {
+  auto j = ParseYaml("a: \"3\"\nb: 'true'\nc: \"null\"\n").value();
+  EXPECT_EQ(j["a"], "3");
+  EXPECT_EQ(j["b"], "true");
+  EXPECT_EQ(j["c"], "null");
+}
+
+TEST(Yaml, ConvertsNestedMappingsAndSequences) {
+  auto j = ParseYaml(R"(
+spec:
+  components:
+    server: {identifier: {label: {app.kubernetes.io/component: server}}}
+  parameters:
+    - {name: log_level, kind: enum, values: [DEBUG, INFO], default: INFO}
+)").value();
+  EXPECT_EQ(j["spec"]["components"]["server"]["identifier"]["label"]["app.kubernetes.io/component"],
+            "server");
+  EXPECT_EQ(j["spec"]["parameters"][0]["values"][1], "INFO");
+}
+
+TEST(Yaml, SyntaxErrorsGiveLineAndColumn) {
+  auto j = ParseYaml("a: 1\nb: [1, 2\nc: 3\n");
+  ASSERT_FALSE(j);
+  EXPECT_EQ(j.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(j.error().message().find("invalid YAML at line"), std::string::npos)
+      << j.error().message();
+}
+
+TEST(Yaml, EmptyInputIsNull) { EXPECT_TRUE(ParseYaml("").value().is_null()); }
+
+TEST(Yaml, SplitsMultiDocumentStreams) {
+  auto docs = ParseYamlDocuments("a: 1\n---\n---\nb: 2\n").value();
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_EQ(docs[1]["b"], 2);
+  EXPECT_FALSE(ParseYaml("a: 1\n---\nb: 2\n")) << "one document expected";
+}
+
+TEST(Yaml, RejectsDeepFlowNestingAndOversizedInput) {
+  EXPECT_FALSE(ParseYaml(std::string(10000, '[')));
+  YamlLimits limits;
+  limits.max_bytes = 8;
+  EXPECT_FALSE(ParseYaml("a: 123456789", limits));
+}
+
+TEST(Yaml, RejectsNonScalarKeys) {
+  auto j = ParseYaml("? [a, b]\n: 1\n");
+  ASSERT_FALSE(j);
+  EXPECT_NE(j.error().message().find("not a scalar"), std::string::npos);
+}
+
+TEST(Yaml, IntegersBeyondInt64BecomeFloats) {
+  EXPECT_EQ(ParseYaml("n: 99999999999999999999").value()["n"].is_number_float(), true);
+  EXPECT_EQ(ParseYaml("n: -9223372036854775808").value()["n"],
+            std::numeric_limits<std::int64_t>::min());
+}
+
+}  // namespace
+}  // namespace styrmin

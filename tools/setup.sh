@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# One setup path for a fresh Debian machine that reaches only the package registries.
+# Installs the Debian packages the project builds and tests with, then builds the test plane's
+# upstream tools into the cache (tools/plane/build.sh). Idempotent: a second run only checks.
+#
+#   tools/setup.sh            everything
+#   tools/setup.sh --no-plane  packages only (enough to build and run unit tests)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+LOG_TAG=setup
+# shellcheck source=lib/common.sh
+source "$here/lib/common.sh"
+
+with_plane=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-plane) with_plane=0 ;;
+    *) die "unknown argument: $arg" ;;
+  esac
+done
+
+debian_packages=(
+  # toolchain
+  g++ cmake ninja-build ccache make pkg-config git clang clang-format clang-tidy
+  libclang-rt-14-dev lld
+  # libraries
+  libboost1.81-all-dev libpq-dev postgresql sqlite3 libsqlite3-dev libcurl4-openssl-dev
+  libssl-dev libyaml-cpp-dev nlohmann-json3-dev libexpected-dev libcli11-dev libsodium-dev
+  libgit2-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # runtimes and plane helpers
+  python3 python3-venv openssl ca-certificates curl procps iproute2 util-linux
+)
+
+install_debian_packages() {
+  local missing=()
+  for pkg in "${debian_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$' ||
+      missing+=("$pkg")
+  done
+  if ((${#missing[@]} == 0)); then
+    log "debian packages: all ${#debian_packages[@]} present"
+    return 0
+  fi
+  log "debian packages: installing ${missing[*]}"
+  local sudo=()
+  ((EUID == 0)) || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+check_go() {
+  command -v go >/dev/null ||
+    die "Go is required to build the test plane's tools (go1.24 or newer, from the machine image)"
+  log "go: $(go version | cut -d' ' -f3)"
+}
+
+install_debian_packages
+if ((with_plane)); then
+  check_go
+  "$here/plane/build.sh"
+fi
+log "setup complete"
