@@ -23,6 +23,28 @@ function(styrmin_module name)
   target_link_libraries(styrmin_${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
+# styrmin_discover_gtests(TARGET LABELS ... [ENVIRONMENT ...] [FIXTURES_REQUIRED ...]
+#                         [TIMEOUT seconds]): registers each GoogleTest case of TARGET with CTest.
+# gtest_discover_tests flattens list-valued PROPERTIES (CMake 3.25), so the properties are set
+# from a second CTest include file over the discovered TEST_LIST instead.
+function(styrmin_discover_gtests target)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "LABELS;ENVIRONMENT;FIXTURES_REQUIRED" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  gtest_discover_tests(${target} TEST_LIST ${target}_TESTS DISCOVERY_TIMEOUT 30)
+  set(props "LABELS [==[${ARG_LABELS}]==] TIMEOUT ${ARG_TIMEOUT}")
+  if(ARG_ENVIRONMENT)
+    string(APPEND props " ENVIRONMENT [==[${ARG_ENVIRONMENT}]==]")
+  endif()
+  if(ARG_FIXTURES_REQUIRED)
+    string(APPEND props " FIXTURES_REQUIRED [==[${ARG_FIXTURES_REQUIRED}]==]")
+  endif()
+  set(file "${CMAKE_CURRENT_BINARY_DIR}/${target}_properties.cmake")
+  file(WRITE "${file}" "if(${target}_TESTS)\n  set_tests_properties(\${${target}_TESTS} PROPERTIES ${props})\nendif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${file}")
+endfunction()
+
 # styrmin_unit_test(NAME SOURCES ... DEPS ... LABELS ...): a GoogleTest binary whose cases are
 # registered with CTest one by one, labelled `unit` plus the given labels.
 function(styrmin_unit_test name)
@@ -30,7 +52,7 @@ function(styrmin_unit_test name)
   add_executable(${name} ${ARG_SOURCES})
   target_compile_options(${name} PRIVATE ${STYRMIN_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
-  gtest_discover_tests(${name} PROPERTIES LABELS "unit;${ARG_LABELS}" DISCOVERY_TIMEOUT 30)
+  styrmin_discover_gtests(${name} LABELS unit ${ARG_LABELS} TIMEOUT 60)
 endfunction()
 
 include(GoogleTest)

@@ -36,7 +36,7 @@ build_into() {
     return 0
   fi
   local out="$dir.partial.$$" start=$SECONDS
-  rm -rf "$out" && mkdir -p "$out/bin"
+  rm -rf "$dir".partial.* && mkdir -p "$out/bin"  # also drops leftovers of interrupted runs
   log "$(basename "$dir"): building (this takes minutes on a cold cache)"
   "$fn" "$out"
   touch "$out/.complete"

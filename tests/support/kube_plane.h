@@ -1,0 +1,34 @@
+// Access to the local Kubernetes plane that CTest starts once per test run (the `kube_plane`
+// fixture, tools/plane/plane.sh). CTest points STYRMIN_PLANE_ENV at the plane's env file, which
+// names KUBECONFIG (admin kubeconfig) and STYRMIN_KUBECTL (the kubectl built with the plane);
+// without it, those two are read from the process environment.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "styrmin/core/status.h"
+#include "styrmin/kube/kubeconfig.h"
+#include "support/command.h"
+
+namespace styrmin::test {
+
+// The admin access of the running plane; fails when the fixture did not start one.
+Result<kube::ClusterAccess> PlaneAccess();
+
+// Runs the plane's kubectl with `args` against the plane; stdout on success.
+Result<std::string> Kubectl(const std::vector<std::string>& args,
+                            const std::string& stdin_data = {},
+                            std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// Polls `condition` until it returns true or `timeout` passes (then kDeadlineExceeded naming
+// `what`). An error from `condition` stops the wait at once.
+Status WaitUntil(const std::string& what, std::chrono::milliseconds timeout,
+                 const std::function<Result<bool>()>& condition);
+
+// A namespace name unique to this process and call ("styrmin-test-<pid>-<n>").
+std::string UniqueNamespace();
+
+}  // namespace styrmin::test
