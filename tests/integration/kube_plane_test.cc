@@ -1,13 +1,18 @@
 // Proves the local Kubernetes plane: the API server through libcurl with the kubeconfig's client
 // certificate, and kubectl driving a Deployment to Ready pods on the simulated node.
+#include "support/kube_plane.h"
+
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include "styrmin/core/json.h"
 #include "styrmin/kube/rest_client.h"
-#include "support/kube_plane.h"
 
 namespace styrmin::test {
 namespace {
@@ -82,6 +87,38 @@ TEST_F(KubePlane, UnknownNamespaceIsNotFound) {
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
 }
 
+TEST_F(KubePlane, EveryPlaneProcessListensOnLoopbackOnly) {
+  auto dir = PlaneDir();
+  ASSERT_TRUE(dir) << dir.error().ToString();
+  std::set<std::string> pids;
+  for (const auto& entry : std::filesystem::directory_iterator(*dir + "/pids")) {
+    if (entry.path().extension() != ".pid") continue;
+    std::ifstream in(entry.path());
+    std::string pid;
+    in >> pid;
+    pids.insert(pid);
+  }
+  ASSERT_GE(pids.size(), 5u) << "etcd, apiserver, controller-manager, scheduler and kwok";
+  int listening = 0;
+  for (const char* flags : {"-ltnpH", "-lunpH"}) {
+    auto out = RunCommandOk({"ss", flags});
+    ASSERT_TRUE(out) << out.error().ToString();
+    std::istringstream lines(*out);
+    for (std::string line; std::getline(lines, line);) {
+      bool ours = false;
+      for (const auto& pid : pids) ours |= line.find("pid=" + pid + ",") != std::string::npos;
+      if (!ours) continue;
+      ++listening;
+      std::istringstream fields(line);
+      std::string state, recv_q, send_q, local;
+      fields >> state >> recv_q >> send_q >> local;
+      EXPECT_TRUE(local.rfind("127.0.0.1:", 0) == 0 || local.rfind("[::1]:", 0) == 0)
+          << "plane process listens beyond loopback: " << line;
+    }
+  }
+  EXPECT_GE(listening, 4) << "etcd (client, peer), apiserver and kwok listen";
+}
+
 constexpr std::string_view kDeployment = R"(
 apiVersion: apps/v1
 kind: Deployment
@@ -119,8 +156,8 @@ TEST_F(KubePlane, DeploymentOfThreeReplicasReachesThreeReadyPodsAndExecRunsAComm
   });
   ASSERT_TRUE(ready) << ready.error().ToString() << "\n" << pods.dump(2);
 
-  auto deployment = Kubectl({"get", "deployment", "web", "-n", ns, "-o",
-                             "jsonpath={.status.readyReplicas}"});
+  auto deployment =
+      Kubectl({"get", "deployment", "web", "-n", ns, "-o", "jsonpath={.status.readyReplicas}"});
   ASSERT_TRUE(deployment);
   EXPECT_EQ(*deployment, "3");
 

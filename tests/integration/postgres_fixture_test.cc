@@ -57,8 +57,9 @@ class PostgresFixture : public ::testing::Test {
 };
 
 TEST_F(PostgresFixture, TableRoundTripsThroughLibpq) {
-  auto created = Exec("CREATE TABLE deployments (id text PRIMARY KEY, replicas integer NOT NULL, "
-                      "config jsonb NOT NULL)");
+  auto created = Exec(
+      "CREATE TABLE deployments (id text PRIMARY KEY, replicas integer NOT NULL, "
+      "config jsonb NOT NULL)");
   ASSERT_EQ(PQresultStatus(created.get()), PGRES_COMMAND_OK) << PQerrorMessage(conn_.get());
 
   const char* params[] = {"d-1", "3", R"({"log_level": "INFO"})"};
@@ -77,8 +78,9 @@ TEST_F(PostgresFixture, TableRoundTripsThroughLibpq) {
 }
 
 TEST_F(PostgresFixture, EachTestGetsAFreshEmptyDatabase) {
-  auto tables = Exec("SELECT count(*) FROM information_schema.tables WHERE table_schema = "
-                     "'public'");
+  auto tables = Exec(
+      "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+      "'public'");
   ASSERT_EQ(PQresultStatus(tables.get()), PGRES_TUPLES_OK);
   EXPECT_STREQ(PQgetvalue(tables.get(), 0, 0), "0");
   auto other = g_server->CreateDatabase();

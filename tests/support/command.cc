@@ -28,8 +28,7 @@ std::string Join(const std::vector<std::string>& argv) {
 }  // namespace
 
 Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
-                                 std::chrono::milliseconds timeout,
-                                 const std::string& stdin_data) {
+                                 std::chrono::milliseconds timeout, const std::string& stdin_data) {
   STYRMIN_CHECK(!argv.empty(), "RunCommand needs a program");
   // A child that exits without reading its stdin must not kill the test with SIGPIPE.
   static const bool sigpipe_ignored = [] { return signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
@@ -124,8 +123,7 @@ Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
 }
 
 Result<std::string> RunCommandOk(const std::vector<std::string>& argv,
-                                 std::chrono::milliseconds timeout,
-                                 const std::string& stdin_data) {
+                                 std::chrono::milliseconds timeout, const std::string& stdin_data) {
   STYRMIN_ASSIGN_OR_RETURN(CommandResult r, RunCommand(argv, timeout, stdin_data));
   if (r.exit_code != 0) {
     return Internal(Join(argv) + ": exit status " + std::to_string(r.exit_code) + ": " + r.err);

@@ -40,6 +40,8 @@ Result<kube::ClusterAccess> PlaneAccess() {
   return kube::LoadKubeconfig(path);
 }
 
+Result<std::string> PlaneDir() { return Env("STYRMIN_PLANE_DIR"); }
+
 Result<std::string> Kubectl(const std::vector<std::string>& args, const std::string& stdin_data,
                             std::chrono::milliseconds timeout) {
   STYRMIN_ASSIGN_OR_RETURN(std::string kubectl, Env("STYRMIN_KUBECTL"));

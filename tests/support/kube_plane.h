@@ -18,6 +18,9 @@ namespace styrmin::test {
 // The admin access of the running plane; fails when the fixture did not start one.
 Result<kube::ClusterAccess> PlaneAccess();
 
+// The plane's directory (certificates, logs, pids/NAME.pid).
+Result<std::string> PlaneDir();
+
 // Runs the plane's kubectl with `args` against the plane; stdout on success.
 Result<std::string> Kubectl(const std::vector<std::string>& args,
                             const std::string& stdin_data = {},

@@ -44,8 +44,9 @@ Result<std::string> FindBindir() {
   for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
     if (fs::exists(entry.path() / "bin" / "initdb")) return (entry.path() / "bin").string();
   }
-  return NotFound("PostgreSQL server binaries not found (install the postgresql package, or set "
-                  "STYRMIN_PG_BINDIR)");
+  return NotFound(
+      "PostgreSQL server binaries not found (install the postgresql package, or set "
+      "STYRMIN_PG_BINDIR)");
 }
 
 // When running as root, PostgreSQL refuses to start: run its tools as `postgres`.
@@ -71,21 +72,21 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
     }
   }
   const std::string data = server->dir_ + "/data";
-  STYRMIN_RETURN_IF_ERROR(RunCommandOk(
-      AsServerUser({server->bindir_ + "/initdb", "-D", data, "-U", "postgres", "-A", "trust",
-                    "-E", "UTF8", "--locale=C", "--no-sync"}),
-      std::chrono::seconds(120)));
+  STYRMIN_RETURN_IF_ERROR(
+      RunCommandOk(AsServerUser({server->bindir_ + "/initdb", "-D", data, "-U", "postgres", "-A",
+                                 "trust", "-E", "UTF8", "--locale=C", "--no-sync"}),
+                   std::chrono::seconds(120)));
   // The port is chosen by the kernel, then handed to the server; a lost race is retried.
   for (int attempt = 0; attempt < 3; ++attempt) {
     STYRMIN_ASSIGN_OR_RETURN(server->port_, FreeLoopbackPort());
     const std::string options = "-c listen_addresses=127.0.0.1 -p " +
-                                std::to_string(server->port_) + " -c unix_socket_directories=" +
-                                server->dir_ +
+                                std::to_string(server->port_) +
+                                " -c unix_socket_directories=" + server->dir_ +
                                 " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-    auto started = RunCommandOk(AsServerUser({server->bindir_ + "/pg_ctl", "-D", data, "-l",
-                                              server->dir_ + "/server.log", "-o", options, "-w",
-                                              "-t", "60", "start"}),
-                                std::chrono::seconds(90));
+    auto started = RunCommandOk(
+        AsServerUser({server->bindir_ + "/pg_ctl", "-D", data, "-l", server->dir_ + "/server.log",
+                      "-o", options, "-w", "-t", "60", "start"}),
+        std::chrono::seconds(90));
     if (started) {
       server->started_ = true;
       return server;

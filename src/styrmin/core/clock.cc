@@ -1,7 +1,7 @@
 #include "styrmin/core/clock.h"
 
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 
 namespace styrmin {
 

@@ -20,16 +20,16 @@ TEST(FakeClock, MovesOnlyWhenAdvanced) {
 }
 
 TEST(Clock, FormatsRfc3339InUtcWithMilliseconds) {
-  const auto t = std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + 21h + 56min + 1s +
-                 123ms;
+  const auto t =
+      std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + 21h + 56min + 1s + 123ms;
   EXPECT_EQ(FormatRfc3339(t), "2026-11-23T21:56:01.123Z");
   testing::FakeClock clock;
   EXPECT_EQ(FormatRfc3339(clock.Now()), "2026-01-01T00:00:00.000Z");
 }
 
 TEST(Clock, FormatsTimesBeforeTheEpoch) {
-  const auto t = std::chrono::sys_days{std::chrono::year{1969} / 12 / 31} + 23h + 59min + 59s +
-                 250ms;
+  const auto t =
+      std::chrono::sys_days{std::chrono::year{1969} / 12 / 31} + 23h + 59min + 59s + 250ms;
   EXPECT_EQ(FormatRfc3339(t), "1969-12-31T23:59:59.250Z");
 }
 

@@ -11,8 +11,7 @@ namespace {
 
 static_assert(!std::is_convertible_v<DeploymentId, EnvironmentId>,
               "ids of different kinds must not convert into each other");
-static_assert(!std::is_convertible_v<std::string, DeploymentId>,
-              "ids are constructed explicitly");
+static_assert(!std::is_convertible_v<std::string, DeploymentId>, "ids are constructed explicitly");
 
 TEST(StrongId, ComparesHashesAndPrintsByValue) {
   DeploymentId a("d-1");

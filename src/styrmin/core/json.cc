@@ -37,16 +37,16 @@ template <typename T, typename Check>
 Result<T> GetTyped(const Json& object, std::string_view key, std::string_view expected,
                    Check check) {
   if (!object.is_object()) {
-    return InvalidArgument("expected an object to read field \"" + std::string(key) +
-                           "\", got " + std::string(JsonTypeName(object)));
+    return InvalidArgument("expected an object to read field \"" + std::string(key) + "\", got " +
+                           std::string(JsonTypeName(object)));
   }
   auto it = object.find(key);
   if (it == object.end()) {
     return InvalidArgument("missing field \"" + std::string(key) + "\"");
   }
   if (!check(*it)) {
-    return InvalidArgument("field \"" + std::string(key) + "\": expected " +
-                           std::string(expected) + ", got " + std::string(JsonTypeName(*it)));
+    return InvalidArgument("field \"" + std::string(key) + "\": expected " + std::string(expected) +
+                           ", got " + std::string(JsonTypeName(*it)));
   }
   return it->template get<T>();
 }
@@ -97,8 +97,7 @@ std::string_view JsonTypeName(const Json& value) {
 }
 
 Result<std::string> GetString(const Json& object, std::string_view key) {
-  return GetTyped<std::string>(object, key, "string",
-                               [](const Json& v) { return v.is_string(); });
+  return GetTyped<std::string>(object, key, "string", [](const Json& v) { return v.is_string(); });
 }
 
 Result<std::int64_t> GetInt(const Json& object, std::string_view key) {

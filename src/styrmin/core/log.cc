@@ -73,8 +73,7 @@ Logger Logger::With(std::initializer_list<LogField> fields) const {
   return Logger(shared_, std::move(context));
 }
 
-void Logger::Log(LogLevel level, std::string_view message,
-                 std::initializer_list<LogField> fields) {
+void Logger::Log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
   if (!Enabled(level)) return;
   const std::string line = Format(level, message, fields);
   std::lock_guard lock(shared_->mutex);
@@ -86,8 +85,8 @@ std::string Logger::Format(LogLevel level, std::string_view message,
   const std::string ts = FormatRfc3339(shared_->clock->Now());
   if (shared_->format == LogFormat::kJson) {
     // Keys in a fixed order: ts, level, msg, then context and call fields as given.
-    std::string out = "{\"ts\":" + DumpJson(ts) + ",\"level\":" +
-                      DumpJson(std::string(LogLevelName(level))) +
+    std::string out = "{\"ts\":" + DumpJson(ts) +
+                      ",\"level\":" + DumpJson(std::string(LogLevelName(level))) +
                       ",\"msg\":" + DumpJson(std::string(message));
     auto append = [&out](const LogField& f) {
       out += "," + DumpJson(f.key) + ":" + DumpJson(f.value);

@@ -23,10 +23,9 @@ TEST(Logger, WritesJsonLinesWithFixedLeadingKeys) {
   Logger log(out.Sink(), LogFormat::kJson, LogLevel::kInfo, clock);
   log.Info("run claimed", {{"run", "r-1"}, {"attempt", 2}});
   ASSERT_EQ(out.lines.size(), 1u);
-  EXPECT_EQ(out.lines[0],
-            R"({"ts":"2026-01-01T00:00:00.000Z","level":"info","msg":"run claimed",)"
-            R"("run":"r-1","attempt":2})"
-            "\n");
+  EXPECT_EQ(out.lines[0], R"({"ts":"2026-01-01T00:00:00.000Z","level":"info","msg":"run claimed",)"
+                          R"("run":"r-1","attempt":2})"
+                          "\n");
   EXPECT_TRUE(ParseJson(out.lines[0]));
 }
 

@@ -31,26 +31,26 @@ bool IsDigits(std::string_view s) {
 }
 
 bool IsIdentifier(std::string_view s) {
-  return !s.empty() &&
-         s.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz"
-                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ-") == std::string_view::npos;
+  return !s.empty() && s.find_first_not_of(
+                           "0123456789abcdefghijklmnopqrstuvwxyz"
+                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ-") == std::string_view::npos;
 }
 
 Result<std::uint64_t> ParseNumber(std::string_view part, std::string_view whole,
                                   std::string_view what) {
   if (!IsDigits(part)) {
-    return InvalidArgument("invalid version \"" + std::string(whole) + "\": " +
-                           std::string(what) + " \"" + std::string(part) + "\" is not a number");
+    return InvalidArgument("invalid version \"" + std::string(whole) + "\": " + std::string(what) +
+                           " \"" + std::string(part) + "\" is not a number");
   }
   if (part.size() > 1 && part.front() == '0') {
-    return InvalidArgument("invalid version \"" + std::string(whole) + "\": " +
-                           std::string(what) + " has a leading zero");
+    return InvalidArgument("invalid version \"" + std::string(whole) + "\": " + std::string(what) +
+                           " has a leading zero");
   }
   std::uint64_t value = 0;
   auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
   if (ec != std::errc() || ptr != part.data() + part.size()) {
-    return InvalidArgument("invalid version \"" + std::string(whole) + "\": " +
-                           std::string(what) + " is too large");
+    return InvalidArgument("invalid version \"" + std::string(whole) + "\": " + std::string(what) +
+                           " is too large");
   }
   return value;
 }
@@ -82,8 +82,8 @@ Result<Version> Version::ParseImpl(std::string_view text, bool partial) {
     const auto pre = rest.substr(dash + 1);
     for (auto id : Split(pre, ".")) {
       if (!IsIdentifier(id) || (IsDigits(id) && id.size() > 1 && id.front() == '0')) {
-        return InvalidArgument("invalid version \"" + std::string(whole) +
-                               "\": bad prerelease \"" + std::string(pre) + "\"");
+        return InvalidArgument("invalid version \"" + std::string(whole) + "\": bad prerelease \"" +
+                               std::string(pre) + "\"");
       }
       v.prerelease_.emplace_back(id);
     }
@@ -149,8 +149,7 @@ Result<VersionRange> VersionRange::Parse(std::string_view text) {
     for (auto raw : Split(alternative, ",")) {
       std::string_view item = Trim(raw);
       if (item.empty()) {
-        return InvalidArgument("invalid version range \"" + range.text_ +
-                               "\": empty comparator");
+        return InvalidArgument("invalid version range \"" + range.text_ + "\": empty comparator");
       }
       Op op = Op::kEq;
       static constexpr std::pair<std::string_view, Op> kOps[] = {

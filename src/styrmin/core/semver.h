@@ -45,9 +45,7 @@ class Version final {
   friend bool operator==(const Version& a, const Version& b) {
     return (a <=> b) == std::strong_ordering::equal;
   }
-  friend std::ostream& operator<<(std::ostream& os, const Version& v) {
-    return os << v.ToString();
-  }
+  friend std::ostream& operator<<(std::ostream& os, const Version& v) { return os << v.ToString(); }
 
  private:
   static Result<Version> ParseImpl(std::string_view text, bool partial);

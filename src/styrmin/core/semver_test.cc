@@ -42,10 +42,10 @@ TEST(Version, PartialParsingFillsMissingPartsWithZero) {
 
 TEST(Version, OrdersBySemverPrecedence) {
   // The example chain of semver.org 2.0.0, section 11.
-  const std::vector<std::string> chain = {
-      "1.0.0-alpha",      "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-      "1.0.0-beta.2",     "1.0.0-beta.11", "1.0.0-rc.1",       "1.0.0",
-      "1.0.1",            "1.1.0",         "2.0.0"};
+  const std::vector<std::string> chain = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
+                                          "1.0.0-beta",  "1.0.0-beta.2",  "1.0.0-beta.11",
+                                          "1.0.0-rc.1",  "1.0.0",         "1.0.1",
+                                          "1.1.0",       "2.0.0"};
   for (std::size_t i = 0; i + 1 < chain.size(); ++i) {
     EXPECT_LT(V(chain[i]), V(chain[i + 1])) << chain[i] << " < " << chain[i + 1];
     EXPECT_GT(V(chain[i + 1]), V(chain[i]));
@@ -71,19 +71,15 @@ TEST_P(VersionRangeMatch, MatchesAsDeclared) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, VersionRangeMatch,
-    ::testing::Values(RangeCase{">=1.4,<2.0", "1.4.0", true},
-                      RangeCase{">=1.4,<2.0", "1.5.2", true},
-                      RangeCase{">=1.4,<2.0", "1.3.9", false},
-                      RangeCase{">=1.4,<2.0", "2.0.0", false},
-                      RangeCase{">=1.4,<2.0", "2.0.0-rc.1", true},
-                      RangeCase{" >= 1.4 , < 2.0 ", "1.9.9", true},
-                      RangeCase{"1.5.2", "1.5.2", true}, RangeCase{"=1.5.2", "1.5.3", false},
-                      RangeCase{"==1.5", "1.5.0", true}, RangeCase{"!=1.5.0", "1.5.0", false},
-                      RangeCase{">1.0", "1.0.0", false}, RangeCase{">1.0", "1.0.1", true},
-                      RangeCase{"<=1.0", "1.0.0", true},
-                      RangeCase{"<1.0 || >=2.0", "0.9.0", true},
-                      RangeCase{"<1.0 || >=2.0", "1.5.0", false},
-                      RangeCase{"<1.0 || >=2.0", "2.1.0", true}));
+    ::testing::Values(
+        RangeCase{">=1.4,<2.0", "1.4.0", true}, RangeCase{">=1.4,<2.0", "1.5.2", true},
+        RangeCase{">=1.4,<2.0", "1.3.9", false}, RangeCase{">=1.4,<2.0", "2.0.0", false},
+        RangeCase{">=1.4,<2.0", "2.0.0-rc.1", true}, RangeCase{" >= 1.4 , < 2.0 ", "1.9.9", true},
+        RangeCase{"1.5.2", "1.5.2", true}, RangeCase{"=1.5.2", "1.5.3", false},
+        RangeCase{"==1.5", "1.5.0", true}, RangeCase{"!=1.5.0", "1.5.0", false},
+        RangeCase{">1.0", "1.0.0", false}, RangeCase{">1.0", "1.0.1", true},
+        RangeCase{"<=1.0", "1.0.0", true}, RangeCase{"<1.0 || >=2.0", "0.9.0", true},
+        RangeCase{"<1.0 || >=2.0", "1.5.0", false}, RangeCase{"<1.0 || >=2.0", "2.1.0", true}));
 
 TEST(VersionRange, RejectsMalformedRanges) {
   for (const char* bad : {"", ">=", ">=1.4,", "~1.4", ">=1.x", "=>1.0", ">=1.4,,<2"}) {

@@ -12,9 +12,8 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace styrmin {
 
@@ -99,22 +98,22 @@ namespace internal {
 }  // namespace styrmin
 
 // Aborts with file, line, condition and reason when `cond` is false. For invariants only.
-#define STYRMIN_CHECK(cond, why)                                            \
-  do {                                                                      \
-    if (!(cond)) [[unlikely]] {                                             \
-      ::styrmin::internal::CheckFailed(__FILE__, __LINE__, #cond, (why));   \
-    }                                                                       \
+#define STYRMIN_CHECK(cond, why)                                          \
+  do {                                                                    \
+    if (!(cond)) [[unlikely]] {                                           \
+      ::styrmin::internal::CheckFailed(__FILE__, __LINE__, #cond, (why)); \
+    }                                                                     \
   } while (false)
 
 #define STYRMIN_INTERNAL_CONCAT_INNER(a, b) a##b
 #define STYRMIN_INTERNAL_CONCAT(a, b) STYRMIN_INTERNAL_CONCAT_INNER(a, b)
 
 // Evaluates `expr` (a Status or Result<T>); returns its error from the enclosing function.
-#define STYRMIN_RETURN_IF_ERROR(expr)                                       \
-  do {                                                                      \
-    if (auto styrmin_status_ = (expr); !styrmin_status_) [[unlikely]] {     \
+#define STYRMIN_RETURN_IF_ERROR(expr)                                                \
+  do {                                                                               \
+    if (auto styrmin_status_ = (expr); !styrmin_status_) [[unlikely]] {              \
       return ::tl::unexpected<::styrmin::Error>(std::move(styrmin_status_).error()); \
-    }                                                                       \
+    }                                                                                \
   } while (false)
 
 // `STYRMIN_ASSIGN_OR_RETURN(auto x, MakeX());` declares or assigns `x` from a Result<T>'s
@@ -122,9 +121,9 @@ namespace internal {
 #define STYRMIN_ASSIGN_OR_RETURN(lhs, expr) \
   STYRMIN_INTERNAL_ASSIGN_OR_RETURN(STYRMIN_INTERNAL_CONCAT(styrmin_result_, __LINE__), lhs, expr)
 
-#define STYRMIN_INTERNAL_ASSIGN_OR_RETURN(tmp, lhs, expr)                   \
-  auto tmp = (expr);                                                        \
-  if (!tmp) [[unlikely]] {                                                  \
-    return ::tl::unexpected<::styrmin::Error>(std::move(tmp).error());      \
-  }                                                                         \
+#define STYRMIN_INTERNAL_ASSIGN_OR_RETURN(tmp, lhs, expr)              \
+  auto tmp = (expr);                                                   \
+  if (!tmp) [[unlikely]] {                                             \
+    return ::tl::unexpected<::styrmin::Error>(std::move(tmp).error()); \
+  }                                                                    \
   lhs = std::move(tmp).value()

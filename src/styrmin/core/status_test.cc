@@ -56,11 +56,10 @@ TEST(Status, WithContextPrefixesTheMessageAndKeepsTheCode) {
 }
 
 TEST(Status, EveryCodeHasADistinctName) {
-  const ErrorCode codes[] = {ErrorCode::kInvalidArgument,  ErrorCode::kNotFound,
-                             ErrorCode::kAlreadyExists,    ErrorCode::kFailedPrecondition,
-                             ErrorCode::kUnavailable,      ErrorCode::kDeadlineExceeded,
-                             ErrorCode::kPermissionDenied, ErrorCode::kUnauthenticated,
-                             ErrorCode::kInternal};
+  const ErrorCode codes[] = {
+      ErrorCode::kInvalidArgument,    ErrorCode::kNotFound,        ErrorCode::kAlreadyExists,
+      ErrorCode::kFailedPrecondition, ErrorCode::kUnavailable,     ErrorCode::kDeadlineExceeded,
+      ErrorCode::kPermissionDenied,   ErrorCode::kUnauthenticated, ErrorCode::kInternal};
   std::set<std::string_view> names;
   for (auto c : codes) names.insert(ErrorCodeName(c));
   EXPECT_EQ(names.size(), std::size(codes));

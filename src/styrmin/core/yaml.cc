@@ -10,7 +10,9 @@
 namespace styrmin {
 namespace {
 
-bool IsNull(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+bool IsNull(const std::string& s) {
+  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+}
 
 bool ParseBool(const std::string& s, bool& out) {
   if (s == "true" || s == "True" || s == "TRUE") {
@@ -112,8 +114,7 @@ Result<Json> NodeToJson(const YAML::Node& node, int depth, const YamlLimits& lim
       for (const auto& entry : node) {
         if (!entry.first.IsScalar()) {
           return InvalidArgument("YAML mapping key at line " +
-                                 std::to_string(entry.first.Mark().line + 1) +
-                                 " is not a scalar");
+                                 std::to_string(entry.first.Mark().line + 1) + " is not a scalar");
         }
         STYRMIN_ASSIGN_OR_RETURN(Json value, NodeToJson(entry.second, depth + 1, limits));
         out[entry.first.Scalar()] = std::move(value);
@@ -126,9 +127,9 @@ Result<Json> NodeToJson(const YAML::Node& node, int depth, const YamlLimits& lim
 
 Error YamlError(const YAML::Exception& e) {
   if (e.mark.is_null()) return Error(ErrorCode::kInvalidArgument, "invalid YAML: " + e.msg);
-  return Error(ErrorCode::kInvalidArgument,
-               "invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
-                   std::to_string(e.mark.column + 1) + ": " + e.msg);
+  return Error(ErrorCode::kInvalidArgument, "invalid YAML at line " +
+                                                std::to_string(e.mark.line + 1) + ", column " +
+                                                std::to_string(e.mark.column + 1) + ": " + e.msg);
 }
 
 // yaml-cpp's parser recurses per nesting level; bound it before handing the text over.

@@ -13,8 +13,8 @@
 namespace styrmin {
 
 struct YamlLimits {
-  int max_depth = 256;                // nesting of mappings and sequences
-  std::size_t max_bytes = 16 << 20;   // input size
+  int max_depth = 256;               // nesting of mappings and sequences
+  std::size_t max_bytes = 16 << 20;  // input size
 };
 
 // Parses exactly one YAML document into JSON. An empty input is `null`. Errors carry the line
@@ -23,7 +23,6 @@ struct YamlLimits {
 Result<Json> ParseYaml(std::string_view text, const YamlLimits& limits = {});
 
 // Parses a multi-document stream ("---" separated), skipping empty documents.
-Result<std::vector<Json>> ParseYamlDocuments(std::string_view text,
-                                             const YamlLimits& limits = {});
+Result<std::vector<Json>> ParseYamlDocuments(std::string_view text, const YamlLimits& limits = {});
 
 }  // namespace styrmin

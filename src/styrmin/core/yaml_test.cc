@@ -47,7 +47,8 @@ spec:
     server: {identifier: {label: {app.kubernetes.io/component: server}}}
   parameters:
     - {name: log_level, kind: enum, values: [DEBUG, INFO], default: INFO}
-)").value();
+)")
+               .value();
   EXPECT_EQ(j["spec"]["components"]["server"]["identifier"]["label"]["app.kubernetes.io/component"],
             "server");
   EXPECT_EQ(j["spec"]["parameters"][0]["values"][1], "INFO");

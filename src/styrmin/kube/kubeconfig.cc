@@ -152,21 +152,20 @@ Result<ClusterAccess> ParseKubeconfig(std::string_view yaml, std::string_view co
     }
   }
   STYRMIN_ASSIGN_OR_RETURN(access.client_certificate,
-                           ReadMaterialKeys(user, "client-certificate-data",
-                                            "client-certificate", user_where, base_dir));
+                           ReadMaterialKeys(user, "client-certificate-data", "client-certificate",
+                                            user_where, base_dir));
   STYRMIN_ASSIGN_OR_RETURN(access.client_key, ReadMaterialKeys(user, "client-key-data",
-                                                               "client-key", user_where,
-                                                               base_dir));
+                                                               "client-key", user_where, base_dir));
   if (access.client_certificate.empty() != access.client_key.empty()) {
-    return InvalidArgument(user_where + ": a client certificate needs a client key, and a key "
+    return InvalidArgument(user_where +
+                           ": a client certificate needs a client key, and a key "
                            "needs a certificate");
   }
   STYRMIN_ASSIGN_OR_RETURN(std::string token, OptionalString(user, "token", user_where));
   if (!token.empty()) {
     access.token.data = token;
   } else {
-    STYRMIN_ASSIGN_OR_RETURN(std::string token_file,
-                             OptionalString(user, "tokenFile", user_where));
+    STYRMIN_ASSIGN_OR_RETURN(std::string token_file, OptionalString(user, "tokenFile", user_where));
     if (!token_file.empty()) {
       std::filesystem::path p(token_file);
       access.token.file = p.is_absolute() ? p : base_dir / p;

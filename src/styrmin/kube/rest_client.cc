@@ -44,8 +44,8 @@ Status StatusFromResponse(const HttpResponse& response, std::string_view what) {
   if (auto parsed = ParseJson(response.body); parsed && parsed->is_object()) {
     message = parsed->value("message", response.body);
   }
-  std::string text = std::string(what) + ": HTTP " + std::to_string(response.status) + ": " +
-                     message;
+  std::string text =
+      std::string(what) + ": HTTP " + std::to_string(response.status) + ": " + message;
   switch (response.status) {
     case 400:
     case 422:
@@ -129,8 +129,7 @@ Result<HttpResponse> CurlRestClient::Send(HttpMethod method, std::string_view pa
                             std::to_string(timeout_.count()) + " ms");
   }
   if (rc != CURLE_OK) {
-    return Unavailable(std::string(MethodName(method)) + " " + url + ": " +
-                       curl_easy_strerror(rc));
+    return Unavailable(std::string(MethodName(method)) + " " + url + ": " + curl_easy_strerror(rc));
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   return response;

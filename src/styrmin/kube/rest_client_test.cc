@@ -56,8 +56,7 @@ TEST(StatusFromResponse, MapsApiServerErrorsToCodesWithTheirMessage) {
   EXPECT_EQ(StatusFromResponse({422, "{}"}, "c").error().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(StatusFromResponse({403, "{}"}, "c").error().code(), ErrorCode::kPermissionDenied);
   EXPECT_EQ(StatusFromResponse({401, "{}"}, "c").error().code(), ErrorCode::kUnauthenticated);
-  EXPECT_EQ(StatusFromResponse({503, "not json"}, "c").error().message(),
-            "c: HTTP 503: not json");
+  EXPECT_EQ(StatusFromResponse({503, "not json"}, "c").error().message(), "c: HTTP 503: not json");
 }
 
 }  // namespace

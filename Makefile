@@ -1,0 +1,53 @@
+# Entry points. `make test` and `make demo` work on a fresh Debian machine: both run the
+# idempotent setup first.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+PRESET ?= asan
+BUILD_DIR := build/$(PRESET)
+DEMO_DIR := $(CURDIR)/.styrmin/demo-plane
+CTEST_FLAGS ?= --output-on-failure --no-tests=error -j2
+
+.PHONY: all setup setup-packages build test test-unit test-integration demo demo-stop format format-check clean
+
+all: build
+
+setup:
+	tools/setup.sh
+
+setup-packages:
+	tools/setup.sh --no-plane
+
+build: setup-packages
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build --preset $(PRESET)
+
+# Every tier: unit tests, then integration tests against real PostgreSQL and the local
+# Kubernetes plane (started once for the run by a CTest fixture). Built under ASan+UBSan.
+test: setup format-check build
+	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS)
+
+test-unit: build
+	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS) -L unit
+
+test-integration: setup build
+	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS) -L integration
+
+# The main job on its embedded default. For now: the local Kubernetes plane, left running
+# until `make demo-stop`.
+demo: setup
+	tools/demo.sh up "$(DEMO_DIR)"
+
+demo-stop:
+	tools/demo.sh down "$(DEMO_DIR)"
+
+CXX_SOURCES = find $(wildcard src apps tests bench) \( -name '*.h' -o -name '*.cc' \)
+
+format:
+	$(CXX_SOURCES) | xargs -r clang-format -i
+
+format-check:
+	$(CXX_SOURCES) | xargs -r clang-format --dry-run -Werror
+
+clean:
+	rm -rf build
