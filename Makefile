@@ -8,7 +8,7 @@ BUILD_DIR := build/$(PRESET)
 DEMO_DIR := $(CURDIR)/.styrmin/demo-plane
 CTEST_FLAGS ?= --output-on-failure --no-tests=error -j2
 
-.PHONY: all setup setup-packages build test test-unit test-integration demo demo-stop format format-check clean
+.PHONY: all setup setup-packages build test test-unit test-integration fuzz-build fuzz-smoke demo demo-stop format format-check clean
 
 all: build
 
@@ -22,10 +22,18 @@ build: setup-packages
 	cmake --preset $(PRESET) >/dev/null
 	cmake --build --preset $(PRESET)
 
-# Every tier: unit tests, then integration tests against real PostgreSQL and the local
-# Kubernetes plane (started once for the run by a CTest fixture). Built under ASan+UBSan.
-test: setup format-check build
+# Every tier: a short libFuzzer smoke run of each parser, then unit tests and integration tests
+# against real PostgreSQL and the local Kubernetes plane (started once for the run by a CTest
+# fixture), all under ASan+UBSan.
+test: setup format-check fuzz-smoke build
 	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS)
+
+fuzz-build: setup-packages
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz
+
+fuzz-smoke: fuzz-build
+	cd build/fuzz && ctest $(CTEST_FLAGS)
 
 test-unit: build
 	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS) -L unit

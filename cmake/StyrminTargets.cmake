@@ -6,6 +6,14 @@ if(STYRMIN_WERROR)
   list(APPEND STYRMIN_WARNINGS -Werror)
 endif()
 
+if(STYRMIN_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "STYRMIN_FUZZ needs clang (use the `fuzz` preset)")
+  endif()
+  # Coverage instrumentation for everything; fuzz targets add the libFuzzer main.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 if(STYRMIN_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer
                       -fno-sanitize-recover=undefined)
@@ -48,6 +56,9 @@ endfunction()
 # styrmin_unit_test(NAME SOURCES ... DEPS ... LABELS ...): a GoogleTest binary whose cases are
 # registered with CTest one by one, labelled `unit` plus the given labels.
 function(styrmin_unit_test name)
+  if(STYRMIN_FUZZ)
+    return()
+  endif()
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_compile_options(${name} PRIVATE ${STYRMIN_WARNINGS})

@@ -25,7 +25,7 @@ debian_packages=(
   libclang-rt-14-dev lld
   # libraries
   libboost1.81-all-dev libpq-dev postgresql sqlite3 libsqlite3-dev libcurl4-openssl-dev
-  libssl-dev libyaml-cpp-dev nlohmann-json3-dev libexpected-dev libcli11-dev libsodium-dev
+  libssl-dev libyaml-dev nlohmann-json3-dev libexpected-dev libcli11-dev libsodium-dev
   libgit2-dev libgtest-dev libgmock-dev libbenchmark-dev
   # runtimes and plane helpers
   python3 python3-venv openssl ca-certificates curl procps iproute2 util-linux

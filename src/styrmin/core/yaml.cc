@@ -1,11 +1,14 @@
 #include "styrmin/core/yaml.h"
 
-#include <yaml-cpp/yaml.h>
+#include <yaml.h>
 
 #include <charconv>
-#include <exception>
+#include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 
 namespace styrmin {
 namespace {
@@ -79,94 +82,186 @@ bool ParseFloat(const std::string& s, double& out) {
   return ec == std::errc() && ptr == v.data() + v.size();
 }
 
-Json ScalarToJson(const YAML::Node& node) {
-  const std::string& s = node.Scalar();
-  // yaml-cpp tags plain scalars "?" and quoted ones "!": only plain scalars are resolved.
-  if (node.Tag() != "?") return s;
-  if (IsNull(s)) return nullptr;
-  if (bool b; ParseBool(s, b)) return b;
-  if (std::int64_t i; ParseInteger(s, i)) return i;
-  if (double d; ParseFloat(s, d)) return d;
-  return s;
+// Resolves a scalar as the YAML 1.2 core schema says: only plain, untagged scalars are typed.
+Json ResolveScalar(const yaml_event_t& event) {
+  const auto& scalar = event.data.scalar;
+  std::string text(reinterpret_cast<const char*>(scalar.value), scalar.length);
+  const bool explicit_tag = scalar.tag != nullptr;
+  if (explicit_tag &&
+      std::string_view(reinterpret_cast<const char*>(scalar.tag)) == "tag:yaml.org,2002:str") {
+    return text;
+  }
+  if (scalar.style != YAML_PLAIN_SCALAR_STYLE) return text;
+  if (IsNull(text)) return nullptr;
+  if (bool b; ParseBool(text, b)) return b;
+  if (std::int64_t i; ParseInteger(text, i)) return i;
+  if (double d; ParseFloat(text, d)) return d;
+  return text;
 }
 
-Result<Json> NodeToJson(const YAML::Node& node, int depth, const YamlLimits& limits) {
-  if (depth > limits.max_depth) {
-    return InvalidArgument("YAML nested deeper than " + std::to_string(limits.max_depth) +
-                           " levels (line " + std::to_string(node.Mark().line + 1) + ")");
-  }
-  switch (node.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      return Json(nullptr);
-    case YAML::NodeType::Scalar:
-      return ScalarToJson(node);
-    case YAML::NodeType::Sequence: {
-      Json out = Json::array();
-      for (const auto& item : node) {
-        STYRMIN_ASSIGN_OR_RETURN(Json value, NodeToJson(item, depth + 1, limits));
-        out.push_back(std::move(value));
-      }
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      Json out = Json::object();
-      for (const auto& entry : node) {
-        if (!entry.first.IsScalar()) {
-          return InvalidArgument("YAML mapping key at line " +
-                                 std::to_string(entry.first.Mark().line + 1) + " is not a scalar");
+std::string Where(const yaml_mark_t& mark) {
+  return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
+}
+
+// Builds JSON from libyaml's event stream with an explicit stack: no recursion, so nesting is
+// bounded by `limits.max_depth` alone, and alias expansion by `limits.max_nodes`.
+class Builder {
+ public:
+  explicit Builder(const YamlLimits& limits) : limits_(limits) {}
+
+  // Feeds one event; documents completed so far are appended to `docs`.
+  Status Feed(const yaml_event_t& event, std::vector<Json>& docs) {
+    switch (event.type) {
+      case YAML_SCALAR_EVENT: {
+        const auto& s = event.data.scalar;
+        if (ExpectingKey()) {
+          return TakeKey(std::string(reinterpret_cast<const char*>(s.value), s.length),
+                         event.start_mark);
         }
-        STYRMIN_ASSIGN_OR_RETURN(Json value, NodeToJson(entry.second, depth + 1, limits));
-        out[entry.first.Scalar()] = std::move(value);
+        STYRMIN_RETURN_IF_ERROR(Count(1, event.start_mark));
+        return Complete(ResolveScalar(event), 1, Anchor(s.anchor), docs);
       }
-      return out;
+      case YAML_SEQUENCE_START_EVENT:
+      case YAML_MAPPING_START_EVENT: {
+        if (ExpectingKey()) {
+          return InvalidArgument("YAML mapping key at " + Where(event.start_mark) +
+                                 " is not a scalar");
+        }
+        if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
+          return InvalidArgument("YAML nested deeper than " + std::to_string(limits_.max_depth) +
+                                 " levels (" + Where(event.start_mark) + ")");
+        }
+        const bool mapping = event.type == YAML_MAPPING_START_EVENT;
+        Frame frame;
+        frame.value = mapping ? Json::object() : Json::array();
+        frame.anchor =
+            Anchor(mapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor);
+        stack_.push_back(std::move(frame));
+        return Count(1, event.start_mark);
+      }
+      case YAML_SEQUENCE_END_EVENT:
+      case YAML_MAPPING_END_EVENT: {
+        Frame frame = std::move(stack_.back());
+        stack_.pop_back();
+        return Complete(std::move(frame.value), frame.nodes + 1, frame.anchor, docs);
+      }
+      case YAML_ALIAS_EVENT: {
+        const std::string name(reinterpret_cast<const char*>(event.data.alias.anchor));
+        const auto it = anchors_.find(name);
+        if (it == anchors_.end()) {
+          return InvalidArgument("YAML alias *" + name + " at " + Where(event.start_mark) +
+                                 " names no anchor");
+        }
+        if (ExpectingKey()) {
+          if (!it->second.value.is_string()) {
+            return InvalidArgument("YAML mapping key at " + Where(event.start_mark) +
+                                   " is not a scalar");
+          }
+          return TakeKey(it->second.value.get<std::string>(), event.start_mark);
+        }
+        STYRMIN_RETURN_IF_ERROR(Count(it->second.nodes, event.start_mark));
+        return Complete(Json(it->second.value), it->second.nodes, "", docs);
+      }
+      case YAML_DOCUMENT_START_EVENT:
+        anchors_.clear();  // anchors are scoped to their document
+        return OkStatus();
+      default:
+        return OkStatus();
     }
   }
-  return Internal("unknown YAML node type");
-}
 
-Error YamlError(const YAML::Exception& e) {
-  if (e.mark.is_null()) return Error(ErrorCode::kInvalidArgument, "invalid YAML: " + e.msg);
-  return Error(ErrorCode::kInvalidArgument, "invalid YAML at line " +
-                                                std::to_string(e.mark.line + 1) + ", column " +
-                                                std::to_string(e.mark.column + 1) + ": " + e.msg);
-}
+ private:
+  struct Frame {
+    Json value;
+    std::string anchor;
+    std::optional<std::string> key;  // mappings: the key awaiting its value
+    std::size_t nodes = 0;           // nodes below this one, aliases expanded
+  };
+  struct Anchored {
+    Json value;
+    std::size_t nodes;
+  };
 
-// yaml-cpp's parser recurses per nesting level; bound it before handing the text over.
-bool FlowNestingWithin(std::string_view text, int max_depth) {
-  int depth = 0;
-  for (char c : text) {
-    if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
+  static std::string Anchor(const yaml_char_t* anchor) {
+    return anchor == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(anchor));
   }
-  return true;
-}
+
+  bool ExpectingKey() const {
+    return !stack_.empty() && stack_.back().value.is_object() && !stack_.back().key;
+  }
+
+  Status TakeKey(std::string key, const yaml_mark_t& mark) {
+    if (stack_.back().value.contains(key)) {
+      return InvalidArgument("duplicate YAML mapping key \"" + key + "\" at " + Where(mark));
+    }
+    stack_.back().key = std::move(key);
+    return Count(1, mark);
+  }
+
+  Status Count(std::size_t nodes, const yaml_mark_t& mark) {
+    total_nodes_ += nodes;
+    if (total_nodes_ > limits_.max_nodes) {
+      return InvalidArgument("YAML document expands to more than " +
+                             std::to_string(limits_.max_nodes) + " nodes (" + Where(mark) + ")");
+    }
+    return OkStatus();
+  }
+
+  // A node of `nodes` nodes (aliases expanded) is finished: remember its anchor, then place it
+  // in its parent or as a document.
+  Status Complete(Json value, std::size_t nodes, const std::string& anchor,
+                  std::vector<Json>& docs) {
+    if (!anchor.empty()) anchors_[anchor] = Anchored{value, nodes};
+    if (stack_.empty()) {
+      if (!value.is_null()) docs.push_back(std::move(value));
+      return OkStatus();
+    }
+    Frame& parent = stack_.back();
+    parent.nodes += nodes;
+    if (parent.value.is_array()) {
+      parent.value.push_back(std::move(value));
+    } else {
+      parent.value[*parent.key] = std::move(value);
+      parent.key.reset();
+    }
+    return OkStatus();
+  }
+
+  const YamlLimits& limits_;
+  std::vector<Frame> stack_;
+  std::unordered_map<std::string, Anchored> anchors_;
+  std::size_t total_nodes_ = 0;
+};
 
 Result<std::vector<Json>> Parse(std::string_view text, const YamlLimits& limits) {
   if (text.size() > limits.max_bytes) {
     return InvalidArgument("YAML input of " + std::to_string(text.size()) +
                            " bytes exceeds the limit of " + std::to_string(limits.max_bytes));
   }
-  if (!FlowNestingWithin(text, limits.max_depth)) {
-    return InvalidArgument("YAML nested deeper than " + std::to_string(limits.max_depth) +
-                           " levels");
-  }
-  try {
-    std::vector<Json> out;
-    for (const auto& doc : YAML::LoadAll(std::string(text))) {
-      if (doc.IsNull()) continue;
-      STYRMIN_ASSIGN_OR_RETURN(Json value, NodeToJson(doc, 0, limits));
-      out.push_back(std::move(value));
+  yaml_parser_t parser;
+  if (yaml_parser_initialize(&parser) == 0) return Internal("cannot initialise the YAML parser");
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
+                               text.size());
+  Builder builder(limits);
+  std::vector<Json> docs;
+  Status status = OkStatus();
+  while (status) {
+    yaml_event_t event;
+    if (yaml_parser_parse(&parser, &event) == 0) {
+      std::string message = "invalid YAML at " + Where(parser.problem_mark) + ": " +
+                            (parser.problem != nullptr ? parser.problem : "syntax error");
+      if (parser.context != nullptr) message += std::string(" ") + parser.context;
+      status = InvalidArgument(std::move(message));
+      break;
     }
-    return out;
-  } catch (const YAML::Exception& e) {
-    return tl::unexpected(YamlError(e));
-  } catch (const std::exception& e) {
-    return InvalidArgument(std::string("invalid YAML: ") + e.what());
+    const bool done = event.type == YAML_STREAM_END_EVENT;
+    status = builder.Feed(event, docs);
+    yaml_event_delete(&event);
+    if (done) break;
   }
+  yaml_parser_delete(&parser);
+  if (!status) return tl::unexpected(status.error());
+  return docs;
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
-// YAML helpers over yaml-cpp that never throw past their boundary. YAML is read into `Json`
-// so the rest of the code handles one tree type: plain scalars follow the YAML 1.2 core schema
-// (null, booleans, integers, floats), quoted scalars always stay strings.
+// YAML helpers over libyaml that never throw, hang or recurse on hostile input (ADR 0003).
+// YAML is read into `Json` so the rest of the code handles one tree type: plain scalars follow
+// the YAML 1.2 core schema (null, booleans, integers, floats); quoted scalars and `!!str` stay
+// strings. Mapping keys must be scalars and unique. Anchors and aliases are expanded, within
+// `max_nodes`, so alias bombs are refused.
 #pragma once
 
 #include <cstddef>
@@ -15,11 +17,11 @@ namespace styrmin {
 struct YamlLimits {
   int max_depth = 256;               // nesting of mappings and sequences
   std::size_t max_bytes = 16 << 20;  // input size
+  std::size_t max_nodes = 1000000;   // nodes after alias expansion, keys included
 };
 
 // Parses exactly one YAML document into JSON. An empty input is `null`. Errors carry the line
-// and column yaml-cpp reports (1-based). Anchors and aliases are expanded; a document whose
-// expansion would exceed `limits.max_depth` is rejected.
+// and column (1-based) and libyaml's description of the problem.
 Result<Json> ParseYaml(std::string_view text, const YamlLimits& limits = {});
 
 // Parses a multi-document stream ("---" separated), skipping empty documents.

@@ -90,5 +90,51 @@ TEST(Yaml, IntegersBeyondInt64BecomeFloats) {
             std::numeric_limits<std::int64_t>::min());
 }
 
+TEST(Yaml, ExpandsAliasesAndKeepsExplicitStrings) {
+  auto j = ParseYaml("base: &b {x: 1}\ncopy: *b\ntagged: !!str 42\n").value();
+  EXPECT_EQ(j["copy"]["x"], 1);
+  EXPECT_EQ(j["tagged"], "42");
+}
+
+TEST(Yaml, RefusesAliasBombs) {
+  // Each level doubles the previous: 2^30 nodes once expanded.
+  std::string bomb = "a0: &a0 [x, x]\n";
+  for (int i = 1; i <= 30; ++i) {
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) +
+            ", *a" + std::to_string(i - 1) + "]\n";
+  }
+  auto j = ParseYaml(bomb);
+  ASSERT_FALSE(j);
+  EXPECT_NE(j.error().message().find("more than 1000000 nodes"), std::string::npos)
+      << j.error().message();
+}
+
+TEST(Yaml, RefusesUnknownAliasesAndDuplicateKeys) {
+  auto alias = ParseYaml("a: *nowhere\n");
+  ASSERT_FALSE(alias);
+  EXPECT_NE(alias.error().message().find("*nowhere"), std::string::npos);
+  auto dup = ParseYaml("a: 1\nb: 2\na: 3\n");
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().message(), "duplicate YAML mapping key \"a\" at line 3, column 1");
+}
+
+TEST(Yaml, RejectsDeepBlockNestingWithoutRecursing) {
+  std::string deep;
+  for (int i = 0; i < 5000; ++i) deep += "- ";
+  deep += "x\n";
+  auto j = ParseYaml(deep);
+  ASSERT_FALSE(j);
+  EXPECT_NE(j.error().message().find("nested deeper than 256"), std::string::npos);
+}
+
+// Found by yaml_fuzz: yaml-cpp 0.7 looped forever on this input (ADR 0003).
+TEST(Yaml, MalformedSequenceThatHungYamlCppIsAnError) {
+  const std::string input("-\n, --\n- nea\n-\xff-\xff\n--\xff\xff\xff\xff\xff\xff\xff:)1", 30);
+  auto j = ParseYamlDocuments(input);
+  EXPECT_FALSE(j);
+}
+
+TEST(Yaml, RejectsInvalidUtf8) { EXPECT_FALSE(ParseYaml("a: \"\xff\xfe\"\n")); }
+
 }  // namespace
 }  // namespace styrmin

@@ -18,7 +18,10 @@ Result<Json> FindNamed(const Json& root, std::string_view list, std::string_view
     return InvalidArgument("kubeconfig has no \"" + std::string(list) + "\" list");
   }
   for (const auto& entry : *it) {
-    if (entry.is_object() && entry.value("name", "") == name) {
+    if (!entry.is_object()) continue;
+    // Not `value("name", "")`: that throws when a hostile file makes `name` a non-string.
+    const auto entry_name = entry.find("name");
+    if (entry_name != entry.end() && entry_name->is_string() && *entry_name == name) {
       const auto body = entry.find(inner);
       if (body == entry.end() || !body->is_object()) {
         return InvalidArgument(std::string(list) + "[" + std::string(name) + "]." +

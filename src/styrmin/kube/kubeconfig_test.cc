@@ -109,6 +109,18 @@ current-context: x
   EXPECT_NE(bad_server.error().message().find("expected an http(s) URL"), std::string::npos);
 }
 
+// Found by kubeconfig_fuzz: a non-string `name` made nlohmann's value() throw.
+TEST(Kubeconfig, NonStringEntryNamesAreSkippedNotThrown) {
+  auto access = ParseKubeconfig(R"(
+clusters: [{name: [1], cluster: {}}, {name: c, cluster: {server: "https://x"}}]
+contexts: [{name: 7, context: {}}, {name: x, context: {cluster: c}}]
+current-context: x
+)",
+                                "", "/");
+  ASSERT_TRUE(access) << access.error().ToString();
+  EXPECT_EQ(access->server, "https://x");
+}
+
 TEST(Kubeconfig, LoadNamesTheFileWhenItIsMissing) {
   auto access = LoadKubeconfig("/nonexistent/kubeconfig");
   ASSERT_FALSE(access);

@@ -42,7 +42,7 @@ Status StatusFromResponse(const HttpResponse& response, std::string_view what) {
   // The API server answers errors with a Status object whose `message` says why.
   std::string message = response.body;
   if (auto parsed = ParseJson(response.body); parsed && parsed->is_object()) {
-    message = parsed->value("message", response.body);
+    if (auto m = GetString(*parsed, "message"); m) message = *std::move(m);
   }
   std::string text =
       std::string(what) + ": HTTP " + std::to_string(response.status) + ": " + message;
