@@ -51,6 +51,14 @@ Result<std::string> Kubectl(const std::vector<std::string>& args, const std::str
   return RunCommandOk(argv, timeout, stdin_data);
 }
 
+Result<std::string> Helm(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  STYRMIN_ASSIGN_OR_RETURN(std::string helm, Env("STYRMIN_HELM"));
+  STYRMIN_ASSIGN_OR_RETURN(std::string kubeconfig, Env("KUBECONFIG"));
+  std::vector<std::string> argv{helm, "--kubeconfig", kubeconfig};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommandOk(argv, timeout);
+}
+
 Status WaitUntil(const std::string& what, std::chrono::milliseconds timeout,
                  const std::function<Result<bool>()>& condition) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

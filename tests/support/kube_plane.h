@@ -26,6 +26,10 @@ Result<std::string> Kubectl(const std::vector<std::string>& args,
                             const std::string& stdin_data = {},
                             std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+// Runs the plane's helm with `args` against the plane; stdout on success.
+Result<std::string> Helm(const std::vector<std::string>& args,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(120));
+
 // Polls `condition` until it returns true or `timeout` passes (then kDeadlineExceeded naming
 // `what`). An error from `condition` stops the wait at once.
 Status WaitUntil(const std::string& what, std::chrono::milliseconds timeout,
