@@ -5,6 +5,7 @@
 #
 #   tools/setup.sh            everything
 #   tools/setup.sh --no-plane  packages only (enough to build and run unit tests)
+#   tools/setup.sh --print-node-dir   where the pinned npm packages live
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LOG_TAG=setup
@@ -15,6 +16,7 @@ with_plane=1
 for arg in "$@"; do
   case "$arg" in
     --no-plane) with_plane=0 ;;
+    --print-node-dir) with_plane=-1 ;;
     *) die "unknown argument: $arg" ;;
   esac
 done
@@ -49,13 +51,51 @@ install_debian_packages() {
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Node.js and npm come with the machine image; Debian's are the fallback on a bare machine.
+ensure_node() {
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    log "node: $(node --version), npm: $(npm --version)"
+    return 0
+  fi
+  debian_packages=(nodejs npm)
+  install_debian_packages
+}
+
+# The npm packages tests use as oracles (graphql-js, ...), pinned by tools/node's lock file and
+# installed into the cache under the lock's hash. `setup.sh --print-node-dir` prints the dir.
+node_dir() {
+  printf '%s/node-%s\n' "$(styrmin_cache_dir)" \
+    "$(content_hash "$here/node/package.json" "$here/node/package-lock.json")"
+}
+
+install_node_packages() {
+  local dir
+  dir="$(node_dir)"
+  if [[ -f "$dir/.complete" ]]; then
+    log "npm packages: cached in $dir"
+    return 0
+  fi
+  log "npm packages: installing into $dir"
+  rm -rf "$dir" "$dir.partial" && mkdir -p "$dir.partial"
+  cp "$here/node/package.json" "$here/node/package-lock.json" "$dir.partial/"
+  (cd "$dir.partial" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  touch "$dir.partial/.complete"
+  mv "$dir.partial" "$dir"
+}
+
 check_go() {
   command -v go >/dev/null ||
     die "Go is required to build the test plane's tools (go1.24 or newer, from the machine image)"
   log "go: $(go version | cut -d' ' -f3)"
 }
 
+if ((with_plane < 0)); then
+  node_dir
+  exit 0
+fi
 install_debian_packages
+ensure_node
+install_node_packages
 if ((with_plane)); then
   check_go
   "$here/plane/build.sh"
