@@ -129,11 +129,14 @@ Result<ClusterAccess> ParseKubeconfig(std::string_view yaml, std::string_view co
   STYRMIN_ASSIGN_OR_RETURN(Json cluster, FindNamed(root, "clusters", cluster_name, "cluster"));
   const std::string cluster_where = "clusters[" + cluster_name + "].cluster";
   STYRMIN_ASSIGN_OR_RETURN(access.server, OptionalString(cluster, "server", cluster_where));
-  if (!access.server.starts_with("https://") && !access.server.starts_with("http://")) {
-    return InvalidArgument(cluster_where + ".server: expected an http(s) URL, got \"" +
+  const auto scheme_end = access.server.find("://");
+  const std::string scheme = access.server.substr(0, scheme_end);
+  while (access.server.ends_with('/')) access.server.pop_back();
+  if (scheme_end == std::string::npos || (scheme != "https" && scheme != "http") ||
+      access.server.size() <= scheme_end + 3) {
+    return InvalidArgument(cluster_where + ".server: expected an http(s) URL with a host, got \"" +
                            access.server + "\"");
   }
-  while (access.server.ends_with('/')) access.server.pop_back();
   STYRMIN_ASSIGN_OR_RETURN(access.certificate_authority,
                            ReadMaterialKeys(cluster, "certificate-authority-data",
                                             "certificate-authority", cluster_where, base_dir));

@@ -109,6 +109,21 @@ current-context: x
   EXPECT_NE(bad_server.error().message().find("expected an http(s) URL"), std::string::npos);
 }
 
+// Found by kubeconfig_fuzz: "https://" has no host, yet was accepted as "https:".
+TEST(Kubeconfig, RejectsAServerUrlWithoutAHost) {
+  for (const char* server : {"https://", "https:///", "http://"}) {
+    auto access = ParseKubeconfig(std::string(R"(
+clusters: [{name: c, cluster: {server: ")") +
+                                      server + R"("}}]
+contexts: [{name: x, context: {cluster: c}}]
+current-context: x
+)",
+                                  "", "/");
+    ASSERT_FALSE(access) << server;
+    EXPECT_NE(access.error().message().find("with a host"), std::string::npos);
+  }
+}
+
 // Found by kubeconfig_fuzz: a non-string `name` made nlohmann's value() throw.
 TEST(Kubeconfig, NonStringEntryNamesAreSkippedNotThrown) {
   auto access = ParseKubeconfig(R"(

@@ -1,0 +1,47 @@
+// The graphql-js side of the differential tests. Reads one JSON case per line on stdin and
+// writes one JSON result per line on stdout, in the same order.
+//   node oracle.cjs <path to node_modules/graphql> < cases.jsonl
+// Case: {"id": "...", "op": "lex", "source": "..."}
+// Result: {"id": "...", "tokens": [{"kind", "value"?, "line", "column"}...]}
+//      or {"id": "...", "error": {"message", "locations": [{"line", "column"}]}}
+'use strict';
+const graphql = require(process.argv[2]);
+const readline = require('node:readline');
+
+const valueKinds = new Set(['Name', 'Int', 'Float', 'String', 'BlockString']);
+
+function lex(source) {
+  const lexer = new graphql.Lexer(new graphql.Source(source));
+  const tokens = [];
+  for (let i = 0; i < 100000; i++) {
+    const token = lexer.advance();
+    if (token.kind === '<EOF>') break;
+    const out = { kind: token.kind, line: token.line, column: token.column };
+    if (valueKinds.has(token.kind)) out.value = token.value;
+    tokens.push(out);
+  }
+  return { tokens };
+}
+
+function run(testCase) {
+  try {
+    switch (testCase.op) {
+      case 'lex':
+        return lex(testCase.source);
+      default:
+        return { unsupported: testCase.op };
+    }
+  } catch (e) {
+    if (e instanceof graphql.GraphQLError) {
+      return { error: { message: e.message, locations: e.locations ?? [] } };
+    }
+    return { crash: String(e && e.stack) };
+  }
+}
+
+const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+input.on('line', (line) => {
+  if (line.trim() === '') return;
+  const testCase = JSON.parse(line);
+  process.stdout.write(JSON.stringify({ id: testCase.id, ...run(testCase) }) + '\n');
+});

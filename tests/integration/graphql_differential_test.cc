@@ -1,0 +1,112 @@
+// Differential tests of the GraphQL engine against graphql-js (the pinned npm `graphql`): the
+// same cases go through tests/graphql/oracle.cjs and through the C++ engine, and the results
+// must be equal as JSON. Corpora live in tests/graphql/corpus/*.jsonl, one case per line.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "styrmin/core/json.h"
+#include "styrmin/graphql/lexer.h"
+#include "support/command.h"
+
+namespace styrmin::test {
+namespace {
+
+using graphql::Lexer;
+using graphql::Source;
+using graphql::TokenKind;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// Runs every case of `corpus` through graphql-js; results by case id.
+std::map<std::string, Json> RunOracle(const std::string& corpus) {
+  const char* graphql_js = std::getenv("STYRMIN_GRAPHQL_JS");
+  EXPECT_NE(graphql_js, nullptr)
+      << "STYRMIN_GRAPHQL_JS is set by ctest (tools/setup.sh installs it)";
+  if (graphql_js == nullptr) return {};
+  auto out = RunCommandOk({"node", STYRMIN_SOURCE_DIR "/tests/graphql/oracle.cjs", graphql_js},
+                          std::chrono::seconds(120), corpus);
+  EXPECT_TRUE(out) << out.error().ToString();
+  std::map<std::string, Json> results;
+  if (!out) return results;
+  std::istringstream lines(*out);
+  for (std::string line; std::getline(lines, line);) {
+    auto result = ParseJson(line);
+    EXPECT_TRUE(result) << line;
+    if (result) results[(*result)["id"].get<std::string>()] = *result;
+  }
+  return results;
+}
+
+std::string JsKind(TokenKind kind) {
+  std::string description = graphql::TokenKindDescription(kind);
+  if (description.size() > 2 && description.front() == '"') {
+    return description.substr(1, description.size() - 2);
+  }
+  return description;
+}
+
+Json ErrorJson(const Source& source, const graphql::SyntaxError& e) {
+  const auto loc = source.LocationOf(e.offset);
+  return {{"message", "Syntax Error: " + e.message},
+          {"locations", Json::array({{{"line", loc.line}, {"column", loc.column}}})}};
+}
+
+Json Lex(const std::string& id, const std::string& text) {
+  Source source(text);
+  Lexer lexer(source);
+  Json tokens = Json::array();
+  for (int i = 0; i < 100000; ++i) {
+    auto token = lexer.Next();
+    if (!token) return {{"id", id}, {"error", ErrorJson(source, token.error())}};
+    if (token->kind == TokenKind::kEof) break;
+    const auto loc = source.LocationOf(token->start);
+    Json t = {{"kind", JsKind(token->kind)}, {"line", loc.line}, {"column", loc.column}};
+    switch (token->kind) {
+      case TokenKind::kName:
+      case TokenKind::kInt:
+      case TokenKind::kFloat:
+      case TokenKind::kString:
+      case TokenKind::kBlockString:
+        t["value"] = token->value;
+        break;
+      default:
+        break;
+    }
+    tokens.push_back(std::move(t));
+  }
+  return {{"id", id}, {"tokens", std::move(tokens)}};
+}
+
+TEST(GraphqlDifferential, LexerAgreesWithGraphqlJsOnEveryCase) {
+  const std::string corpus = ReadFile(STYRMIN_SOURCE_DIR "/tests/graphql/corpus/lexer.jsonl");
+  const auto oracle = RunOracle(corpus);
+  std::istringstream lines(corpus);
+  int compared = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    const Json test_case = ParseJson(line).value();
+    const std::string id = test_case["id"];
+    const auto expected = oracle.find(id);
+    ASSERT_NE(expected, oracle.end()) << "graphql-js gave no result for " << id;
+    const Json ours = Lex(id, test_case["source"]);
+    EXPECT_EQ(ours, expected->second)
+        << id << " source: " << test_case["source"].dump() << "\n  ours:       " << ours.dump()
+        << "\n  graphql-js: " << expected->second.dump();
+    ++compared;
+  }
+  EXPECT_GE(compared, 100) << "the lexer corpus lost its cases";
+  EXPECT_EQ(static_cast<std::size_t>(compared), oracle.size());
+}
+
+}  // namespace
+}  // namespace styrmin::test
