@@ -1,8 +1,9 @@
 // The graphql-js side of the differential tests. Reads one JSON case per line on stdin and
 // writes one JSON result per line on stdout, in the same order.
 //   node oracle.cjs <path to node_modules/graphql> < cases.jsonl
-// Case: {"id": "...", "op": "lex", "source": "..."}
-// Result: {"id": "...", "tokens": [{"kind", "value"?, "line", "column"}...]}
+// Case: {"id": "...", "op": "lex" | "parse", "source": "..."}
+// Result: {"id": "...", "tokens": [{"kind", "value"?, "line", "column"}...]}       (lex)
+//      or {"id": "...", "ast": <graphql-js AST without locations>}                 (parse)
 //      or {"id": "...", "error": {"message", "locations": [{"line", "column"}]}}
 'use strict';
 const graphql = require(process.argv[2]);
@@ -23,11 +24,18 @@ function lex(source) {
   return { tokens };
 }
 
+function parse(source) {
+  const document = graphql.parse(source, { noLocation: true });
+  return { ast: JSON.parse(JSON.stringify(document)) };
+}
+
 function run(testCase) {
   try {
     switch (testCase.op) {
       case 'lex':
         return lex(testCase.source);
+      case 'parse':
+        return parse(testCase.source);
       default:
         return { unsupported: testCase.op };
     }

@@ -10,7 +10,9 @@
 #include <string>
 
 #include "styrmin/core/json.h"
+#include "styrmin/graphql/ast_json.h"
 #include "styrmin/graphql/lexer.h"
+#include "styrmin/graphql/parser.h"
 #include "support/command.h"
 
 namespace styrmin::test {
@@ -87,8 +89,27 @@ Json Lex(const std::string& id, const std::string& text) {
   return {{"id", id}, {"tokens", std::move(tokens)}};
 }
 
-TEST(GraphqlDifferential, LexerAgreesWithGraphqlJsOnEveryCase) {
-  const std::string corpus = ReadFile(STYRMIN_SOURCE_DIR "/tests/graphql/corpus/lexer.jsonl");
+Json ParseCase(const std::string& id, const std::string& text) {
+  Source source(text);
+  auto document = graphql::Parse(source);
+  if (!document) return {{"id", id}, {"error", ErrorJson(source, document.error())}};
+  return {{"id", id}, {"ast", graphql::AstToJson(*document)}};
+}
+
+// The C++ engine's answer to one case, in the oracle's result format.
+Json RunCase(const Json& test_case) {
+  const std::string id = test_case["id"];
+  const std::string op = test_case["op"];
+  if (op == "lex") return Lex(id, test_case["source"]);
+  if (op == "parse") return ParseCase(id, test_case["source"]);
+  return {{"id", id}, {"unsupported", op}};
+}
+
+// Runs every case of tests/graphql/corpus/`name`.jsonl through both engines; returns how many
+// were compared.
+int CompareCorpus(const std::string& name) {
+  const std::string corpus =
+      ReadFile(STYRMIN_SOURCE_DIR "/tests/graphql/corpus/" + name + ".jsonl");
   const auto oracle = RunOracle(corpus);
   std::istringstream lines(corpus);
   int compared = 0;
@@ -97,15 +118,26 @@ TEST(GraphqlDifferential, LexerAgreesWithGraphqlJsOnEveryCase) {
     const Json test_case = ParseJson(line).value();
     const std::string id = test_case["id"];
     const auto expected = oracle.find(id);
-    ASSERT_NE(expected, oracle.end()) << "graphql-js gave no result for " << id;
-    const Json ours = Lex(id, test_case["source"]);
+    if (expected == oracle.end()) {
+      ADD_FAILURE() << "graphql-js gave no result for " << id;
+      continue;
+    }
+    const Json ours = RunCase(test_case);
     EXPECT_EQ(ours, expected->second)
         << id << " source: " << test_case["source"].dump() << "\n  ours:       " << ours.dump()
         << "\n  graphql-js: " << expected->second.dump();
     ++compared;
   }
-  EXPECT_GE(compared, 100) << "the lexer corpus lost its cases";
   EXPECT_EQ(static_cast<std::size_t>(compared), oracle.size());
+  return compared;
+}
+
+TEST(GraphqlDifferential, LexerAgreesWithGraphqlJsOnEveryCase) {
+  EXPECT_GE(CompareCorpus("lexer"), 150) << "the lexer corpus lost cases";
+}
+
+TEST(GraphqlDifferential, ParserAgreesWithGraphqlJsOnEveryCase) {
+  EXPECT_GE(CompareCorpus("parser"), 230) << "the parser corpus lost cases";
 }
 
 }  // namespace
