@@ -33,11 +33,9 @@ TEST(Clock, FormatsTimesBeforeTheEpoch) {
   EXPECT_EQ(FormatRfc3339(t), "1969-12-31T23:59:59.250Z");
 }
 
-TEST(SystemClock, IsMonotonicOnItsSteadyClock) {
-  auto& clock = SystemClock::Instance();
-  const auto a = clock.SteadyNow();
-  const auto b = clock.SteadyNow();
-  EXPECT_LE(a, b);
+TEST(FakeClockDeathTest, RefusesToGoBackwards) {
+  testing::FakeClock clock;
+  EXPECT_DEATH(clock.Advance(-1s), "only moves forward");
 }
 
 }  // namespace

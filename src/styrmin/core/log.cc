@@ -22,6 +22,31 @@ void AppendTextValue(std::string& out, const Json& value) {
   out += DumpJson(value);
 }
 
+// Messages and keys are written as they are, except control characters, which are escaped so
+// that one call is always one line (no log injection through a crafted message).
+std::string EscapeControls(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7F) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view LogLevelName(LogLevel level) {
@@ -100,9 +125,9 @@ std::string Logger::Format(LogLevel level, std::string_view message,
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   name.resize(5, ' ');
-  std::string out = ts + " " + name + " " + std::string(message);
+  std::string out = ts + " " + name + " " + EscapeControls(message);
   auto append = [&out](const LogField& f) {
-    out += " " + f.key + "=";
+    out += " " + EscapeControls(f.key) + "=";
     AppendTextValue(out, f.value);
   };
   std::for_each(context_.begin(), context_.end(), append);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,18 @@ TEST(Logger, EscapesControlCharactersInJson) {
   ASSERT_TRUE(parsed) << out.lines[0];
   EXPECT_EQ((*parsed)["msg"], "line\nbreak");
   EXPECT_EQ((*parsed)["quote"], "say \"hi\"");
+}
+
+// Review finding: a message with a line break wrote two lines in text format.
+TEST(Logger, TextLinesCannotBeSplitByTheMessageOrKeys) {
+  testing::FakeClock clock;
+  Captured out;
+  Logger log(out.Sink(), LogFormat::kText, LogLevel::kInfo, clock);
+  log.Info("first\n2026-01-01T00:00:00.000Z ERROR forged", {{"k\ney", "v\x01"}});
+  ASSERT_EQ(out.lines.size(), 1u);
+  EXPECT_EQ(std::count(out.lines[0].begin(), out.lines[0].end(), '\n'), 1);
+  EXPECT_NE(out.lines[0].find("first\\n2026"), std::string::npos) << out.lines[0];
+  EXPECT_NE(out.lines[0].find("k\\ney="), std::string::npos) << out.lines[0];
 }
 
 TEST(LogLevel, ParsesNamesCaseInsensitively) {

@@ -113,7 +113,7 @@ std::string Version::ToString() const {
   return out;
 }
 
-std::strong_ordering operator<=>(const Version& a, const Version& b) {
+std::weak_ordering operator<=>(const Version& a, const Version& b) {
   if (auto c = a.major_ <=> b.major_; c != 0) return c;
   if (auto c = a.minor_ <=> b.minor_; c != 0) return c;
   if (auto c = a.patch_ <=> b.patch_; c != 0) return c;
@@ -132,7 +132,7 @@ std::strong_ordering operator<=>(const Version& a, const Version& b) {
       if (auto c = x.size() <=> y.size(); c != 0) return c;
       if (auto c = x <=> y; c != 0) return c;
     } else if (xn != yn) {
-      return xn ? std::strong_ordering::less : std::strong_ordering::greater;
+      return xn ? std::weak_ordering::less : std::weak_ordering::greater;
     } else if (auto c = x <=> y; c != 0) {
       return c;
     }

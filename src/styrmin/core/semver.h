@@ -40,11 +40,10 @@ class Version final {
   // Canonical text without a "v" prefix.
   std::string ToString() const;
 
-  // Semver precedence; build metadata is ignored, as the specification requires.
-  friend std::strong_ordering operator<=>(const Version& a, const Version& b);
-  friend bool operator==(const Version& a, const Version& b) {
-    return (a <=> b) == std::strong_ordering::equal;
-  }
+  // Semver precedence; build metadata is ignored, as the specification requires, so versions
+  // that differ only in build metadata are equivalent but not identical: a weak ordering.
+  friend std::weak_ordering operator<=>(const Version& a, const Version& b);
+  friend bool operator==(const Version& a, const Version& b) { return (a <=> b) == 0; }
   friend std::ostream& operator<<(std::ostream& os, const Version& v) { return os << v.ToString(); }
 
  private:

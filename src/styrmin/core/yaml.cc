@@ -73,12 +73,33 @@ bool ParseFloat(const std::string& s, double& out) {
     out = std::numeric_limits<double>::quiet_NaN();
     return true;
   }
-  // The core schema: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+  // The core schema: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?, matched exactly
+  // before from_chars (which is laxer) converts it.
   std::string_view v(s);
-  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
-  if (v.empty() || v.find_first_not_of("0123456789.eE+-") != std::string_view::npos) return false;
-  if (v.find_first_of("0123456789") == std::string_view::npos) return false;
-  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  std::size_t i = 0;
+  auto digits = [&] {
+    const std::size_t start = i;
+    while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
+    return i - start;
+  };
+  if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
+  const std::size_t number_start = i;
+  const std::size_t whole = digits();
+  std::size_t fraction = 0;
+  if (i < v.size() && v[i] == '.') {
+    ++i;
+    fraction = digits();
+  }
+  if (whole == 0 && fraction == 0) return false;
+  if (i < v.size() && (v[i] == 'e' || v[i] == 'E')) {
+    ++i;
+    if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  if (i != v.size()) return false;
+  // from_chars takes no leading '+'; a '-' stays part of the number.
+  const std::size_t from = v[0] == '-' ? 0 : number_start;
+  auto [ptr, ec] = std::from_chars(v.data() + from, v.data() + v.size(), out);
   return ec == std::errc() && ptr == v.data() + v.size();
 }
 
@@ -104,7 +125,8 @@ std::string Where(const yaml_mark_t& mark) {
 }
 
 // Builds JSON from libyaml's event stream with an explicit stack: no recursion, so nesting is
-// bounded by `limits.max_depth` alone, and alias expansion by `limits.max_nodes`.
+// bounded by `limits.max_depth` alone, and alias expansion by `limits.max_nodes` and
+// `limits.max_expanded_bytes`: every node, key and alias copy is charged its weight.
 class Builder {
  public:
   explicit Builder(const YamlLimits& limits) : limits_(limits) {}
@@ -118,8 +140,14 @@ class Builder {
           return TakeKey(std::string(reinterpret_cast<const char*>(s.value), s.length),
                          event.start_mark);
         }
-        STYRMIN_RETURN_IF_ERROR(Count(1, event.start_mark));
-        return Complete(ResolveScalar(event), 1, Anchor(s.anchor), docs);
+        // An empty document reads as an empty plain scalar; it is skipped, not a null.
+        if (stack_.empty() && s.length == 0 && s.style == YAML_PLAIN_SCALAR_STYLE &&
+            s.tag == nullptr && s.anchor == nullptr) {
+          return OkStatus();
+        }
+        const Weight weight{1, s.length + kNodeBytes};
+        STYRMIN_RETURN_IF_ERROR(Charge(weight, event.start_mark));
+        return Complete(ResolveScalar(event), weight, Anchor(s.anchor), docs);
       }
       case YAML_SEQUENCE_START_EVENT:
       case YAML_MAPPING_START_EVENT: {
@@ -137,13 +165,14 @@ class Builder {
         frame.anchor =
             Anchor(mapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor);
         stack_.push_back(std::move(frame));
-        return Count(1, event.start_mark);
+        return Charge(Weight{1, kNodeBytes}, event.start_mark);
       }
       case YAML_SEQUENCE_END_EVENT:
       case YAML_MAPPING_END_EVENT: {
         Frame frame = std::move(stack_.back());
         stack_.pop_back();
-        return Complete(std::move(frame.value), frame.nodes + 1, frame.anchor, docs);
+        frame.weight += Weight{1, kNodeBytes};
+        return Complete(std::move(frame.value), frame.weight, frame.anchor, docs);
       }
       case YAML_ALIAS_EVENT: {
         const std::string name(reinterpret_cast<const char*>(event.data.alias.anchor));
@@ -159,8 +188,10 @@ class Builder {
           }
           return TakeKey(it->second.value.get<std::string>(), event.start_mark);
         }
-        STYRMIN_RETURN_IF_ERROR(Count(it->second.nodes, event.start_mark));
-        return Complete(Json(it->second.value), it->second.nodes, "", docs);
+        // Copying the anchored value costs what building it cost, so alias bombs of nodes or
+        // of large scalars both run into the budget before they are materialised.
+        STYRMIN_RETURN_IF_ERROR(Charge(it->second.weight, event.start_mark));
+        return Complete(Json(it->second.value), it->second.weight, "", docs);
       }
       case YAML_DOCUMENT_START_EVENT:
         anchors_.clear();  // anchors are scoped to their document
@@ -171,15 +202,27 @@ class Builder {
   }
 
  private:
+  // Approximate bytes a node costs beyond its text, so empty nodes are not free.
+  static constexpr std::size_t kNodeBytes = 16;
+
+  struct Weight {
+    std::size_t nodes = 0;
+    std::size_t bytes = 0;
+    Weight& operator+=(const Weight& other) {
+      nodes += other.nodes;
+      bytes += other.bytes;
+      return *this;
+    }
+  };
   struct Frame {
     Json value;
     std::string anchor;
     std::optional<std::string> key;  // mappings: the key awaiting its value
-    std::size_t nodes = 0;           // nodes below this one, aliases expanded
+    Weight weight;                   // of everything below this node, aliases expanded
   };
   struct Anchored {
     Json value;
-    std::size_t nodes;
+    Weight weight;
   };
 
   static std::string Anchor(const yaml_char_t* anchor) {
@@ -194,30 +237,37 @@ class Builder {
     if (stack_.back().value.contains(key)) {
       return InvalidArgument("duplicate YAML mapping key \"" + key + "\" at " + Where(mark));
     }
+    const Weight weight{1, key.size() + kNodeBytes};
+    stack_.back().weight += weight;
     stack_.back().key = std::move(key);
-    return Count(1, mark);
+    return Charge(weight, mark);
   }
 
-  Status Count(std::size_t nodes, const yaml_mark_t& mark) {
-    total_nodes_ += nodes;
-    if (total_nodes_ > limits_.max_nodes) {
+  Status Charge(const Weight& weight, const yaml_mark_t& mark) {
+    total_ += weight;
+    if (total_.nodes > limits_.max_nodes) {
       return InvalidArgument("YAML document expands to more than " +
                              std::to_string(limits_.max_nodes) + " nodes (" + Where(mark) + ")");
+    }
+    if (total_.bytes > limits_.max_expanded_bytes) {
+      return InvalidArgument("YAML document expands to more than " +
+                             std::to_string(limits_.max_expanded_bytes) + " bytes (" + Where(mark) +
+                             ")");
     }
     return OkStatus();
   }
 
-  // A node of `nodes` nodes (aliases expanded) is finished: remember its anchor, then place it
-  // in its parent or as a document.
-  Status Complete(Json value, std::size_t nodes, const std::string& anchor,
+  // A node of `weight` (aliases expanded) is finished: remember its anchor, then place it in
+  // its parent or as a document.
+  Status Complete(Json value, const Weight& weight, const std::string& anchor,
                   std::vector<Json>& docs) {
-    if (!anchor.empty()) anchors_[anchor] = Anchored{value, nodes};
+    if (!anchor.empty()) anchors_[anchor] = Anchored{value, weight};
     if (stack_.empty()) {
-      if (!value.is_null()) docs.push_back(std::move(value));
+      docs.push_back(std::move(value));
       return OkStatus();
     }
     Frame& parent = stack_.back();
-    parent.nodes += nodes;
+    parent.weight += weight;
     if (parent.value.is_array()) {
       parent.value.push_back(std::move(value));
     } else {
@@ -230,7 +280,7 @@ class Builder {
   const YamlLimits& limits_;
   std::vector<Frame> stack_;
   std::unordered_map<std::string, Anchored> anchors_;
-  std::size_t total_nodes_ = 0;
+  Weight total_;
 };
 
 Result<std::vector<Json>> Parse(std::string_view text, const YamlLimits& limits) {

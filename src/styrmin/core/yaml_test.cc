@@ -33,6 +33,18 @@ version: 1.5.2
   EXPECT_EQ((*j)["version"], "1.5.2");
 }
 
+TEST(Yaml, OnlyCoreSchemaFloatsAreNumbers) {
+  auto j = ParseYaml("a: +1.5\nb: .5\nc: 1.\nd: 2e3\ne: +-1\nf: 1e\ng: .\nh: 1.2.3\n").value();
+  EXPECT_DOUBLE_EQ(j["a"].get<double>(), 1.5);
+  EXPECT_DOUBLE_EQ(j["b"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(j["c"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(j["d"].get<double>(), 2000.0);
+  EXPECT_EQ(j["e"], "+-1");
+  EXPECT_EQ(j["f"], "1e");
+  EXPECT_EQ(j["g"], ".");
+  EXPECT_EQ(j["h"], "1.2.3");
+}
+
 TEST(Yaml, QuotedScalarsStayStrings) {
   auto j = ParseYaml("a: \"3\"\nb: 'true'\nc: \"null\"\n").value();
   EXPECT_EQ(j["a"], "3");
@@ -69,6 +81,8 @@ TEST(Yaml, SplitsMultiDocumentStreams) {
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_EQ(docs[1]["b"], 2);
   EXPECT_FALSE(ParseYaml("a: 1\n---\nb: 2\n")) << "one document expected";
+  EXPECT_FALSE(ParseYaml("a: 1\n---\nnull\n")) << "an explicit null is a document";
+  EXPECT_EQ(ParseYamlDocuments("---\nnull\n").value().size(), 1u);
 }
 
 TEST(Yaml, RejectsDeepFlowNestingAndOversizedInput) {
@@ -107,6 +121,22 @@ TEST(Yaml, RefusesAliasBombs) {
   ASSERT_FALSE(j);
   EXPECT_NE(j.error().message().find("more than 1000000 nodes"), std::string::npos)
       << j.error().message();
+}
+
+// Review finding: one alias of a large scalar cost one node, so 1 MiB copied a million times
+// fit the node budget.
+TEST(Yaml, RefusesAliasBombsOfLargeScalars) {
+  std::string bomb = "a: &a \"" + std::string(1 << 20, 'x') + "\"\nb: [";
+  for (int i = 0; i < 100; ++i) bomb += "*a, ";
+  bomb += "*a]\n";
+  auto j = ParseYaml(bomb);
+  ASSERT_FALSE(j);
+  EXPECT_NE(j.error().message().find("more than 67108864 bytes"), std::string::npos)
+      << j.error().message();
+  YamlLimits small;
+  small.max_expanded_bytes = 1 << 10;
+  EXPECT_FALSE(ParseYaml("a: &a " + std::string(300, 'y') + "\nb: [*a, *a, *a, *a]\n", small));
+  EXPECT_TRUE(ParseYaml("a: &a " + std::string(300, 'y') + "\nb: [*a]\n", small));
 }
 
 TEST(Yaml, RefusesUnknownAliasesAndDuplicateKeys) {

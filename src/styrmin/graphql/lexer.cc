@@ -143,6 +143,17 @@ std::string TokenDescription(const Token& token) {
   return out;
 }
 
+std::size_t Lexer::SliceUnits(std::size_t start, std::size_t units) const {
+  std::size_t end = start;
+  std::size_t counted = 0;
+  while (end < body_.size() && counted < units) {
+    const Decoded d = DecodeUtf8(body_, end);
+    counted += d.code != kInvalid && d.code >= 0x10000 ? 2 : 1;
+    end += d.size;
+  }
+  return end;
+}
+
 std::string Lexer::DescribeAt(std::size_t offset) const {
   if (offset >= body_.size()) return "<EOF>";
   const Decoded d = DecodeUtf8(body_, offset);
@@ -320,14 +331,18 @@ tl::expected<Token, SyntaxError> Lexer::ReadString(std::size_t start) {
           std::int32_t point = 0;
           std::size_t k = p + 3;
           bool ok = false;
-          while (k < size && k < p + 12) {
+          // graphql-js reads at most 12 UTF-16 units from the backslash; characters are
+          // consumed whole so the quoted escape stays valid UTF-8.
+          std::size_t units = 3;
+          while (k < size && units < 12) {
+            ++units;
             if (body_[k] == '}') {
-              ok = k >= p + 4 && IsScalarValue(point);
+              ok = units >= 5 && IsScalarValue(point);
               ++k;
               break;
             }
             const int h = HexValue(body_[k]);
-            ++k;
+            k += DecodeUtf8(body_, k).size;
             if (h < 0) break;
             point = static_cast<std::int32_t>((static_cast<std::uint32_t>(point) << 4) |
                                               static_cast<std::uint32_t>(h));
@@ -366,8 +381,9 @@ tl::expected<Token, SyntaxError> Lexer::ReadString(std::size_t start) {
             continue;
           }
         }
-        return tl::unexpected(
-            At(p, "Invalid Unicode escape sequence: \"" + std::string(body_.substr(p, 6)) + "\"."));
+        return tl::unexpected(At(p, "Invalid Unicode escape sequence: \"" +
+                                        std::string(body_.substr(p, SliceUnits(p, 6) - p)) +
+                                        "\"."));
       }
       char decoded = 0;
       switch (next) {

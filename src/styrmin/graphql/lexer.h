@@ -70,6 +70,9 @@ class Lexer final {
   tl::expected<Token, SyntaxError> ReadString(std::size_t start);
   tl::expected<Token, SyntaxError> ReadBlockString(std::size_t start);
   tl::expected<std::size_t, SyntaxError> ReadDigits(std::size_t start);
+  // The byte offset `units` UTF-16 code units after `start`, whole characters only: where
+  // graphql-js would end a slice of the same text.
+  std::size_t SliceUnits(std::size_t start, std::size_t units) const;
   // "\"x\"", "'\"'", "U+00E9" or "<EOF>" for the character at `offset`.
   std::string DescribeAt(std::size_t offset) const;
 

@@ -132,8 +132,15 @@ Result<ClusterAccess> ParseKubeconfig(std::string_view yaml, std::string_view co
   const auto scheme_end = access.server.find("://");
   const std::string scheme = access.server.substr(0, scheme_end);
   while (access.server.ends_with('/')) access.server.pop_back();
-  if (scheme_end == std::string::npos || (scheme != "https" && scheme != "http") ||
-      access.server.size() <= scheme_end + 3) {
+  std::string_view host;
+  if (scheme_end != std::string::npos && scheme_end + 3 <= access.server.size()) {
+    std::string_view authority = std::string_view(access.server).substr(scheme_end + 3);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    const auto at = authority.rfind('@');
+    host = at == std::string_view::npos ? authority : authority.substr(at + 1);
+  }
+  if (scheme_end == std::string::npos || (scheme != "https" && scheme != "http") || host.empty() ||
+      host.front() == ':') {
     return InvalidArgument(cluster_where + ".server: expected an http(s) URL with a host, got \"" +
                            access.server + "\"");
   }

@@ -111,7 +111,8 @@ current-context: x
 
 // Found by kubeconfig_fuzz: "https://" has no host, yet was accepted as "https:".
 TEST(Kubeconfig, RejectsAServerUrlWithoutAHost) {
-  for (const char* server : {"https://", "https:///", "http://"}) {
+  for (const char* server :
+       {"https://", "https:///", "http://", "https://:6443", "https://?x", "https://user@/x"}) {
     auto access = ParseKubeconfig(std::string(R"(
 clusters: [{name: c, cluster: {server: ")") +
                                       server + R"("}}]

@@ -41,8 +41,10 @@ Status StatusFromResponse(const HttpResponse& response, std::string_view what) {
   if (response.status >= 200 && response.status < 300) return OkStatus();
   // The API server answers errors with a Status object whose `message` says why.
   std::string message = response.body;
+  std::string reason;
   if (auto parsed = ParseJson(response.body); parsed && parsed->is_object()) {
     if (auto m = GetString(*parsed, "message"); m) message = *std::move(m);
+    if (auto r = GetString(*parsed, "reason"); r) reason = *std::move(r);
   }
   std::string text =
       std::string(what) + ": HTTP " + std::to_string(response.status) + ": " + message;
@@ -57,7 +59,9 @@ Status StatusFromResponse(const HttpResponse& response, std::string_view what) {
     case 404:
       return NotFound(std::move(text));
     case 409:
-      return AlreadyExists(std::move(text));
+      // 409 is both "already exists" and a resourceVersion conflict; the reason tells which.
+      if (reason == "AlreadyExists") return AlreadyExists(std::move(text));
+      return FailedPrecondition(std::move(text));
     case 429:
     case 500:
     case 502:
@@ -81,6 +85,9 @@ Result<std::unique_ptr<CurlRestClient>> CurlRestClient::Create(const ClusterAcce
   STYRMIN_ASSIGN_OR_RETURN(client->key_, ReadMaterial(access.client_key));
   STYRMIN_ASSIGN_OR_RETURN(std::string token, ReadMaterial(access.token));
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  if (token.find_first_of("\r\n") != std::string::npos) {
+    return InvalidArgument("bearer token contains a line break");
+  }
   if (!token.empty()) client->authorization_ = "Authorization: Bearer " + token;
   client->curl_ = curl_easy_init();
   if (client->curl_ == nullptr) return Internal("curl_easy_init failed");
@@ -93,6 +100,10 @@ CurlRestClient::~CurlRestClient() {
 
 Result<HttpResponse> CurlRestClient::Send(HttpMethod method, std::string_view path,
                                           std::string_view body, std::string_view content_type) {
+  if (content_type.find_first_of("\r\n") != std::string_view::npos ||
+      path.find_first_of("\r\n ") != std::string_view::npos) {
+    return InvalidArgument("request path or content type contains a line break or space");
+  }
   std::lock_guard lock(mutex_);
   CURL* curl = static_cast<CURL*>(curl_);
   curl_easy_reset(curl);

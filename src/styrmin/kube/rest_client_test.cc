@@ -44,6 +44,22 @@ TEST(CurlRestClient, CreationFailsWhenACredentialFileIsMissing) {
   EXPECT_EQ(client.error().code(), ErrorCode::kNotFound);
 }
 
+TEST(CurlRestClient, RefusesHeaderInjection) {
+  ClusterAccess access;
+  access.server = "http://127.0.0.1:1";
+  access.token.data = "abc\r\nX-Evil: 1";
+  auto client = CurlRestClient::Create(access);
+  ASSERT_FALSE(client);
+  EXPECT_EQ(client.error().code(), ErrorCode::kInvalidArgument);
+  access.token.data = "abc";
+  auto ok = CurlRestClient::Create(access);
+  ASSERT_TRUE(ok);
+  RestClient& rest = **ok;
+  auto sent = rest.Send(HttpMethod::kPost, "/api", "{}", "application/json\r\nX-Evil: 1");
+  ASSERT_FALSE(sent);
+  EXPECT_EQ(sent.error().code(), ErrorCode::kInvalidArgument);
+}
+
 TEST(StatusFromResponse, MapsApiServerErrorsToCodesWithTheirMessage) {
   EXPECT_TRUE(StatusFromResponse({200, "{}"}, "get"));
   EXPECT_TRUE(StatusFromResponse({201, "{}"}, "create"));
@@ -52,7 +68,14 @@ TEST(StatusFromResponse, MapsApiServerErrorsToCodesWithTheirMessage) {
   ASSERT_FALSE(not_found);
   EXPECT_EQ(not_found.error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(not_found.error().message(), "get namespace x: HTTP 404: namespaces \"x\" not found");
-  EXPECT_EQ(StatusFromResponse({409, "{}"}, "c").error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(StatusFromResponse({409, R"({"reason":"AlreadyExists"})"}, "c").error().code(),
+            ErrorCode::kAlreadyExists);
+  EXPECT_EQ(StatusFromResponse({409, R"({"reason":"Conflict","message":"object was modified"})"},
+                               "update")
+                .error()
+                .code(),
+            ErrorCode::kFailedPrecondition)
+      << "a resourceVersion conflict is not \"already exists\"";
   EXPECT_EQ(StatusFromResponse({422, "{}"}, "c").error().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(StatusFromResponse({403, "{}"}, "c").error().code(), ErrorCode::kPermissionDenied);
   EXPECT_EQ(StatusFromResponse({401, "{}"}, "c").error().code(), ErrorCode::kUnauthenticated);

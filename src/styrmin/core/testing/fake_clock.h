@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "styrmin/core/clock.h"
+#include "styrmin/core/status.h"
 
 namespace styrmin::testing {
 
@@ -27,6 +28,7 @@ class FakeClock final : public Clock {
 
   // Moves both clocks forward by `d` (which must not be negative).
   void Advance(std::chrono::nanoseconds d) {
+    STYRMIN_CHECK(d.count() >= 0, "FakeClock only moves forward");
     std::lock_guard lock(mutex_);
     now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
     steady_ += std::chrono::duration_cast<std::chrono::steady_clock::duration>(d);
