@@ -15,7 +15,10 @@ dir="$2"
 
 case "$1" in
   up)
-    if [[ -f "$dir/plane.env" ]] && kill -0 "$(cat "$dir/pids/kube-apiserver.pid")" 2>/dev/null; then
+    # Running means the apiserver answers /readyz, not merely that its old PID exists.
+    if [[ -f "$dir/plane.env" ]] &&
+      curl -sf --cacert "$dir/pki/ca.crt" --cert "$dir/pki/admin.crt" --key "$dir/pki/admin.key" \
+        "$(sed -n 's/^ *server: //p' "$dir/admin.kubeconfig")/readyz" >/dev/null 2>&1; then
       log "the plane is already running in $dir"
     else
       # A plane left from a crashed run is stopped before a new one starts.

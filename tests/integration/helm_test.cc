@@ -90,7 +90,9 @@ TEST_F(HelmOnPlane, AChartThatFailsToRenderIsAnErrorAndInstallsNothing) {
       << installed.error().message();
   auto list = Helm({"list", "-A", "-o", "json", "--filter", "^broken$"});
   ASSERT_TRUE(list) << list.error().ToString();
-  EXPECT_EQ(ParseJson(*list).value().size(), 0u);
+  auto releases = ParseJson(*list);
+  ASSERT_TRUE(releases) << *list;
+  EXPECT_EQ(releases->size(), 0u);
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ TEST_F(KubePlane, NamespaceIsCreatedListedAndDeletedThroughTheApiServer) {
   auto list = Get("/api/v1/namespaces?labelSelector=styrmin.io%2Ftest%3Dtrue");
   ASSERT_TRUE(list) << list.error().ToString();
   bool listed = false;
-  for (const auto& item : (*list)["items"]) listed |= item["metadata"]["name"] == name;
+  for (const auto& item : list->at("items")) listed |= item.at("metadata").at("name") == name;
   EXPECT_TRUE(listed) << "namespace " << name << " missing from the list";
 
   auto duplicate = rest().Send(HttpMethod::kPost, "/api/v1/namespaces", DumpJson(body));
@@ -146,10 +146,11 @@ TEST_F(KubePlane, DeploymentOfThreeReplicasReachesThreeReadyPodsAndExecRunsAComm
                              Kubectl({"get", "pods", "-n", ns, "-l", "app=web", "-o", "json"}));
     STYRMIN_ASSIGN_OR_RETURN(pods, ParseJson(out));
     int ready_pods = 0;
-    for (const auto& pod : pods["items"]) {
-      if (pod["status"].value("phase", "") != "Running") continue;
-      for (const auto& c : pod["status"].value("conditions", Json::array())) {
-        if (c["type"] == "Ready" && c["status"] == "True") ++ready_pods;
+    for (const auto& pod : pods.at("items")) {
+      const Json status = pod.value("status", Json::object());
+      if (status.value("phase", "") != "Running") continue;
+      for (const auto& c : status.value("conditions", Json::array())) {
+        if (c.value("type", "") == "Ready" && c.value("status", "") == "True") ++ready_pods;
       }
     }
     return ready_pods == 3;
@@ -162,7 +163,7 @@ TEST_F(KubePlane, DeploymentOfThreeReplicasReachesThreeReadyPodsAndExecRunsAComm
   EXPECT_EQ(*deployment, "3");
 
   // kwok serves exec by running the command on this machine (ClusterExec "local").
-  const std::string pod = pods["items"][0]["metadata"]["name"];
+  const std::string pod = pods.at("items").at(0).at("metadata").at("name");
   auto exec = Kubectl({"exec", "-n", ns, pod, "--", "sh", "-c", "echo exec-in-$STYRMIN_PLANE_DIR"});
   ASSERT_TRUE(exec) << exec.error().ToString();
   EXPECT_EQ(exec->rfind("exec-in-/", 0), 0u) << *exec;
@@ -174,7 +175,7 @@ TEST_F(KubePlane, DeploymentOfThreeReplicasReachesThreeReadyPodsAndExecRunsAComm
                         "head -c " + std::to_string(payload.size()) + " | wc -c"},
                        payload);
   ASSERT_TRUE(piped) << piped.error().ToString();
-  EXPECT_EQ(std::stoul(*piped), payload.size());
+  EXPECT_EQ(*piped, std::to_string(payload.size()) + "\n");
 
   auto failing = Kubectl({"exec", "-n", ns, pod, "--", "sh", "-c", "exit 3"});
   EXPECT_FALSE(failing) << "a failing command in the pod must fail kubectl exec";

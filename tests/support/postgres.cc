@@ -87,21 +87,23 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
         AsServerUser({server->bindir_ + "/pg_ctl", "-D", data, "-l", server->dir_ + "/server.log",
                       "-o", options, "-w", "-t", "60", "start"}),
         std::chrono::seconds(90));
-    if (started) {
-      server->started_ = true;
-      return server;
-    }
+    if (started) return server;
+    // A start that timed out may still be coming up: stop it before trying another port.
+    server->StopIfRunning("immediate");
   }
   return Unavailable("PostgreSQL did not start; see " + server->dir_ + "/server.log");
 }
 
+void PostgresServer::StopIfRunning(const char* mode) {
+  // pg_ctl stops the server by the PID in its postmaster.pid, which exists while it runs.
+  if (dir_.empty() || !fs::exists(fs::path(dir_) / "data" / "postmaster.pid")) return;
+  (void)RunCommand(AsServerUser({bindir_ + "/pg_ctl", "-D", dir_ + "/data", "-m", mode, "-w", "-t",
+                                 "30", "stop"}),
+                   std::chrono::seconds(60));
+}
+
 PostgresServer::~PostgresServer() {
-  if (started_) {
-    // pg_ctl stops the server by the PID in its postmaster.pid.
-    (void)RunCommand(AsServerUser({bindir_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "fast", "-w",
-                                   "-t", "30", "stop"}),
-                     std::chrono::seconds(60));
-  }
+  StopIfRunning("fast");
   if (!dir_.empty()) {
     std::error_code ec;
     fs::remove_all(dir_, ec);

@@ -29,12 +29,13 @@ class PostgresServer final {
  private:
   PostgresServer() = default;
   Result<std::string> Psql(const std::string& sql) const;
+  // Stops the server when its postmaster.pid says it runs; `mode` is pg_ctl's -m.
+  void StopIfRunning(const char* mode);
 
   std::string bindir_;
   std::string dir_;  // temporary directory: data/ and the socket
   int port_ = 0;
   int databases_created_ = 0;
-  bool started_ = false;
 };
 
 }  // namespace styrmin::test

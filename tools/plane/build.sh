@@ -22,7 +22,7 @@ kwok_dir="$cache/kwok-${KWOK_VERSION}"
 helm_dir="$cache/helm-${HELM_VERSION}"
 
 if [[ "${1:-}" == "--print-dirs" ]]; then
-  printf 'KUBERNETES_DIR=%s\nETCD_DIR=%s\nKWOK_DIR=%s\nHELM_DIR=%s\n' \
+  printf 'KUBERNETES_DIR=%q\nETCD_DIR=%q\nKWOK_DIR=%q\nHELM_DIR=%q\n' \
     "$kubernetes_dir" "$etcd_dir" "$kwok_dir" "$helm_dir"
   exit 0
 fi
@@ -85,6 +85,9 @@ build_helm() {
 }
 
 command -v go >/dev/null || die "go is not installed (tools/setup.sh installs it)"
+# Clones share the cache: one build at a time, the others wait and then find it built.
+exec 9>"$cache/.build.lock"
+flock 9
 build_into "$etcd_dir" build_etcd
 build_into "$kwok_dir" build_kwok
 build_into "$helm_dir" build_helm

@@ -52,7 +52,7 @@ wait_for() {
   shift
   local deadline=$((SECONDS + READY_TIMEOUT_S))
   until "$@" >/dev/null 2>&1; do
-    check_alive
+    check_alive || return 1
     if ((SECONDS >= deadline)); then
       log "timed out after ${READY_TIMEOUT_S}s waiting for $what"
       return 1
@@ -133,8 +133,10 @@ write_kwok_config() {
   } >"$dir/kwok.yaml"
 }
 
+# NAME=VALUE lines, values quoted for the shell when they need it, so `source` reads them back
+# whatever the paths hold. (Tests read the file by line: keep paths free of quoting needs.)
 env_lines() {
-  printf 'KUBECONFIG=%s\nSTYRMIN_PLANE_DIR=%s\nSTYRMIN_KUBECTL=%s\nSTYRMIN_HELM=%s\n' \
+  printf 'KUBECONFIG=%q\nSTYRMIN_PLANE_DIR=%q\nSTYRMIN_KUBECTL=%q\nSTYRMIN_HELM=%q\n' \
     "$dir/admin.kubeconfig" "$dir" "$K8S_DIR/bin/kubectl" "$HELM_DIR/bin/helm"
 }
 
@@ -150,8 +152,9 @@ up() {
   mkdir -p "$dir"/{logs,pids,etcd,exec}
   touch "$dir/$MARKER" "$dir/pids/order"
   local start_s=$SECONDS
-  # If anything below fails, stop what was started rather than leave it running.
-  trap 'log "start failed; stopping what was started"; down_quiet' ERR
+  # If anything below fails (an error, a `die`, a dead component), stop what was started
+  # rather than leave it running: the EXIT trap runs on every way out until `up` succeeds.
+  trap 'log "start failed; stopping what was started"; down_quiet' EXIT
 
   read -r etcd_client etcd_peer apiserver_port kwok_port < <(free_ports 4)
   make_pki
@@ -231,7 +234,7 @@ YAML
     --for condition=Ready --timeout 5s "node/$NODE_NAME"
   wait_for "the default service account" env KUBECONFIG="$dir/admin.kubeconfig" "$kubectl" get \
     serviceaccount default -n default
-  trap - ERR
+  trap - EXIT
   log "ready in $((SECONDS - start_s)) s: apiserver https://127.0.0.1:$apiserver_port"
   env_lines >"$dir/plane.env"
   env_lines
