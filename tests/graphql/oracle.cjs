@@ -4,6 +4,8 @@
 // Case: {"id": "...", "op": "lex" | "parse", "source": "..."}
 // Result: {"id": "...", "tokens": [{"kind", "value"?, "line", "column"}...]}       (lex)
 //      or {"id": "...", "ast": <graphql-js AST without locations>}                 (parse)
+//      or {"id": "...", "printed": printSchema(buildSchema(source))}              (buildSchema)
+//      or {"id": "...", "error": {"message"}}    (buildSchema: no locations, as it throws)
 //      or {"id": "...", "error": {"message", "locations": [{"line", "column"}]}}
 'use strict';
 const graphql = require(process.argv[2]);
@@ -29,6 +31,14 @@ function parse(source) {
   return { ast: JSON.parse(JSON.stringify(document)) };
 }
 
+function buildSchema(source) {
+  try {
+    return { printed: graphql.printSchema(graphql.buildSchema(source)) };
+  } catch (e) {
+    return { error: { message: e.message } };
+  }
+}
+
 function run(testCase) {
   try {
     switch (testCase.op) {
@@ -36,6 +46,8 @@ function run(testCase) {
         return lex(testCase.source);
       case 'parse':
         return parse(testCase.source);
+      case 'buildSchema':
+        return buildSchema(testCase.source);
       default:
         return { unsupported: testCase.op };
     }

@@ -11,8 +11,10 @@
 
 #include "styrmin/core/json.h"
 #include "styrmin/graphql/ast_json.h"
+#include "styrmin/graphql/build_schema.h"
 #include "styrmin/graphql/lexer.h"
 #include "styrmin/graphql/parser.h"
+#include "styrmin/graphql/print_schema.h"
 #include "support/command.h"
 
 namespace styrmin::test {
@@ -96,12 +98,19 @@ Json ParseCase(const std::string& id, const std::string& text) {
   return {{"id", id}, {"ast", graphql::AstToJson(*document)}};
 }
 
+Json BuildSchemaCase(const std::string& id, const std::string& text) {
+  auto schema = graphql::BuildSchema(text);
+  if (!schema) return {{"id", id}, {"error", {{"message", schema.error().message()}}}};
+  return {{"id", id}, {"printed", graphql::PrintSchema(*schema)}};
+}
+
 // The C++ engine's answer to one case, in the oracle's result format.
 Json RunCase(const Json& test_case) {
   const std::string id = test_case["id"];
   const std::string op = test_case["op"];
   if (op == "lex") return Lex(id, test_case["source"]);
   if (op == "parse") return ParseCase(id, test_case["source"]);
+  if (op == "buildSchema") return BuildSchemaCase(id, test_case["source"]);
   return {{"id", id}, {"unsupported", op}};
 }
 
@@ -138,6 +147,10 @@ TEST(GraphqlDifferential, LexerAgreesWithGraphqlJsOnEveryCase) {
 
 TEST(GraphqlDifferential, ParserAgreesWithGraphqlJsOnEveryCase) {
   EXPECT_GE(CompareCorpus("parser"), 230) << "the parser corpus lost cases";
+}
+
+TEST(GraphqlDifferential, SchemaBuildingAndPrintingAgreeWithGraphqlJsOnEveryCase) {
+  EXPECT_GE(CompareCorpus("schema"), 100) << "the schema corpus lost cases";
 }
 
 }  // namespace

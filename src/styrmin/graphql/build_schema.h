@@ -1,0 +1,24 @@
+// Building a Schema from SDL, as graphql-js's buildSchema/buildASTSchema do: the document is
+// first checked with the SDL validation rules (unique names, known types and directives,
+// possible extensions, directive arguments...), every problem reported at once in one error
+// whose message joins graphql-js's messages with blank lines; then types, extensions, root
+// types and the specified directives are assembled.
+//
+// Not yet: the type-level rules of graphql-js's validateSchema (interface implementation,
+// root type kinds...): TODO(#3).
+#pragma once
+
+#include <string_view>
+
+#include "styrmin/core/status.h"
+#include "styrmin/graphql/ast.h"
+#include "styrmin/graphql/schema.h"
+#include "styrmin/graphql/source.h"
+
+namespace styrmin::graphql {
+
+// Parses and builds; a syntax error is "Syntax Error: ..." as graphql-js words it.
+Result<Schema> BuildSchema(std::string_view sdl);
+Result<Schema> BuildSchema(const Document& document);
+
+}  // namespace styrmin::graphql

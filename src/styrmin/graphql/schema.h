@@ -1,0 +1,142 @@
+// A GraphQL schema: named types, their fields and arguments, directives and root types.
+//
+// Built from SDL (build_schema.h) or in code, then immutable. Types refer to each other by
+// pointer; the Schema owns every NamedType and keeps the pointers stable. Type references
+// (`TypeRef` in the AST) become `WrappedType`: a named type under zero or more list and
+// non-null wrappers.
+//
+// Thread-safety: immutable once built; safe to share between threads.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "styrmin/graphql/ast.h"
+
+namespace styrmin::graphql {
+
+struct NamedType;
+
+enum class TypeKind { kScalar, kObject, kInterface, kUnion, kEnum, kInputObject };
+
+// A type as used by a field or argument: `wrappers` from the outside in, then `named`.
+struct WrappedType {
+  enum class Wrapper { kList, kNonNull };
+  const NamedType* named = nullptr;
+  std::vector<Wrapper> wrappers;
+
+  bool IsNonNull() const { return !wrappers.empty() && wrappers.front() == Wrapper::kNonNull; }
+  bool IsList() const { return !wrappers.empty() && wrappers.front() == Wrapper::kList; }
+  // The type inside the outermost wrapper (`[Int!]!` -> `[Int!]`).
+  WrappedType Unwrapped() const;
+  // "[Int!]!"
+  std::string ToString() const;
+  friend bool operator==(const WrappedType&, const WrappedType&) = default;
+};
+
+struct InputValue {
+  std::string name;
+  std::optional<std::string> description;
+  WrappedType type;
+  std::optional<Value> default_value;  // as written in the SDL
+  std::optional<std::string> deprecation_reason;
+};
+
+struct Field {
+  std::string name;
+  std::optional<std::string> description;
+  std::vector<InputValue> arguments;
+  WrappedType type;
+  std::optional<std::string> deprecation_reason;
+
+  const InputValue* Argument(std::string_view name) const;
+};
+
+struct EnumValue {
+  std::string name;
+  std::optional<std::string> description;
+  std::optional<std::string> deprecation_reason;
+};
+
+struct NamedType {
+  TypeKind kind = TypeKind::kScalar;
+  std::string name;
+  std::optional<std::string> description;
+  std::vector<Field> fields;                    // kObject, kInterface
+  std::vector<const NamedType*> interfaces;     // kObject, kInterface
+  std::vector<const NamedType*> members;        // kUnion
+  std::vector<EnumValue> enum_values;           // kEnum
+  std::vector<InputValue> input_fields;         // kInputObject
+  std::optional<std::string> specified_by_url;  // kScalar
+  bool one_of = false;                          // kInputObject
+  // Where the type and its extensions were defined, for error locations; empty when built
+  // in code.
+  std::vector<std::size_t> definition_offsets;
+
+  const Field* FindField(std::string_view name) const;
+  const InputValue* FindInputField(std::string_view name) const;
+  const EnumValue* FindEnumValue(std::string_view name) const;
+  bool IsInputType() const {
+    return kind == TypeKind::kScalar || kind == TypeKind::kEnum || kind == TypeKind::kInputObject;
+  }
+  bool IsOutputType() const { return kind != TypeKind::kInputObject; }
+  bool IsComposite() const {
+    return kind == TypeKind::kObject || kind == TypeKind::kInterface || kind == TypeKind::kUnion;
+  }
+  bool IsAbstract() const { return kind == TypeKind::kInterface || kind == TypeKind::kUnion; }
+};
+
+struct DirectiveDefinition {
+  std::string name;
+  std::optional<std::string> description;
+  std::vector<InputValue> arguments;
+  bool repeatable = false;
+  std::vector<std::string> locations;  // "FIELD", "QUERY", ...
+  std::optional<std::string> deprecation_reason;
+
+  const InputValue* Argument(std::string_view name) const;
+};
+
+class Schema final {
+ public:
+  Schema() = default;
+  Schema(Schema&&) = default;
+  Schema& operator=(Schema&&) = default;
+
+  const NamedType* FindType(std::string_view name) const;
+  const DirectiveDefinition* FindDirective(std::string_view name) const;
+  // Types in definition order (built-in scalars where first used); introspection types excluded.
+  const std::vector<const NamedType*>& types() const { return type_order_; }
+  const std::vector<DirectiveDefinition>& directives() const { return directives_; }
+  const NamedType* query_type() const { return query_; }
+  const NamedType* mutation_type() const { return mutation_; }
+  const NamedType* subscription_type() const { return subscription_; }
+  const std::optional<std::string>& description() const { return description_; }
+
+  // Object types that implement `abstract_type` (an interface) or belong to it (a union).
+  std::vector<const NamedType*> PossibleTypes(const NamedType& abstract_type) const;
+  bool IsSubType(const NamedType& abstract_type, const NamedType& maybe_sub) const;
+
+ private:
+  friend class SchemaBuilder;
+
+  std::vector<std::unique_ptr<NamedType>> owned_;
+  std::map<std::string, const NamedType*, std::less<>> by_name_;
+  std::vector<const NamedType*> type_order_;
+  std::vector<DirectiveDefinition> directives_;
+  const NamedType* query_ = nullptr;
+  const NamedType* mutation_ = nullptr;
+  const NamedType* subscription_ = nullptr;
+  std::optional<std::string> description_;
+};
+
+// True for the five scalars of the specification.
+bool IsSpecifiedScalar(std::string_view name);
+// True for @include, @skip, @deprecated, @specifiedBy and @oneOf.
+bool IsSpecifiedDirective(std::string_view name);
+
+}  // namespace styrmin::graphql
