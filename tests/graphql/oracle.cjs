@@ -39,6 +39,10 @@ function buildSchema(source) {
   }
 }
 
+function printIntrospectionSchema(source) {
+  return { printed: graphql.printIntrospectionSchema(graphql.buildSchema(source)) };
+}
+
 function run(testCase) {
   try {
     switch (testCase.op) {
@@ -48,6 +52,8 @@ function run(testCase) {
         return parse(testCase.source);
       case 'buildSchema':
         return buildSchema(testCase.source);
+      case 'printIntrospectionSchema':
+        return printIntrospectionSchema(testCase.source);
       default:
         return { unsupported: testCase.op };
     }

@@ -111,6 +111,11 @@ Json RunCase(const Json& test_case) {
   if (op == "lex") return Lex(id, test_case["source"]);
   if (op == "parse") return ParseCase(id, test_case["source"]);
   if (op == "buildSchema") return BuildSchemaCase(id, test_case["source"]);
+  if (op == "printIntrospectionSchema") {
+    auto schema = graphql::BuildSchema(test_case["source"].get<std::string>());
+    if (!schema) return {{"id", id}, {"error", {{"message", schema.error().message()}}}};
+    return {{"id", id}, {"printed", graphql::PrintIntrospectionSchema(*schema)}};
+  }
   return {{"id", id}, {"unsupported", op}};
 }
 

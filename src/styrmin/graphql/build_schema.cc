@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "styrmin/graphql/introspection.h"
 #include "styrmin/graphql/parser.h"
 #include "styrmin/graphql/suggest.h"
 
@@ -402,18 +403,18 @@ class SchemaBuilder {
   explicit SchemaBuilder(const Document& document) : document_(document) {}
 
   Schema Build() {
-    // Types first, so fields can point at them; extensions then add to them in order.
-    for (const auto& definition : document_.definitions) {
-      const auto* d = std::get_if<TypeSystemDefinition>(&definition);
-      if (d == nullptr || !IsTypeKind(d->kind) || d->extension) continue;
-      NamedType* t = Create(d->name.value, ToTypeKind(d->kind));
-      t->description = Description(d->description);
+    // Types first, so fields can point at them; extensions then add to them in order. The
+    // introspection types come after the document's own, as in graphql-js's type map.
+    CreateTypes(document_);
+    CreateTypes(IntrospectionDocument());
+    for (const auto& definition : IntrospectionDocument().definitions) {
+      Fill(std::get<TypeSystemDefinition>(definition));
     }
     for (const auto& definition : document_.definitions) {
       const auto* d = std::get_if<TypeSystemDefinition>(&definition);
       if (d == nullptr) continue;
       if (IsTypeKind(d->kind)) {
-        Fill(*d);
+        if (!IsIntrospectionTypeName(d->name.value)) Fill(*d);
       } else if (d->kind == Kind::kDirective && !d->extension) {
         DirectiveDefinition directive;
         directive.name = d->name.value;
@@ -456,6 +457,29 @@ class SchemaBuilder {
   }
 
  private:
+  // Parsed once: the introspection SDL is part of the binary and known to be valid.
+  static const Document& IntrospectionDocument() {
+    static const Source source{std::string(IntrospectionSdl())};
+    static const Document document = [] {
+      auto parsed = Parse(source);
+      STYRMIN_CHECK(parsed.has_value(), "the introspection SDL parses");
+      return std::move(parsed).value();
+    }();
+    return document;
+  }
+
+  void CreateTypes(const Document& document) {
+    for (const auto& definition : document.definitions) {
+      const auto* d = std::get_if<TypeSystemDefinition>(&definition);
+      if (d == nullptr || !IsTypeKind(d->kind) || d->extension) continue;
+      // A document's own definition of an introspection type is ignored, as graphql-js
+      // replaces standard types with its own.
+      if (schema_.FindType(d->name.value) != nullptr) continue;
+      NamedType* t = Create(d->name.value, ToTypeKind(d->kind));
+      t->description = Description(d->description);
+    }
+  }
+
   static TypeKind ToTypeKind(Kind kind) {
     switch (kind) {
       case Kind::kObject:
@@ -484,8 +508,7 @@ class SchemaBuilder {
     return t;
   }
 
-  // The named type, creating a specified scalar the first time it is referenced. Introspection
-  // types (`__Type`...) are placeholders until introspection is built: TODO(#3).
+  // The named type, creating a specified scalar the first time it is referenced.
   const NamedType* Resolve(const std::string& name) {
     if (const NamedType* t = schema_.FindType(name)) return t;
     return Create(name, TypeKind::kScalar);  // validation guarantees it is a specified scalar

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "styrmin/graphql/introspection.h"
+
 namespace styrmin::graphql {
 namespace {
 
@@ -331,8 +333,20 @@ std::string PrintSchema(const Schema& schema) {
     if (!IsSpecifiedDirective(d.name)) parts.push_back(DirectiveText(d));
   }
   for (const NamedType* t : schema.types()) {
-    // Introspection types (names starting "__", which user types may not use) are not printed.
-    if (!IsSpecifiedScalar(t->name) && !t->name.starts_with("__")) parts.push_back(TypeText(*t));
+    if (!IsSpecifiedScalar(t->name) && !IsIntrospectionTypeName(t->name)) {
+      parts.push_back(TypeText(*t));
+    }
+  }
+  return Join(parts, "\n\n");
+}
+
+std::string PrintIntrospectionSchema(const Schema& schema) {
+  std::vector<std::string> parts;
+  for (const auto& d : schema.directives()) {
+    if (IsSpecifiedDirective(d.name)) parts.push_back(DirectiveText(d));
+  }
+  for (const NamedType* t : schema.types()) {
+    if (IsIntrospectionTypeName(t->name)) parts.push_back(TypeText(*t));
   }
   return Join(parts, "\n\n");
 }

@@ -16,6 +16,10 @@ namespace styrmin::graphql {
 // Subscription.
 std::string PrintSchema(const Schema& schema);
 
+// The specified directives and the introspection types, as graphql-js's
+// printIntrospectionSchema prints them.
+std::string PrintIntrospectionSchema(const Schema& schema);
+
 // A value literal: `[1, 2]`, `{ a: "x" }`, `"""block"""`...
 std::string PrintValue(const Value& value);
 
