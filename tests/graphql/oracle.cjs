@@ -6,6 +6,7 @@
 //      or {"id": "...", "ast": <graphql-js AST without locations>}                 (parse)
 //      or {"id": "...", "printed": printSchema(buildSchema(source))}              (buildSchema)
 //      or {"id": "...", "error": {"message"}}    (buildSchema: no locations, as it throws)
+//      or {"id": "...", "errors": [{"message", "locations"}]}     (validate, with "schema": SDL)
 //      or {"id": "...", "error": {"message", "locations": [{"line", "column"}]}}
 'use strict';
 const graphql = require(process.argv[2]);
@@ -43,6 +44,14 @@ function printIntrospectionSchema(source) {
   return { printed: graphql.printIntrospectionSchema(graphql.buildSchema(source)) };
 }
 
+function validate(testCase) {
+  const schema = graphql.buildSchema(testCase.schema);
+  const errors = graphql.validate(schema, graphql.parse(testCase.source));
+  return {
+    errors: errors.map((e) => ({ message: e.message, locations: e.locations ?? [] })),
+  };
+}
+
 function run(testCase) {
   try {
     switch (testCase.op) {
@@ -54,6 +63,8 @@ function run(testCase) {
         return buildSchema(testCase.source);
       case 'printIntrospectionSchema':
         return printIntrospectionSchema(testCase.source);
+      case 'validate':
+        return validate(testCase);
       default:
         return { unsupported: testCase.op };
     }

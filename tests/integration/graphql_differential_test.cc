@@ -15,6 +15,7 @@
 #include "styrmin/graphql/lexer.h"
 #include "styrmin/graphql/parser.h"
 #include "styrmin/graphql/print_schema.h"
+#include "styrmin/graphql/validate.h"
 #include "support/command.h"
 
 namespace styrmin::test {
@@ -104,6 +105,25 @@ Json BuildSchemaCase(const std::string& id, const std::string& text) {
   return {{"id", id}, {"printed", graphql::PrintSchema(*schema)}};
 }
 
+Json LocationsJson(const std::vector<graphql::SourceLocation>& locations) {
+  Json out = Json::array();
+  for (const auto& l : locations) out.push_back({{"line", l.line}, {"column", l.column}});
+  return out;
+}
+
+Json ValidateCase(const std::string& id, const Json& test_case) {
+  auto schema = graphql::BuildSchema(test_case["schema"].get<std::string>());
+  if (!schema) return {{"id", id}, {"crash", "schema: " + schema.error().message()}};
+  Source source(test_case["source"].get<std::string>());
+  auto document = graphql::Parse(source);
+  if (!document) return {{"id", id}, {"error", ErrorJson(source, document.error())}};
+  Json errors = Json::array();
+  for (const auto& e : graphql::Validate(*schema, *document, source)) {
+    errors.push_back({{"message", e.message}, {"locations", LocationsJson(e.locations)}});
+  }
+  return {{"id", id}, {"errors", std::move(errors)}};
+}
+
 // The C++ engine's answer to one case, in the oracle's result format.
 Json RunCase(const Json& test_case) {
   const std::string id = test_case["id"];
@@ -111,6 +131,7 @@ Json RunCase(const Json& test_case) {
   if (op == "lex") return Lex(id, test_case["source"]);
   if (op == "parse") return ParseCase(id, test_case["source"]);
   if (op == "buildSchema") return BuildSchemaCase(id, test_case["source"]);
+  if (op == "validate") return ValidateCase(id, test_case);
   if (op == "printIntrospectionSchema") {
     auto schema = graphql::BuildSchema(test_case["source"].get<std::string>());
     if (!schema) return {{"id", id}, {"error", {{"message", schema.error().message()}}}};
@@ -156,6 +177,10 @@ TEST(GraphqlDifferential, ParserAgreesWithGraphqlJsOnEveryCase) {
 
 TEST(GraphqlDifferential, SchemaBuildingAndPrintingAgreeWithGraphqlJsOnEveryCase) {
   EXPECT_GE(CompareCorpus("schema"), 100) << "the schema corpus lost cases";
+}
+
+TEST(GraphqlDifferential, ValidationAgreesWithGraphqlJsOnEveryCase) {
+  EXPECT_GE(CompareCorpus("validation"), 100) << "the validation corpus lost cases";
 }
 
 }  // namespace

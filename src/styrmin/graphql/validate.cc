@@ -1,0 +1,1026 @@
+#include "styrmin/graphql/validate.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "styrmin/graphql/introspection.h"
+#include "styrmin/graphql/suggest.h"
+
+namespace styrmin::graphql {
+namespace {
+
+// Thrown past the walk once the error limit is reached; never leaves this file.
+struct Abort {};
+
+std::string AstTypeString(const TypeRef& t) {
+  switch (t.kind) {
+    case TypeRef::Kind::kNamed:
+      return t.name.value;
+    case TypeRef::Kind::kList:
+      return "[" + AstTypeString(*t.of) + "]";
+    case TypeRef::Kind::kNonNull:
+      return AstTypeString(*t.of) + "!";
+  }
+  return "";
+}
+
+const char* OperationName(OperationType t) {
+  switch (t) {
+    case OperationType::kQuery:
+      return "query";
+    case OperationType::kMutation:
+      return "mutation";
+    case OperationType::kSubscription:
+      return "subscription";
+  }
+  return "query";
+}
+
+bool IsLeaf(const NamedType* t) {
+  return t != nullptr && (t->kind == TypeKind::kScalar || t->kind == TypeKind::kEnum);
+}
+
+// A variable as used somewhere in an operation or fragment.
+struct VariableUsage {
+  std::string name;
+  std::size_t offset;
+};
+
+// What the walk knows at each point (graphql-js's TypeInfo) plus the document's fragments.
+class Context {
+ public:
+  Context(const Schema& schema, const Document& document, const Source& source,
+          const ValidationOptions& options)
+      : schema_(schema), document_(document), source_(source), options_(options) {
+    for (const auto& d : document.definitions) {
+      if (const auto* f = std::get_if<FragmentDefinition>(&d)) {
+        fragments_.emplace(f->name.value, f);  // the first of a name wins, as in graphql-js
+      }
+    }
+    // The meta fields every selection can ask for.
+    typename_field_.name = "__typename";
+    typename_field_.type = NonNull(schema.FindType("String"));
+    schema_field_.name = "__schema";
+    schema_field_.type = NonNull(schema.FindType("__Schema"));
+    type_field_.name = "__type";
+    type_field_.type.named = schema.FindType("__Type");
+    InputValue name_arg;
+    name_arg.name = "name";
+    name_arg.type = NonNull(schema.FindType("String"));
+    type_field_.arguments.push_back(std::move(name_arg));
+  }
+
+  const Schema& schema() const { return schema_; }
+  const Document& document() const { return document_; }
+  std::vector<GraphQLError>& errors() { return errors_; }
+
+  void Report(std::string message, std::vector<std::size_t> offsets) {
+    if (errors_.size() >= options_.max_errors) {
+      errors_.push_back(
+          {"Too many validation errors, error limit reached. Validation aborted.", {}});
+      throw Abort{};
+    }
+    GraphQLError e{std::move(message), {}};
+    for (std::size_t o : offsets) e.locations.push_back(source_.LocationOf(o));
+    errors_.push_back(std::move(e));
+  }
+
+  const FragmentDefinition* Fragment(const std::string& name) const {
+    const auto it = fragments_.find(name);
+    return it == fragments_.end() ? nullptr : it->second;
+  }
+
+  // graphql-js's getFragmentSpreads: direct spreads, nested selection sets visited last-in
+  // first-out.
+  std::vector<const Selection*> FragmentSpreads(const std::vector<Selection>& selections) const {
+    std::vector<const Selection*> spreads;
+    std::vector<const std::vector<Selection>*> to_visit{&selections};
+    while (!to_visit.empty()) {
+      const auto* set = to_visit.back();
+      to_visit.pop_back();
+      for (const auto& s : *set) {
+        if (s.kind == Selection::Kind::kFragmentSpread) {
+          spreads.push_back(&s);
+        } else if (s.has_selection_set) {
+          to_visit.push_back(&s.selections);
+        }
+      }
+    }
+    return spreads;
+  }
+
+  std::vector<const FragmentDefinition*> RecursivelyReferencedFragments(
+      const std::vector<const std::vector<Selection>*>& roots) const {
+    std::vector<std::string> names;
+    std::set<std::string> collected;
+    auto add = [&](const std::string& name) {
+      if (collected.insert(name).second) names.push_back(name);
+    };
+    for (const auto* root : roots) {
+      for (const auto* s : FragmentSpreads(*root)) add(s->name.value);
+    }
+    std::vector<const FragmentDefinition*> out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const FragmentDefinition* f = Fragment(names[i]);
+      if (f == nullptr) continue;
+      out.push_back(f);
+      for (const auto* s : FragmentSpreads(f->selections)) add(s->name.value);
+    }
+    return out;
+  }
+
+  // Variables used in `selections` and `directives` in document order, variable definitions
+  // excluded.
+  static void CollectVariables(const Value& v, std::vector<VariableUsage>& out) {
+    switch (v.kind) {
+      case Value::Kind::kVariable:
+        out.push_back({v.text, v.offset});
+        return;
+      case Value::Kind::kList:
+        for (const auto& item : v.list) CollectVariables(item, out);
+        return;
+      case Value::Kind::kObject:
+        for (const auto& f : v.fields) CollectVariables(f.value, out);
+        return;
+      default:
+        return;
+    }
+  }
+  static void CollectVariables(const std::vector<Directive>& directives,
+                               std::vector<VariableUsage>& out) {
+    for (const auto& d : directives) {
+      for (const auto& a : d.arguments) CollectVariables(a.value, out);
+    }
+  }
+  static void CollectVariables(const std::vector<Selection>& selections,
+                               std::vector<VariableUsage>& out) {
+    for (const auto& s : selections) {
+      for (const auto& a : s.arguments) CollectVariables(a.value, out);
+      CollectVariables(s.directives, out);
+      if (s.has_selection_set) CollectVariables(s.selections, out);
+    }
+  }
+
+  std::vector<VariableUsage> RecursiveVariableUsages(const OperationDefinition& op) const {
+    std::vector<VariableUsage> usages;
+    CollectVariables(op.directives, usages);
+    CollectVariables(op.selections, usages);
+    for (const auto* f : RecursivelyReferencedFragments({&op.selections})) {
+      CollectVariables(f->directives, usages);
+      CollectVariables(f->selections, usages);
+    }
+    return usages;
+  }
+
+  // --- type information ------------------------------------------------------------------
+
+  const NamedType* ParentType() const {
+    return parent_types_.empty() ? nullptr : parent_types_.back();
+  }
+  const std::optional<WrappedType>& Type() const { return types_.back(); }
+  const Field* FieldDef() const { return field_defs_.empty() ? nullptr : field_defs_.back(); }
+  const DirectiveDefinition* CurrentDirective() const { return directive_; }
+  const InputValue* CurrentArgument() const { return argument_; }
+
+  const Field* LookupField(const NamedType* parent, const std::string& name) const {
+    if (parent == nullptr) return nullptr;
+    if (name == "__typename" && parent->IsComposite()) return &typename_field_;
+    if (parent == schema_.query_type()) {
+      if (name == "__schema") return &schema_field_;
+      if (name == "__type") return &type_field_;
+    }
+    if (parent->kind != TypeKind::kObject && parent->kind != TypeKind::kInterface) return nullptr;
+    return parent->FindField(name);
+  }
+
+  // The schema type for an AST type reference; `named` is null when the name is unknown.
+  std::optional<WrappedType> TypeFromAst(const TypeRef& ref) const {
+    WrappedType out;
+    const TypeRef* t = &ref;
+    while (t->kind != TypeRef::Kind::kNamed) {
+      out.wrappers.push_back(t->kind == TypeRef::Kind::kList ? WrappedType::Wrapper::kList
+                                                             : WrappedType::Wrapper::kNonNull);
+      t = t->of.get();
+    }
+    out.named = schema_.FindType(t->name.value);
+    if (out.named == nullptr) return std::nullopt;
+    return out;
+  }
+
+  void PushParent(const NamedType* t) { parent_types_.push_back(t); }
+  void PopParent() { parent_types_.pop_back(); }
+  void PushType(std::optional<WrappedType> t) { types_.push_back(std::move(t)); }
+  void PopType() { types_.pop_back(); }
+  void PushField(const Field* f) { field_defs_.push_back(f); }
+  void PopField() { field_defs_.pop_back(); }
+  void SetDirective(const DirectiveDefinition* d) { directive_ = d; }
+  void SetArgument(const InputValue* a) { argument_ = a; }
+
+ private:
+  static WrappedType NonNull(const NamedType* t) {
+    WrappedType w;
+    w.named = t;
+    w.wrappers.push_back(WrappedType::Wrapper::kNonNull);
+    return w;
+  }
+
+  const Schema& schema_;
+  const Document& document_;
+  const Source& source_;
+  const ValidationOptions& options_;
+  std::vector<GraphQLError> errors_;
+  std::map<std::string, const FragmentDefinition*> fragments_;
+  Field typename_field_;
+  Field schema_field_;
+  Field type_field_;
+  std::vector<const NamedType*> parent_types_;
+  std::vector<std::optional<WrappedType>> types_{std::nullopt};
+  std::vector<const Field*> field_defs_;
+  const DirectiveDefinition* directive_ = nullptr;
+  const InputValue* argument_ = nullptr;
+};
+
+// One validation rule: hooks called as the walk enters and leaves nodes, after the type
+// information for the node has been set.
+class Rule {
+ public:
+  explicit Rule(Context& context) : c_(context) {}
+  virtual ~Rule() = default;
+  virtual void EnterDocument() {}
+  virtual void LeaveDocument() {}
+  virtual void EnterOperation(const OperationDefinition&) {}
+  virtual void EnterVariableDefinition(const VariableDefinition&) {}
+  virtual void EnterFragment(const FragmentDefinition&) {}
+  virtual void EnterField(const Selection&) {}
+  virtual void LeaveField(const Selection&) {}
+  virtual void EnterFragmentSpread(const Selection&) {}
+  virtual void EnterInlineFragment(const Selection&) {}
+  virtual void EnterDirective(const Directive&, const char* /*location*/) {}
+  virtual void LeaveDirective(const Directive&) {}
+  virtual void EnterArgument(const Argument&, bool /*of_directive*/) {}
+  virtual void EnterObjectValue() {}
+  virtual void LeaveObjectValue() {}
+  virtual void EnterObjectField(const ObjectField&) {}
+  // `sdl`: the reference sits in a type system definition, where standard names are known.
+  virtual void EnterNamedType(const Name&, bool /*sdl*/) {}
+  // Directives carried by a node, as a group (UniqueDirectivesPerLocation).
+  virtual void EnterDirectives(const std::vector<Directive>&) {}
+
+ protected:
+  Context& c_;
+};
+
+// --- the rules, in graphql-js's order ------------------------------------------------------
+
+class ExecutableDefinitions final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterDocument() override {
+    for (const auto& d : c_.document().definitions) {
+      const auto* t = std::get_if<TypeSystemDefinition>(&d);
+      if (t == nullptr) continue;
+      const std::string name =
+          t->kind == TypeSystemDefinition::Kind::kSchema ? "schema" : "\"" + t->name.value + "\"";
+      c_.Report("The " + name + " definition is not executable.", {t->offset});
+    }
+  }
+};
+
+class KnownOperationTypes final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterOperation(const OperationDefinition& op) override {
+    const Schema& s = c_.schema();
+    const NamedType* root = op.operation == OperationType::kQuery      ? s.query_type()
+                            : op.operation == OperationType::kMutation ? s.mutation_type()
+                                                                       : s.subscription_type();
+    if (root == nullptr) {
+      c_.Report(std::string("The ") + OperationName(op.operation) +
+                    " operation is not supported by the schema.",
+                {op.offset});
+    }
+  }
+};
+
+class UniqueOperationNames final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterOperation(const OperationDefinition& op) override {
+    if (!op.name) return;
+    const auto [it, inserted] = known_.emplace(op.name->value, op.name->offset);
+    if (!inserted) {
+      c_.Report("There can be only one operation named \"" + op.name->value + "\".",
+                {it->second, op.name->offset});
+    }
+  }
+
+ private:
+  std::map<std::string, std::size_t> known_;
+};
+
+class LoneAnonymousOperation final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterDocument() override {
+    for (const auto& d : c_.document().definitions) {
+      operations_ += std::holds_alternative<OperationDefinition>(d) ? 1 : 0;
+    }
+  }
+  void EnterOperation(const OperationDefinition& op) override {
+    if (!op.name && operations_ > 1) {
+      c_.Report("This anonymous operation must be the only defined operation.", {op.offset});
+    }
+  }
+
+ private:
+  int operations_ = 0;
+};
+
+class KnownTypeNames final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterNamedType(const Name& n, bool sdl) override {
+    if (c_.schema().FindType(n.value) != nullptr || DefinedHere(n.value)) return;
+    static const std::vector<std::string> kStandard = {
+        "String",    "Int",      "Float",        "Boolean",
+        "ID",        "__Schema", "__Directive",  "__DirectiveLocation",
+        "__Type",    "__Field",  "__InputValue", "__EnumValue",
+        "__TypeKind"};
+    if (sdl && std::find(kStandard.begin(), kStandard.end(), n.value) != kStandard.end()) return;
+    if (names_.empty()) {
+      for (const NamedType* t : c_.schema().types()) names_.push_back(t->name);
+      for (const auto& d : c_.document().definitions) {
+        const auto* t = std::get_if<TypeSystemDefinition>(&d);
+        if (t != nullptr && !t->extension && t->kind != TypeSystemDefinition::Kind::kSchema &&
+            t->kind != TypeSystemDefinition::Kind::kDirective) {
+          names_.push_back(t->name.value);
+        }
+      }
+    }
+    std::vector<std::string> options = names_;
+    if (sdl) options.insert(options.begin(), kStandard.begin(), kStandard.end());
+    c_.Report("Unknown type \"" + n.value + "\"." + DidYouMean(SuggestionList(n.value, options)),
+              {n.offset});
+  }
+
+ private:
+  bool DefinedHere(const std::string& name) const {
+    for (const auto& d : c_.document().definitions) {
+      const auto* t = std::get_if<TypeSystemDefinition>(&d);
+      if (t != nullptr && !t->extension && t->kind != TypeSystemDefinition::Kind::kSchema &&
+          t->kind != TypeSystemDefinition::Kind::kDirective && t->name.value == name) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::vector<std::string> names_;
+};
+
+class FragmentsOnCompositeTypes final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterInlineFragment(const Selection& s) override {
+    if (!s.type_condition) return;
+    const NamedType* t = c_.schema().FindType(s.type_condition->value);
+    if (t != nullptr && !t->IsComposite()) {
+      c_.Report("Fragment cannot condition on non composite type \"" + t->name + "\".",
+                {s.type_condition->offset});
+    }
+  }
+  void EnterFragment(const FragmentDefinition& f) override {
+    const NamedType* t = c_.schema().FindType(f.type_condition.value);
+    if (t != nullptr && !t->IsComposite()) {
+      c_.Report("Fragment \"" + f.name.value + "\" cannot condition on non composite type \"" +
+                    t->name + "\".",
+                {f.type_condition.offset});
+    }
+  }
+};
+
+class VariablesAreInputTypes final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterVariableDefinition(const VariableDefinition& v) override {
+    const auto type = c_.TypeFromAst(v.type);
+    if (type && !type->named->IsInputType()) {
+      c_.Report("Variable \"$" + v.variable.value + "\" cannot be non-input type \"" +
+                    AstTypeString(v.type) + "\".",
+                {v.type.offset});
+    }
+  }
+};
+
+class ScalarLeafs final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterField(const Selection& f) override {
+    const auto& type = c_.Type();
+    if (!type) return;
+    const std::string& name = f.name.value;
+    if (IsLeaf(type->named)) {
+      if (f.has_selection_set) {
+        c_.Report("Field \"" + name + "\" must not have a selection since type \"" +
+                      type->ToString() + "\" has no subfields.",
+                  {f.selection_set_offset});
+      }
+    } else if (!f.has_selection_set) {
+      c_.Report("Field \"" + name + "\" of type \"" + type->ToString() +
+                    "\" must have a selection of subfields. Did you mean \"" + name + " { ... }\"?",
+                {f.offset});
+    }
+  }
+};
+
+class FieldsOnCorrectType final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterField(const Selection& f) override {
+    const NamedType* parent = c_.ParentType();
+    if (parent == nullptr || c_.FieldDef() != nullptr) return;
+    const std::string& name = f.name.value;
+    std::string suggestion =
+        DidYouMean(SuggestedTypes(*parent, name), "to use an inline fragment on");
+    if (suggestion.empty()) suggestion = DidYouMean(SuggestedFields(*parent, name));
+    c_.Report("Cannot query field \"" + name + "\" on type \"" + parent->name + "\"." + suggestion,
+              {f.offset});
+  }
+
+ private:
+  std::vector<std::string> SuggestedTypes(const NamedType& type, const std::string& field) {
+    if (!type.IsAbstract()) return {};
+    const Schema& schema = c_.schema();
+    std::vector<const NamedType*> suggested;
+    std::map<const NamedType*, int> usage;
+    for (const NamedType* possible : schema.PossibleTypes(type)) {
+      if (possible->FindField(field) == nullptr) continue;
+      if (!usage.contains(possible)) suggested.push_back(possible);
+      usage[possible] = 1;
+      for (const NamedType* i : possible->interfaces) {
+        if (i->FindField(field) == nullptr) continue;
+        if (!usage.contains(i)) suggested.push_back(i);
+        usage[i] += 1;
+      }
+    }
+    std::stable_sort(suggested.begin(), suggested.end(),
+                     [&](const NamedType* a, const NamedType* b) {
+                       if (usage[a] != usage[b]) return usage[a] > usage[b];
+                       if (a->kind == TypeKind::kInterface && schema.IsSubType(*a, *b)) return true;
+                       if (b->kind == TypeKind::kInterface && schema.IsSubType(*b, *a))
+                         return false;
+                       return NaturalCompare(a->name, b->name) < 0;
+                     });
+    std::vector<std::string> names;
+    for (const auto* t : suggested) names.push_back(t->name);
+    return names;
+  }
+
+  static std::vector<std::string> SuggestedFields(const NamedType& type, const std::string& field) {
+    if (type.kind != TypeKind::kObject && type.kind != TypeKind::kInterface) return {};
+    std::vector<std::string> names;
+    for (const auto& f : type.fields) names.push_back(f.name);
+    return SuggestionList(field, names);
+  }
+};
+
+class UniqueFragmentNames final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterFragment(const FragmentDefinition& f) override {
+    const auto [it, inserted] = known_.emplace(f.name.value, f.name.offset);
+    if (!inserted) {
+      c_.Report("There can be only one fragment named \"" + f.name.value + "\".",
+                {it->second, f.name.offset});
+    }
+  }
+
+ private:
+  std::map<std::string, std::size_t> known_;
+};
+
+class KnownFragmentNames final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterFragmentSpread(const Selection& s) override {
+    if (c_.Fragment(s.name.value) == nullptr) {
+      c_.Report("Unknown fragment \"" + s.name.value + "\".", {s.name.offset});
+    }
+  }
+};
+
+class NoUnusedFragments final : public Rule {
+ public:
+  using Rule::Rule;
+  void LeaveDocument() override {
+    std::vector<const std::vector<Selection>*> roots;
+    for (const auto& d : c_.document().definitions) {
+      if (const auto* op = std::get_if<OperationDefinition>(&d)) roots.push_back(&op->selections);
+    }
+    std::set<std::string> used;
+    for (const auto* f : c_.RecursivelyReferencedFragments(roots)) used.insert(f->name.value);
+    for (const auto& d : c_.document().definitions) {
+      const auto* f = std::get_if<FragmentDefinition>(&d);
+      if (f != nullptr && !used.contains(f->name.value)) {
+        c_.Report("Fragment \"" + f->name.value + "\" is never used.", {f->offset});
+      }
+    }
+  }
+};
+
+bool DoTypesOverlap(const Schema& schema, const NamedType& a, const NamedType& b) {
+  if (&a == &b) return true;
+  if (a.IsAbstract()) {
+    if (b.IsAbstract()) {
+      for (const NamedType* t : schema.PossibleTypes(a)) {
+        if (schema.IsSubType(b, *t)) return true;
+      }
+      return false;
+    }
+    return schema.IsSubType(a, b);
+  }
+  if (b.IsAbstract()) return schema.IsSubType(b, a);
+  return false;
+}
+
+class PossibleFragmentSpreads final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterInlineFragment(const Selection& s) override {
+    const auto& type = c_.Type();
+    const NamedType* parent = c_.ParentType();
+    if (!type || !type->named->IsComposite() || parent == nullptr || !parent->IsComposite()) {
+      return;
+    }
+    if (!DoTypesOverlap(c_.schema(), *type->named, *parent)) {
+      c_.Report("Fragment cannot be spread here as objects of type \"" + parent->name +
+                    "\" can never be of type \"" + type->named->name + "\".",
+                {s.offset});
+    }
+  }
+  void EnterFragmentSpread(const Selection& s) override {
+    const FragmentDefinition* f = c_.Fragment(s.name.value);
+    const NamedType* parent = c_.ParentType();
+    if (f == nullptr || parent == nullptr) return;
+    const NamedType* type = c_.schema().FindType(f->type_condition.value);
+    if (type == nullptr || !type->IsComposite()) return;
+    if (!DoTypesOverlap(c_.schema(), *type, *parent)) {
+      c_.Report("Fragment \"" + s.name.value + "\" cannot be spread here as objects of type \"" +
+                    parent->name + "\" can never be of type \"" + type->name + "\".",
+                {s.offset});
+    }
+  }
+};
+
+class NoFragmentCycles final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterFragment(const FragmentDefinition& f) override { Detect(f); }
+
+ private:
+  void Detect(const FragmentDefinition& fragment) {
+    const std::string& name = fragment.name.value;
+    if (!visited_.insert(name).second) return;
+    const auto spreads = c_.FragmentSpreads(fragment.selections);
+    if (spreads.empty()) return;
+    index_by_name_[name] = path_.size();
+    for (const Selection* spread : spreads) {
+      const std::string& spread_name = spread->name.value;
+      const auto cycle = index_by_name_.find(spread_name);
+      path_.push_back(spread);
+      if (cycle == index_by_name_.end()) {
+        if (const FragmentDefinition* next = c_.Fragment(spread_name)) Detect(*next);
+      } else {
+        std::vector<std::size_t> offsets;
+        std::string via;
+        for (std::size_t i = cycle->second; i < path_.size(); ++i) {
+          offsets.push_back(path_[i]->offset);
+          if (i + 1 < path_.size()) {
+            if (!via.empty()) via += ", ";
+            via += "\"" + path_[i]->name.value + "\"";
+          }
+        }
+        c_.Report("Cannot spread fragment \"" + spread_name + "\" within itself" +
+                      (via.empty() ? "." : " via " + via + "."),
+                  offsets);
+      }
+      path_.pop_back();
+    }
+    index_by_name_.erase(name);
+  }
+
+  std::set<std::string> visited_;
+  std::vector<const Selection*> path_;
+  std::map<std::string, std::size_t> index_by_name_;
+};
+
+class UniqueVariableNames final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterOperation(const OperationDefinition& op) override {
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<std::size_t>> groups;
+    for (const auto& v : op.variables) {
+      auto& g = groups[v.variable.value];
+      if (g.empty()) order.push_back(v.variable.value);
+      g.push_back(v.variable.offset + 1);  // the Name after "$"
+    }
+    for (const auto& name : order) {
+      if (groups[name].size() > 1) {
+        c_.Report("There can be only one variable named \"$" + name + "\".", groups[name]);
+      }
+    }
+  }
+};
+
+class NoUndefinedVariables final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterOperation(const OperationDefinition& op) override {
+    std::set<std::string> defined;
+    for (const auto& v : op.variables) defined.insert(v.variable.value);
+    for (const auto& usage : c_.RecursiveVariableUsages(op)) {
+      if (defined.contains(usage.name)) continue;
+      c_.Report(op.name ? "Variable \"$" + usage.name + "\" is not defined by operation \"" +
+                              op.name->value + "\"."
+                        : "Variable \"$" + usage.name + "\" is not defined.",
+                {usage.offset, op.offset});
+    }
+  }
+};
+
+class NoUnusedVariables final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterOperation(const OperationDefinition& op) override {
+    std::set<std::string> used;
+    for (const auto& usage : c_.RecursiveVariableUsages(op)) used.insert(usage.name);
+    for (const auto& v : op.variables) {
+      if (used.contains(v.variable.value)) continue;
+      c_.Report(op.name ? "Variable \"$" + v.variable.value + "\" is never used in operation \"" +
+                              op.name->value + "\"."
+                        : "Variable \"$" + v.variable.value + "\" is never used.",
+                {v.offset});
+    }
+  }
+};
+
+class KnownDirectives final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterDirective(const Directive& d, const char* location) override {
+    const DirectiveDefinition* def = c_.schema().FindDirective(d.name.value);
+    if (def == nullptr) {
+      c_.Report("Unknown directive \"@" + d.name.value + "\".", {d.offset});
+      return;
+    }
+    if (std::find(def->locations.begin(), def->locations.end(), location) == def->locations.end()) {
+      c_.Report("Directive \"@" + d.name.value + "\" may not be used on " + location + ".",
+                {d.offset});
+    }
+  }
+};
+
+class UniqueDirectivesPerLocation final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterDirectives(const std::vector<Directive>& directives) override {
+    std::map<std::string, std::size_t> seen;
+    for (const auto& d : directives) {
+      const DirectiveDefinition* def = c_.schema().FindDirective(d.name.value);
+      if (def == nullptr || def->repeatable) continue;
+      const auto [it, inserted] = seen.emplace(d.name.value, d.offset);
+      if (!inserted) {
+        c_.Report("The directive \"@" + d.name.value + "\" can only be used once at this location.",
+                  {it->second, d.offset});
+      }
+    }
+  }
+};
+
+class KnownArgumentNames final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterDirective(const Directive& d, const char*) override {
+    const DirectiveDefinition* def = c_.schema().FindDirective(d.name.value);
+    if (def == nullptr) return;
+    std::vector<std::string> known;
+    for (const auto& a : def->arguments) known.push_back(a.name);
+    for (const auto& a : d.arguments) {
+      if (def->Argument(a.name.value) != nullptr) continue;
+      c_.Report("Unknown argument \"" + a.name.value + "\" on directive \"@" + d.name.value +
+                    "\"." + DidYouMean(SuggestionList(a.name.value, known)),
+                {a.offset});
+    }
+  }
+  void EnterArgument(const Argument& a, bool of_directive) override {
+    const Field* field = c_.FieldDef();
+    if (of_directive || c_.CurrentArgument() != nullptr || field == nullptr) return;
+    std::vector<std::string> known;
+    for (const auto& arg : field->arguments) known.push_back(arg.name);
+    c_.Report("Unknown argument \"" + a.name.value + "\" on field \"" + c_.ParentType()->name +
+                  "." + field->name + "\"." + DidYouMean(SuggestionList(a.name.value, known)),
+              {a.offset});
+  }
+};
+
+void CheckArgumentUniqueness(Context& c, const std::vector<Argument>& arguments) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<std::size_t>> groups;
+  for (const auto& a : arguments) {
+    auto& g = groups[a.name.value];
+    if (g.empty()) order.push_back(a.name.value);
+    g.push_back(a.name.offset);
+  }
+  for (const auto& name : order) {
+    if (groups[name].size() > 1) {
+      c.Report("There can be only one argument named \"" + name + "\".", groups[name]);
+    }
+  }
+}
+
+class UniqueArgumentNames final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterField(const Selection& f) override { CheckArgumentUniqueness(c_, f.arguments); }
+  void EnterDirective(const Directive& d, const char*) override {
+    CheckArgumentUniqueness(c_, d.arguments);
+  }
+};
+
+bool IsRequired(const InputValue& a) { return a.type.IsNonNull() && !a.default_value; }
+
+class ProvidedRequiredArguments final : public Rule {
+ public:
+  using Rule::Rule;
+  void LeaveField(const Selection& f) override {
+    const Field* def = c_.FieldDef();
+    if (def == nullptr) return;
+    for (const auto& a : def->arguments) {
+      if (!IsRequired(a) || Provided(f.arguments, a.name)) continue;
+      c_.Report("Argument \"" + c_.ParentType()->name + "." + def->name + "(" + a.name +
+                    ":)\" of type \"" + a.type.ToString() +
+                    "\" is required, but it was not provided.",
+                {f.offset});
+    }
+  }
+  void LeaveDirective(const Directive& d) override {
+    const DirectiveDefinition* def = c_.schema().FindDirective(d.name.value);
+    if (def == nullptr) return;
+    for (const auto& a : def->arguments) {
+      if (!IsRequired(a) || Provided(d.arguments, a.name)) continue;
+      c_.Report("Argument \"@" + d.name.value + "(" + a.name + ":)\" of type \"" +
+                    a.type.ToString() + "\" is required, but it was not provided.",
+                {d.offset});
+    }
+  }
+
+ private:
+  static bool Provided(const std::vector<Argument>& given, const std::string& name) {
+    return std::any_of(given.begin(), given.end(),
+                       [&](const Argument& a) { return a.name.value == name; });
+  }
+};
+
+class UniqueInputFieldNames final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterObjectValue() override { stack_.emplace_back(); }
+  void LeaveObjectValue() override { stack_.pop_back(); }
+  void EnterObjectField(const ObjectField& f) override {
+    auto& known = stack_.back();
+    const auto [it, inserted] = known.emplace(f.name.value, f.name.offset);
+    if (!inserted) {
+      c_.Report("There can be only one input field named \"" + f.name.value + "\".",
+                {it->second, f.name.offset});
+    }
+  }
+
+ private:
+  std::vector<std::map<std::string, std::size_t>> stack_;
+};
+
+// --- the walk -------------------------------------------------------------------------------
+
+class Walker {
+ public:
+  Walker(Context& c, std::vector<std::unique_ptr<Rule>> rules) : c_(c), rules_(std::move(rules)) {}
+
+  void Run() {
+    for (auto& r : rules_) r->EnterDocument();
+    for (const auto& d : c_.document().definitions) {
+      if (const auto* op = std::get_if<OperationDefinition>(&d)) {
+        Operation(*op);
+      } else if (const auto* f = std::get_if<FragmentDefinition>(&d)) {
+        Fragment(*f);
+      } else {
+        TypeSystem(std::get<TypeSystemDefinition>(d));
+      }
+    }
+    for (auto& r : rules_) r->LeaveDocument();
+  }
+
+ private:
+  void Operation(const OperationDefinition& op) {
+    const Schema& s = c_.schema();
+    c_.PushType([&]() -> std::optional<WrappedType> {
+      const NamedType* root = op.operation == OperationType::kQuery      ? s.query_type()
+                              : op.operation == OperationType::kMutation ? s.mutation_type()
+                                                                         : s.subscription_type();
+      if (root == nullptr) return std::nullopt;
+      return WrappedType{root, {}};
+    }());
+    // Each rule's hooks for a node run together, rule by rule, as in graphql-js's parallel
+    // visitor; UniqueDirectivesPerLocation's hook is EnterDirectives.
+    for (auto& r : rules_) {
+      r->EnterOperation(op);
+      r->EnterDirectives(op.directives);
+    }
+    for (const auto& v : op.variables) VariableDefinitionNode(v);
+    const char* location = op.operation == OperationType::kQuery      ? "QUERY"
+                           : op.operation == OperationType::kMutation ? "MUTATION"
+                                                                      : "SUBSCRIPTION";
+    Directives(op.directives, location);
+    SelectionSet(op.selections);
+    c_.PopType();
+  }
+
+  void VariableDefinitionNode(const VariableDefinition& v) {
+    for (auto& r : rules_) {
+      r->EnterVariableDefinition(v);
+      r->EnterDirectives(v.directives);
+    }
+    TypeRefNode(v.type);
+    if (v.default_value) ValueNode(*v.default_value);
+    Directives(v.directives, "VARIABLE_DEFINITION");
+  }
+
+  void TypeRefNode(const TypeRef& t, bool sdl = false) {
+    if (t.kind == TypeRef::Kind::kNamed) {
+      for (auto& r : rules_) r->EnterNamedType(t.name, sdl);
+    } else {
+      TypeRefNode(*t.of, sdl);
+    }
+  }
+
+  // Type system definitions in an executable document are errors (ExecutableDefinitions), but
+  // graphql-js still visits the types they name, so unknown ones are reported too.
+  void TypeSystem(const TypeSystemDefinition& d) {
+    auto named = [this](const Name& n) {
+      for (auto& r : rules_) r->EnterNamedType(n, true);
+    };
+    for (const auto& i : d.interfaces) named(i);
+    for (const auto& f : d.fields) {
+      for (const auto& a : f.arguments) TypeRefNode(a.type, true);
+      TypeRefNode(f.type, true);
+    }
+    for (const auto& f : d.input_fields) TypeRefNode(f.type, true);
+    for (const auto& m : d.union_members) named(m);
+    for (const auto& o : d.operation_types) named(o.type);
+  }
+
+  void Fragment(const FragmentDefinition& f) {
+    const NamedType* t = c_.schema().FindType(f.type_condition.value);
+    c_.PushType(t == nullptr ? std::nullopt : std::optional<WrappedType>(WrappedType{t, {}}));
+    for (auto& r : rules_) {
+      r->EnterFragment(f);
+      r->EnterDirectives(f.directives);
+    }
+    for (auto& r : rules_) r->EnterNamedType(f.type_condition, false);
+    Directives(f.directives, "FRAGMENT_DEFINITION");
+    SelectionSet(f.selections);
+    c_.PopType();
+  }
+
+  void SelectionSet(const std::vector<Selection>& selections) {
+    // Only composite types are parents: under a leaf, every field is unknown but unreported.
+    const auto& type = c_.Type();
+    c_.PushParent(type && type->named->IsComposite() ? type->named : nullptr);
+    for (const auto& s : selections) SelectionNode(s);
+    c_.PopParent();
+  }
+
+  void SelectionNode(const Selection& s) {
+    switch (s.kind) {
+      case Selection::Kind::kField: {
+        const Field* def = c_.LookupField(c_.ParentType(), s.name.value);
+        c_.PushField(def);
+        c_.PushType(def == nullptr ? std::nullopt : std::optional<WrappedType>(def->type));
+        for (auto& r : rules_) {
+          r->EnterField(s);
+          r->EnterDirectives(s.directives);
+        }
+        for (const auto& a : s.arguments) {
+          ArgumentNode(a, def == nullptr ? nullptr : def->Argument(a.name.value), false);
+        }
+        Directives(s.directives, "FIELD");
+        if (s.has_selection_set) SelectionSet(s.selections);
+        for (auto& r : rules_) r->LeaveField(s);
+        c_.PopType();
+        c_.PopField();
+        return;
+      }
+      case Selection::Kind::kFragmentSpread:
+        for (auto& r : rules_) {
+          r->EnterFragmentSpread(s);
+          r->EnterDirectives(s.directives);
+        }
+        Directives(s.directives, "FRAGMENT_SPREAD");
+        return;
+      case Selection::Kind::kInlineFragment: {
+        std::optional<WrappedType> type;
+        if (s.type_condition) {
+          if (const NamedType* t = c_.schema().FindType(s.type_condition->value)) {
+            type = WrappedType{t, {}};
+          }
+        } else if (c_.Type()) {
+          type = WrappedType{c_.Type()->named, {}};
+        }
+        c_.PushType(type);
+        for (auto& r : rules_) {
+          r->EnterInlineFragment(s);
+          r->EnterDirectives(s.directives);
+        }
+        if (s.type_condition) {
+          for (auto& r : rules_) r->EnterNamedType(*s.type_condition, false);
+        }
+        Directives(s.directives, "INLINE_FRAGMENT");
+        SelectionSet(s.selections);
+        c_.PopType();
+        return;
+      }
+    }
+  }
+
+  // Visits the directive nodes themselves; their group was checked on entering the parent.
+  void Directives(const std::vector<Directive>& directives, const char* location) {
+    for (const auto& d : directives) {
+      const DirectiveDefinition* def = c_.schema().FindDirective(d.name.value);
+      c_.SetDirective(def);
+      for (auto& r : rules_) r->EnterDirective(d, location);
+      for (const auto& a : d.arguments) {
+        ArgumentNode(a, def == nullptr ? nullptr : def->Argument(a.name.value), true);
+      }
+      for (auto& r : rules_) r->LeaveDirective(d);
+      c_.SetDirective(nullptr);
+    }
+  }
+
+  void ArgumentNode(const Argument& a, const InputValue* def, bool of_directive) {
+    c_.SetArgument(def);
+    for (auto& r : rules_) r->EnterArgument(a, of_directive);
+    ValueNode(a.value);
+    c_.SetArgument(nullptr);
+  }
+
+  void ValueNode(const Value& v) {
+    if (v.kind == Value::Kind::kList) {
+      for (const auto& item : v.list) ValueNode(item);
+    } else if (v.kind == Value::Kind::kObject) {
+      for (auto& r : rules_) r->EnterObjectValue();
+      for (const auto& f : v.fields) {
+        for (auto& r : rules_) r->EnterObjectField(f);
+        ValueNode(f.value);
+      }
+      for (auto& r : rules_) r->LeaveObjectValue();
+    }
+  }
+
+  Context& c_;
+  std::vector<std::unique_ptr<Rule>> rules_;
+};
+
+template <typename... Rules>
+std::vector<std::unique_ptr<Rule>> MakeRules(Context& c) {
+  std::vector<std::unique_ptr<Rule>> rules;
+  (rules.push_back(std::make_unique<Rules>(c)), ...);
+  return rules;
+}
+
+}  // namespace
+
+std::vector<GraphQLError> Validate(const Schema& schema, const Document& document,
+                                   const Source& source, const ValidationOptions& options) {
+  Context context(schema, document, source, options);
+  Walker walker(
+      context,
+      MakeRules<ExecutableDefinitions, KnownOperationTypes, UniqueOperationNames,
+                LoneAnonymousOperation, KnownTypeNames, FragmentsOnCompositeTypes,
+                VariablesAreInputTypes, ScalarLeafs, FieldsOnCorrectType, UniqueFragmentNames,
+                KnownFragmentNames, NoUnusedFragments, PossibleFragmentSpreads, NoFragmentCycles,
+                UniqueVariableNames, NoUndefinedVariables, NoUnusedVariables, KnownDirectives,
+                UniqueDirectivesPerLocation, KnownArgumentNames, UniqueArgumentNames,
+                ProvidedRequiredArguments, UniqueInputFieldNames>(context));
+  try {
+    walker.Run();
+  } catch (const Abort&) {
+  }
+  return std::move(context.errors());
+}
+
+}  // namespace styrmin::graphql
