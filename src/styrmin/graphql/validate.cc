@@ -45,11 +45,20 @@ bool IsLeaf(const NamedType* t) {
   return t != nullptr && (t->kind == TypeKind::kScalar || t->kind == TypeKind::kEnum);
 }
 
-// A variable as used somewhere in an operation or fragment.
+// A variable as used somewhere in an operation or fragment, with what TypeInfo knows there:
+// the input type expected, the enclosing input type, and whether the position has a default.
 struct VariableUsage {
   std::string name;
   std::size_t offset;
+  std::optional<WrappedType> type;
+  std::optional<WrappedType> parent_type;
+  bool location_has_default = false;
 };
+
+std::optional<WrappedType> Nullable(std::optional<WrappedType> t) {
+  if (t && t->IsNonNull()) return t->Unwrapped();
+  return t;
+}
 
 // What the walk knows at each point (graphql-js's TypeInfo) plus the document's fragments.
 class Context {
@@ -134,45 +143,113 @@ class Context {
     return out;
   }
 
-  // Variables used in `selections` and `directives` in document order, variable definitions
-  // excluded.
-  static void CollectVariables(const Value& v, std::vector<VariableUsage>& out) {
+  // Variables used in values, directives and selections in document order (variable
+  // definitions excluded), typed as graphql-js's TypeInfo types them.
+  void CollectVariables(const Value& v, const std::optional<WrappedType>& type,
+                        const std::optional<WrappedType>& parent, bool has_default,
+                        std::vector<VariableUsage>& out) const {
     switch (v.kind) {
       case Value::Kind::kVariable:
-        out.push_back({v.text, v.offset});
+        out.push_back({v.text, v.offset, type, parent, has_default});
         return;
-      case Value::Kind::kList:
-        for (const auto& item : v.list) CollectVariables(item, out);
+      case Value::Kind::kList: {
+        // Items of a non-list position are checked against the position's own type.
+        std::optional<WrappedType> item = Nullable(type);
+        if (item && item->IsList()) item = item->Unwrapped();
+        if (item && !item->named->IsInputType()) item.reset();
+        for (const auto& i : v.list) CollectVariables(i, item, type, false, out);
         return;
-      case Value::Kind::kObject:
-        for (const auto& f : v.fields) CollectVariables(f.value, out);
+      }
+      case Value::Kind::kObject: {
+        const NamedType* object = type ? type->named : nullptr;
+        for (const auto& f : v.fields) {
+          const InputValue* field = object != nullptr && object->kind == TypeKind::kInputObject
+                                        ? object->FindInputField(f.name.value)
+                                        : nullptr;
+          std::optional<WrappedType> field_type;
+          if (field != nullptr) field_type = field->type;
+          CollectVariables(f.value, field_type, type,
+                           field != nullptr && field->default_value.has_value(), out);
+        }
         return;
+      }
       default:
         return;
     }
   }
-  static void CollectVariables(const std::vector<Directive>& directives,
-                               std::vector<VariableUsage>& out) {
-    for (const auto& d : directives) {
-      for (const auto& a : d.arguments) CollectVariables(a.value, out);
+  void CollectArguments(const std::vector<Argument>& arguments,
+                        const std::vector<InputValue>* definitions,
+                        std::vector<VariableUsage>& out) const {
+    for (const auto& a : arguments) {
+      const InputValue* def = nullptr;
+      if (definitions != nullptr) {
+        for (const auto& d : *definitions) {
+          if (d.name == a.name.value) def = &d;
+        }
+      }
+      std::optional<WrappedType> type;
+      if (def != nullptr) type = def->type;
+      CollectVariables(a.value, type, std::nullopt,
+                       def != nullptr && def->default_value.has_value(), out);
     }
   }
-  static void CollectVariables(const std::vector<Selection>& selections,
-                               std::vector<VariableUsage>& out) {
-    for (const auto& s : selections) {
-      for (const auto& a : s.arguments) CollectVariables(a.value, out);
-      CollectVariables(s.directives, out);
-      if (s.has_selection_set) CollectVariables(s.selections, out);
+  void CollectVariables(const std::vector<Directive>& directives,
+                        std::vector<VariableUsage>& out) const {
+    for (const auto& d : directives) {
+      const DirectiveDefinition* def = schema_.FindDirective(d.name.value);
+      CollectArguments(d.arguments, def == nullptr ? nullptr : &def->arguments, out);
     }
+  }
+  void CollectVariables(const std::vector<Selection>& selections, const NamedType* parent,
+                        std::vector<VariableUsage>& out) const {
+    for (const auto& s : selections) {
+      switch (s.kind) {
+        case Selection::Kind::kField: {
+          const Field* def = LookupField(parent, s.name.value);
+          CollectArguments(s.arguments, def == nullptr ? nullptr : &def->arguments, out);
+          CollectVariables(s.directives, out);
+          if (s.has_selection_set) {
+            const NamedType* next =
+                def != nullptr && def->type.named->IsComposite() ? def->type.named : nullptr;
+            CollectVariables(s.selections, next, out);
+          }
+          break;
+        }
+        case Selection::Kind::kFragmentSpread:
+          CollectVariables(s.directives, out);
+          break;
+        case Selection::Kind::kInlineFragment: {
+          const NamedType* next =
+              s.type_condition ? schema_.FindType(s.type_condition->value) : parent;
+          CollectVariables(s.directives, out);
+          CollectVariables(s.selections, next != nullptr && next->IsComposite() ? next : nullptr,
+                           out);
+          break;
+        }
+      }
+    }
+  }
+
+  const NamedType* RootType(OperationType t) const {
+    switch (t) {
+      case OperationType::kQuery:
+        return schema_.query_type();
+      case OperationType::kMutation:
+        return schema_.mutation_type();
+      case OperationType::kSubscription:
+        return schema_.subscription_type();
+    }
+    return nullptr;
   }
 
   std::vector<VariableUsage> RecursiveVariableUsages(const OperationDefinition& op) const {
     std::vector<VariableUsage> usages;
     CollectVariables(op.directives, usages);
-    CollectVariables(op.selections, usages);
+    CollectVariables(op.selections, RootType(op.operation), usages);
     for (const auto* f : RecursivelyReferencedFragments({&op.selections})) {
+      const NamedType* on = schema_.FindType(f->type_condition.value);
       CollectVariables(f->directives, usages);
-      CollectVariables(f->selections, usages);
+      CollectVariables(f->selections, on != nullptr && on->IsComposite() ? on : nullptr, usages);
     }
     return usages;
   }
@@ -254,6 +331,7 @@ class Rule {
   virtual void EnterDocument() {}
   virtual void LeaveDocument() {}
   virtual void EnterOperation(const OperationDefinition&) {}
+  virtual void LeaveOperation(const OperationDefinition&) {}
   virtual void EnterVariableDefinition(const VariableDefinition&) {}
   virtual void EnterFragment(const FragmentDefinition&) {}
   virtual void EnterField(const Selection&) {}
@@ -787,6 +865,62 @@ class ProvidedRequiredArguments final : public Rule {
   }
 };
 
+// graphql-js's isTypeSubTypeOf, for the input types a variable can flow into.
+bool IsTypeSubTypeOf(const Schema& schema, const WrappedType& sub, const WrappedType& super) {
+  if (sub == super) return true;
+  if (super.IsNonNull()) {
+    return sub.IsNonNull() && IsTypeSubTypeOf(schema, sub.Unwrapped(), super.Unwrapped());
+  }
+  if (sub.IsNonNull()) return IsTypeSubTypeOf(schema, sub.Unwrapped(), super);
+  if (super.IsList()) {
+    return sub.IsList() && IsTypeSubTypeOf(schema, sub.Unwrapped(), super.Unwrapped());
+  }
+  if (sub.IsList()) return false;
+  return super.named->IsAbstract() &&
+         (sub.named->kind == TypeKind::kInterface || sub.named->kind == TypeKind::kObject) &&
+         schema.IsSubType(*super.named, *sub.named);
+}
+
+class VariablesInAllowedPosition final : public Rule {
+ public:
+  using Rule::Rule;
+  void LeaveOperation(const OperationDefinition& op) override {
+    std::map<std::string, const VariableDefinition*> definitions;
+    for (const auto& v : op.variables) definitions.emplace(v.variable.value, &v);
+    for (const auto& usage : c_.RecursiveVariableUsages(op)) {
+      const auto def = definitions.find(usage.name);
+      if (def == definitions.end() || !usage.type) continue;
+      const auto var_type = c_.TypeFromAst(def->second->type);
+      if (!var_type) continue;
+      if (!Allowed(*var_type, def->second->default_value, *usage.type,
+                   usage.location_has_default)) {
+        c_.Report("Variable \"$" + usage.name + "\" of type \"" + var_type->ToString() +
+                      "\" used in position expecting type \"" + usage.type->ToString() + "\".",
+                  {def->second->offset, usage.offset});
+      }
+      const auto& parent = usage.parent_type;
+      if (parent && parent->wrappers.empty() && parent->named->kind == TypeKind::kInputObject &&
+          parent->named->one_of && !var_type->IsNonNull()) {
+        c_.Report("Variable \"$" + usage.name + "\" is of type \"" + var_type->ToString() +
+                      "\" but must be non-nullable to be used for OneOf Input Object \"" +
+                      parent->named->name + "\".",
+                  {def->second->offset, usage.offset});
+      }
+    }
+  }
+
+ private:
+  bool Allowed(const WrappedType& var_type, const std::optional<Value>& var_default,
+               const WrappedType& location, bool location_has_default) const {
+    if (location.IsNonNull() && !var_type.IsNonNull()) {
+      const bool non_null_default = var_default && var_default->kind != Value::Kind::kNull;
+      if (!non_null_default && !location_has_default) return false;
+      return IsTypeSubTypeOf(c_.schema(), var_type, location.Unwrapped());
+    }
+    return IsTypeSubTypeOf(c_.schema(), var_type, location);
+  }
+};
+
 class UniqueInputFieldNames final : public Rule {
  public:
   using Rule::Rule;
@@ -847,6 +981,7 @@ class Walker {
                                                                       : "SUBSCRIPTION";
     Directives(op.directives, location);
     SelectionSet(op.selections);
+    for (auto& r : rules_) r->LeaveOperation(op);
     c_.PopType();
   }
 
@@ -1015,7 +1150,8 @@ std::vector<GraphQLError> Validate(const Schema& schema, const Document& documen
                 KnownFragmentNames, NoUnusedFragments, PossibleFragmentSpreads, NoFragmentCycles,
                 UniqueVariableNames, NoUndefinedVariables, NoUnusedVariables, KnownDirectives,
                 UniqueDirectivesPerLocation, KnownArgumentNames, UniqueArgumentNames,
-                ProvidedRequiredArguments, UniqueInputFieldNames>(context));
+                ProvidedRequiredArguments, VariablesInAllowedPosition, UniqueInputFieldNames>(
+          context));
   try {
     walker.Run();
   } catch (const Abort&) {

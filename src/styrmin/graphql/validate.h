@@ -6,9 +6,10 @@
 // ScalarLeafs, FieldsOnCorrectType, UniqueFragmentNames, KnownFragmentNames,
 // NoUnusedFragments, PossibleFragmentSpreads, NoFragmentCycles, UniqueVariableNames,
 // NoUndefinedVariables, NoUnusedVariables, KnownDirectives, UniqueDirectivesPerLocation,
-// KnownArgumentNames, UniqueArgumentNames, ProvidedRequiredArguments, UniqueInputFieldNames.
+// KnownArgumentNames, UniqueArgumentNames, ProvidedRequiredArguments,
+// VariablesInAllowedPosition, UniqueInputFieldNames.
 // Still to come, TODO(#3): SingleFieldSubscriptions, ValuesOfCorrectType,
-// VariablesInAllowedPosition, OverlappingFieldsCanBeMerged, MaxIntrospectionDepth.
+// OverlappingFieldsCanBeMerged, MaxIntrospectionDepth.
 #pragma once
 
 #include <cstddef>
