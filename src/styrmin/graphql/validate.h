@@ -6,10 +6,10 @@
 // ScalarLeafs, FieldsOnCorrectType, UniqueFragmentNames, KnownFragmentNames,
 // NoUnusedFragments, PossibleFragmentSpreads, NoFragmentCycles, UniqueVariableNames,
 // NoUndefinedVariables, NoUnusedVariables, KnownDirectives, UniqueDirectivesPerLocation,
-// KnownArgumentNames, UniqueArgumentNames, ProvidedRequiredArguments,
+// KnownArgumentNames, UniqueArgumentNames, ValuesOfCorrectType, ProvidedRequiredArguments,
 // VariablesInAllowedPosition, UniqueInputFieldNames.
-// Still to come, TODO(#3): SingleFieldSubscriptions, ValuesOfCorrectType,
-// OverlappingFieldsCanBeMerged, MaxIntrospectionDepth.
+// Still to come, TODO(#3): SingleFieldSubscriptions, OverlappingFieldsCanBeMerged,
+// MaxIntrospectionDepth.
 #pragma once
 
 #include <cstddef>
