@@ -358,6 +358,71 @@ class Rule {
 
 // --- the rules, in graphql-js's order ------------------------------------------------------
 
+// Introspection queries nesting fields/interfaces/possibleTypes/inputFields three deep are
+// refused, as graphql-js refuses them (they grow exponentially with the schema).
+class MaxIntrospectionDepth final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterField(const Selection& f) override {
+    if (skip_depth_ > 0) {
+      ++skip_depth_;
+      return;
+    }
+    if (f.name.value != "__schema" && f.name.value != "__type") return;
+    std::map<std::string, int> visited;
+    if (Exceeds(f, visited, 0)) {
+      c_.Report("Maximum introspection depth exceeded", {f.offset});
+      skip_depth_ = 1;  // graphql-js skips the field's subtree for this rule
+    }
+  }
+  void LeaveField(const Selection&) override {
+    if (skip_depth_ > 0) --skip_depth_;
+  }
+
+ private:
+  static constexpr int kMaxListsDepth = 3;
+
+  bool Exceeds(const Selection& node, std::map<std::string, int>& visited, int depth) {
+    if (node.kind == Selection::Kind::kFragmentSpread) {
+      const std::string& name = node.name.value;
+      if (const auto e = exceeded_.find(name); e != exceeded_.end() && e->second <= depth) {
+        return true;
+      }
+      const auto v = visited.find(name);
+      const auto c = checked_.find(name);
+      if ((v != visited.end() && v->second >= depth) ||
+          (c != checked_.end() && c->second >= depth)) {
+        return false;
+      }
+      const FragmentDefinition* fragment = c_.Fragment(name);
+      if (fragment == nullptr) return false;
+      visited[name] = depth;
+      for (const auto& child : fragment->selections) {
+        if (Exceeds(child, visited, depth)) {
+          exceeded_[name] = depth;
+          return true;
+        }
+      }
+      checked_[name] = depth;
+      return false;
+    }
+    if (node.kind == Selection::Kind::kField) {
+      const std::string& n = node.name.value;
+      if (n == "fields" || n == "interfaces" || n == "possibleTypes" || n == "inputFields") {
+        if (++depth >= kMaxListsDepth) return true;
+      }
+    }
+    for (const auto& child : node.selections) {
+      if (Exceeds(child, visited, depth)) return true;
+    }
+    return false;
+  }
+
+  int skip_depth_ = 0;
+  std::map<std::string, int> checked_;
+  std::map<std::string, int> exceeded_;
+};
+
 class ExecutableDefinitions final : public Rule {
  public:
   using Rule::Rule;
@@ -1313,14 +1378,14 @@ std::vector<GraphQLError> Validate(const Schema& schema, const Document& documen
   Context context(schema, document, source, options);
   Walker walker(
       context,
-      MakeRules<ExecutableDefinitions, KnownOperationTypes, UniqueOperationNames,
-                LoneAnonymousOperation, KnownTypeNames, FragmentsOnCompositeTypes,
-                VariablesAreInputTypes, ScalarLeafs, FieldsOnCorrectType, UniqueFragmentNames,
-                KnownFragmentNames, NoUnusedFragments, PossibleFragmentSpreads, NoFragmentCycles,
-                UniqueVariableNames, NoUndefinedVariables, NoUnusedVariables, KnownDirectives,
-                UniqueDirectivesPerLocation, KnownArgumentNames, UniqueArgumentNames,
-                ValuesOfCorrectType, ProvidedRequiredArguments, VariablesInAllowedPosition,
-                UniqueInputFieldNames>(context));
+      MakeRules<MaxIntrospectionDepth, ExecutableDefinitions, KnownOperationTypes,
+                UniqueOperationNames, LoneAnonymousOperation, KnownTypeNames,
+                FragmentsOnCompositeTypes, VariablesAreInputTypes, ScalarLeafs, FieldsOnCorrectType,
+                UniqueFragmentNames, KnownFragmentNames, NoUnusedFragments, PossibleFragmentSpreads,
+                NoFragmentCycles, UniqueVariableNames, NoUndefinedVariables, NoUnusedVariables,
+                KnownDirectives, UniqueDirectivesPerLocation, KnownArgumentNames,
+                UniqueArgumentNames, ValuesOfCorrectType, ProvidedRequiredArguments,
+                VariablesInAllowedPosition, UniqueInputFieldNames>(context));
   try {
     walker.Run();
   } catch (const Abort&) {

@@ -1,15 +1,14 @@
 // Validation of executable documents against a schema (spec section 5), rule by rule as
 // graphql-js 17 validates them: same messages, same locations, same order.
 //
-// Rules so far: ExecutableDefinitions, KnownOperationTypes, UniqueOperationNames,
-// LoneAnonymousOperation, KnownTypeNames, FragmentsOnCompositeTypes, VariablesAreInputTypes,
-// ScalarLeafs, FieldsOnCorrectType, UniqueFragmentNames, KnownFragmentNames,
-// NoUnusedFragments, PossibleFragmentSpreads, NoFragmentCycles, UniqueVariableNames,
-// NoUndefinedVariables, NoUnusedVariables, KnownDirectives, UniqueDirectivesPerLocation,
-// KnownArgumentNames, UniqueArgumentNames, ValuesOfCorrectType, ProvidedRequiredArguments,
-// VariablesInAllowedPosition, UniqueInputFieldNames.
-// Still to come, TODO(#3): SingleFieldSubscriptions, OverlappingFieldsCanBeMerged,
-// MaxIntrospectionDepth.
+// Rules so far: MaxIntrospectionDepth, ExecutableDefinitions, KnownOperationTypes,
+// UniqueOperationNames, LoneAnonymousOperation, KnownTypeNames, FragmentsOnCompositeTypes,
+// VariablesAreInputTypes, ScalarLeafs, FieldsOnCorrectType, UniqueFragmentNames,
+// KnownFragmentNames, NoUnusedFragments, PossibleFragmentSpreads, NoFragmentCycles,
+// UniqueVariableNames, NoUndefinedVariables, NoUnusedVariables, KnownDirectives,
+// UniqueDirectivesPerLocation, KnownArgumentNames, UniqueArgumentNames, ValuesOfCorrectType,
+// ProvidedRequiredArguments, VariablesInAllowedPosition, UniqueInputFieldNames. Still to come,
+// TODO(#3): SingleFieldSubscriptions, OverlappingFieldsCanBeMerged.
 #pragma once
 
 #include <cstddef>
