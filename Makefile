@@ -8,7 +8,7 @@ BUILD_DIR := build/$(PRESET)
 DEMO_DIR := $(CURDIR)/.styrmin/demo-plane
 CTEST_FLAGS ?= --output-on-failure --no-tests=error -j2
 
-.PHONY: all setup setup-packages build test test-unit test-integration fuzz-build fuzz-smoke demo demo-stop format format-check clean
+.PHONY: all setup setup-packages build bench test test-unit test-integration fuzz-build fuzz-smoke demo demo-stop format format-check clean
 
 all: build
 
@@ -27,6 +27,12 @@ build: setup-packages
 # fixture), all under ASan+UBSan.
 test: setup format-check fuzz-smoke build
 	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS)
+
+# Benchmarks (never part of `make test`): the release build side by side with graphql-js.
+bench: setup-packages
+	cmake --preset release >/dev/null
+	cmake --build --preset release --target graphql_bench
+	bench/graphql/run.sh
 
 fuzz-build: setup-packages
 	cmake --preset fuzz >/dev/null
