@@ -96,7 +96,7 @@ class Parser {
       Fail(token_.start,
            "Expected " + TokenKindDescription(kind) + ", found " + TokenDescription(token_) + ".");
     }
-    Token t = token_;
+    Token t = std::move(token_);
     Advance();
     return t;
   }
