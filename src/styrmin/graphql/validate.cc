@@ -487,6 +487,107 @@ class LoneAnonymousOperation final : public Rule {
   int operations_ = 0;
 };
 
+// Subscriptions deliver one root field: the top-level selection (through fragments) must
+// collect to exactly one non-introspection field, with no @skip or @include deciding which.
+class SingleFieldSubscriptions final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterOperation(const OperationDefinition& op) override {
+    if (op.operation != OperationType::kSubscription) return;
+    const NamedType* root = c_.schema().subscription_type();
+    if (root == nullptr) return;
+    Collected collected;
+    std::set<std::string> visited;
+    Collect(*root, op.selections, collected, visited);
+    const std::string subject =
+        op.name ? "Subscription \"" + op.name->value + "\"" : std::string("Anonymous Subscription");
+    if (!collected.forbidden.empty()) {
+      c_.Report(subject +
+                    " must not use `@skip` or `@include` directives in the top level "
+                    "selection.",
+                collected.forbidden);
+      return;
+    }
+    if (collected.order.empty()) {
+      c_.Report(subject + " must select one top level field.", {op.selection_set_offset});
+    } else if (collected.order.size() > 1) {
+      std::vector<std::size_t> extra;
+      for (std::size_t i = 1; i < collected.order.size(); ++i) {
+        const auto& nodes = collected.fields[collected.order[i]];
+        extra.insert(extra.end(), nodes.begin(), nodes.end());
+      }
+      c_.Report(subject + " must select only one top level field.", extra);
+    }
+    for (const auto& response_name : collected.order) {
+      if (collected.names[response_name].starts_with("__")) {
+        c_.Report(subject + " must not select an introspection top level field.",
+                  collected.fields[response_name]);
+      }
+    }
+  }
+
+ private:
+  struct Collected {
+    std::vector<std::string> order;                          // response names, first seen
+    std::map<std::string, std::vector<std::size_t>> fields;  // response name -> field offsets
+    std::map<std::string, std::string> names;                // response name -> first field name
+    std::vector<std::size_t> forbidden;                      // @skip/@include offsets
+  };
+
+  // graphql-js's shouldIncludeNode with forbidSkipAndInclude: either directive excludes the
+  // node and is recorded.
+  static bool Included(const Selection& s, Collected& out) {
+    for (const char* name : {"skip", "include"}) {
+      for (const auto& d : s.directives) {
+        if (d.name.value == name) {
+          out.forbidden.push_back(d.offset);
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  bool ConditionMatches(const std::optional<Name>& condition, const NamedType& type) const {
+    if (!condition) return true;
+    const NamedType* t = c_.schema().FindType(condition->value);
+    if (t == nullptr) return false;
+    if (t == &type) return true;
+    return t->IsAbstract() && c_.schema().IsSubType(*t, type);
+  }
+
+  void Collect(const NamedType& type, const std::vector<Selection>& selections, Collected& out,
+               std::set<std::string>& visited) const {
+    for (const auto& s : selections) {
+      switch (s.kind) {
+        case Selection::Kind::kField: {
+          if (!Included(s, out)) continue;
+          const std::string key = s.alias ? s.alias->value : s.name.value;
+          auto& nodes = out.fields[key];
+          if (nodes.empty()) {
+            out.order.push_back(key);
+            out.names[key] = s.name.value;
+          }
+          nodes.push_back(s.offset);
+          break;
+        }
+        case Selection::Kind::kInlineFragment:
+          if (!Included(s, out) || !ConditionMatches(s.type_condition, type)) continue;
+          Collect(type, s.selections, out, visited);
+          break;
+        case Selection::Kind::kFragmentSpread: {
+          if (!Included(s, out)) continue;
+          const FragmentDefinition* f = c_.Fragment(s.name.value);
+          if (f == nullptr || !ConditionMatches(f->type_condition, type)) continue;
+          if (!visited.insert(s.name.value).second) continue;
+          Collect(type, f->selections, out, visited);
+          break;
+        }
+      }
+    }
+  }
+};
+
 class KnownTypeNames final : public Rule {
  public:
   using Rule::Rule;
@@ -1376,16 +1477,16 @@ std::vector<std::unique_ptr<Rule>> MakeRules(Context& c) {
 std::vector<GraphQLError> Validate(const Schema& schema, const Document& document,
                                    const Source& source, const ValidationOptions& options) {
   Context context(schema, document, source, options);
-  Walker walker(
-      context,
-      MakeRules<MaxIntrospectionDepth, ExecutableDefinitions, KnownOperationTypes,
-                UniqueOperationNames, LoneAnonymousOperation, KnownTypeNames,
-                FragmentsOnCompositeTypes, VariablesAreInputTypes, ScalarLeafs, FieldsOnCorrectType,
-                UniqueFragmentNames, KnownFragmentNames, NoUnusedFragments, PossibleFragmentSpreads,
-                NoFragmentCycles, UniqueVariableNames, NoUndefinedVariables, NoUnusedVariables,
-                KnownDirectives, UniqueDirectivesPerLocation, KnownArgumentNames,
-                UniqueArgumentNames, ValuesOfCorrectType, ProvidedRequiredArguments,
-                VariablesInAllowedPosition, UniqueInputFieldNames>(context));
+  Walker walker(context,
+                MakeRules<MaxIntrospectionDepth, ExecutableDefinitions, KnownOperationTypes,
+                          UniqueOperationNames, LoneAnonymousOperation, SingleFieldSubscriptions,
+                          KnownTypeNames, FragmentsOnCompositeTypes, VariablesAreInputTypes,
+                          ScalarLeafs, FieldsOnCorrectType, UniqueFragmentNames, KnownFragmentNames,
+                          NoUnusedFragments, PossibleFragmentSpreads, NoFragmentCycles,
+                          UniqueVariableNames, NoUndefinedVariables, NoUnusedVariables,
+                          KnownDirectives, UniqueDirectivesPerLocation, KnownArgumentNames,
+                          UniqueArgumentNames, ValuesOfCorrectType, ProvidedRequiredArguments,
+                          VariablesInAllowedPosition, UniqueInputFieldNames>(context));
   try {
     walker.Run();
   } catch (const Abort&) {

@@ -2,13 +2,13 @@
 // graphql-js 17 validates them: same messages, same locations, same order.
 //
 // Rules so far: MaxIntrospectionDepth, ExecutableDefinitions, KnownOperationTypes,
-// UniqueOperationNames, LoneAnonymousOperation, KnownTypeNames, FragmentsOnCompositeTypes,
-// VariablesAreInputTypes, ScalarLeafs, FieldsOnCorrectType, UniqueFragmentNames,
-// KnownFragmentNames, NoUnusedFragments, PossibleFragmentSpreads, NoFragmentCycles,
-// UniqueVariableNames, NoUndefinedVariables, NoUnusedVariables, KnownDirectives,
-// UniqueDirectivesPerLocation, KnownArgumentNames, UniqueArgumentNames, ValuesOfCorrectType,
-// ProvidedRequiredArguments, VariablesInAllowedPosition, UniqueInputFieldNames. Still to come,
-// TODO(#3): SingleFieldSubscriptions, OverlappingFieldsCanBeMerged.
+// UniqueOperationNames, LoneAnonymousOperation, SingleFieldSubscriptions, KnownTypeNames,
+// FragmentsOnCompositeTypes, VariablesAreInputTypes, ScalarLeafs, FieldsOnCorrectType,
+// UniqueFragmentNames, KnownFragmentNames, NoUnusedFragments, PossibleFragmentSpreads,
+// NoFragmentCycles, UniqueVariableNames, NoUndefinedVariables, NoUnusedVariables,
+// KnownDirectives, UniqueDirectivesPerLocation, KnownArgumentNames, UniqueArgumentNames,
+// ValuesOfCorrectType, ProvidedRequiredArguments, VariablesInAllowedPosition,
+// UniqueInputFieldNames. Still to come, TODO(#3): OverlappingFieldsCanBeMerged.
 #pragma once
 
 #include <cstddef>
