@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "styrmin/core/json.h"
 #include "styrmin/graphql/introspection.h"
 #include "styrmin/graphql/print_schema.h"
 #include "styrmin/graphql/suggest.h"
@@ -16,7 +17,7 @@ namespace styrmin::graphql {
 namespace {
 
 // Thrown past the walk once the error limit is reached; never leaves this file.
-struct Abort {};
+struct AbortValidation {};
 
 std::string AstTypeString(const TypeRef& t) {
   switch (t.kind) {
@@ -89,11 +90,17 @@ class Context {
   const Document& document() const { return document_; }
   std::vector<GraphQLError>& errors() { return errors_; }
 
+  // Stops validation with `message` as the last error (graphql-js's validationAbortedError).
+  [[noreturn]] void Abort(std::string message) {
+    errors_.push_back({std::move(message), {}});
+    throw AbortValidation{};
+  }
+
   void Report(std::string message, std::vector<std::size_t> offsets) {
     if (errors_.size() >= options_.max_errors) {
       errors_.push_back(
           {"Too many validation errors, error limit reached. Validation aborted.", {}});
-      throw Abort{};
+      throw AbortValidation{};
     }
     GraphQLError e{std::move(message), {}};
     for (std::size_t o : offsets) e.locations.push_back(source_.LocationOf(o));
@@ -344,6 +351,10 @@ class Rule {
   virtual void EnterArgument(const Argument&, bool /*of_directive*/) {}
   // A whole value at an argument or variable default, with the type expected there.
   virtual void EnterValue(const Value&, const std::optional<WrappedType>& /*expected*/) {}
+  // After the selection set's parent type is set; `parent_is_inline_fragment` as graphql-js's
+  // visitor tells it.
+  virtual void EnterSelectionSet(const std::vector<Selection>&,
+                                 bool /*parent_is_inline_fragment*/) {}
   virtual void EnterObjectValue() {}
   virtual void LeaveObjectValue() {}
   virtual void EnterObjectField(const ObjectField&) {}
@@ -1249,6 +1260,378 @@ class VariablesInAllowedPosition final : public Rule {
   }
 };
 
+// Two fields with one response name must be mergeable: same field and arguments, unless their
+// parents are different object types, and types that do not conflict; sub-selections are
+// compared recursively, fragments included. Follows graphql-js 17's algorithm and its memos, with
+// its complexity budget (exceeding it aborts validation). Fragment arguments are not supported
+// (graphql-js enables them only experimentally), so every fragment shares one variable scope.
+class OverlappingFieldsCanBeMerged final : public Rule {
+ public:
+  using Rule::Rule;
+  void EnterSelectionSet(const std::vector<Selection>& selections,
+                         bool parent_is_inline_fragment) override {
+    if (parent_is_inline_fragment) return;
+    if (selections.size() <= 1 &&
+        (selections.empty() || selections[0].kind != Selection::Kind::kInlineFragment)) {
+      return;
+    }
+    std::vector<Conflict> conflicts;
+    const CollectResult& collected = Collect(c_.ParentType(), selections);
+    CollectWithin(conflicts, collected);
+    if (!collected.spreads.empty() && (!collected.order.empty() || collected.spreads.size() > 1)) {
+      const auto spreads = Spreads(collected);
+      for (std::size_t i = 0; i < spreads.size(); ++i) {
+        BetweenFieldsAndFragment(conflicts, false, collected, spreads[i]);
+        for (std::size_t j = i + 1; j < spreads.size(); ++j) {
+          BetweenFragments(conflicts, false, spreads[i], spreads[j]);
+        }
+      }
+    }
+    for (const auto& conflict : conflicts) {
+      std::vector<std::size_t> nodes = conflict.fields1;
+      nodes.insert(nodes.end(), conflict.fields2.begin(), conflict.fields2.end());
+      c_.Report("Fields \"" + Abbreviate(conflict.response_name) + "\" conflict because " +
+                    conflict.reason +
+                    ". Use different aliases on the fields to fetch both if this was "
+                    "intentional.",
+                nodes);
+    }
+  }
+
+ private:
+  static constexpr std::size_t kMaxConflictDetailLength = 1000;
+  static constexpr std::size_t kMaxConflictNodes = 20;
+  static constexpr long kMaxComplexityBudget = 500000;
+
+  struct FieldDetails {
+    const NamedType* parent;
+    const Selection* node;
+    const Field* definition;
+    bool simple_leaf;
+    const Directive* stream;
+  };
+  struct CollectResult {
+    std::vector<std::string> order;  // response names, first seen
+    std::map<std::string, std::vector<FieldDetails>> grouped;
+    std::vector<const Selection*> spreads;
+  };
+  struct Conflict {
+    std::string response_name;
+    std::string reason;
+    std::vector<std::size_t> fields1;
+    std::vector<std::size_t> fields2;
+  };
+  // A spread after de-duplication by fragment: the fragment (null when unknown) and the node.
+  struct Spread {
+    const FragmentDefinition* definition;
+    const Selection* node;
+  };
+
+  void Spend(long cost) {
+    budget_ -= cost;
+    if (budget_ < 0) c_.Abort("Validation aborted.");
+  }
+
+  static std::string Abbreviate(const std::string& text) {
+    return text.size() > kMaxConflictDetailLength ? text.substr(0, kMaxConflictDetailLength) + "..."
+                                                  : text;
+  }
+
+  const CollectResult& Collect(const NamedType* parent, const std::vector<Selection>& selections) {
+    auto& slot = collected_[{parent, &selections}];
+    if (!slot) {
+      slot = std::make_unique<CollectResult>();
+      CollectImpl(parent, selections, *slot);
+    }
+    return *slot;
+  }
+
+  void CollectImpl(const NamedType* parent, const std::vector<Selection>& selections,
+                   CollectResult& out) {
+    for (const auto& s : selections) {
+      switch (s.kind) {
+        case Selection::Kind::kField: {
+          const Field* def = nullptr;
+          if (parent != nullptr &&
+              (parent->kind == TypeKind::kObject || parent->kind == TypeKind::kInterface)) {
+            def = parent->FindField(s.name.value);
+          }
+          const std::string key = s.alias ? s.alias->value : s.name.value;
+          auto& list = out.grouped[key];
+          if (list.empty()) out.order.push_back(key);
+          const Directive* stream = nullptr;
+          for (const auto& d : s.directives) {
+            if (d.name.value == "stream" && stream == nullptr) stream = &d;
+          }
+          list.push_back({parent, &s, def,
+                          s.arguments.empty() && !s.has_selection_set && stream == nullptr,
+                          stream});
+          break;
+        }
+        case Selection::Kind::kFragmentSpread:
+          out.spreads.push_back(&s);
+          break;
+        case Selection::Kind::kInlineFragment: {
+          const NamedType* type =
+              s.type_condition ? c_.schema().FindType(s.type_condition->value) : parent;
+          CollectImpl(type, s.selections, out);
+          break;
+        }
+      }
+    }
+  }
+
+  const CollectResult& FragmentFields(const FragmentDefinition& f) {
+    return Collect(c_.schema().FindType(f.type_condition.value), f.selections);
+  }
+
+  // Spreads of a collect result, one per fragment (the last node of each kept).
+  std::vector<Spread> Spreads(const CollectResult& collected) {
+    std::vector<Spread> out;
+    for (const Selection* node : collected.spreads) {
+      Spend(1);
+      const FragmentDefinition* def = c_.Fragment(node->name.value);
+      bool seen = false;
+      for (auto& s : out) {
+        if (s.definition == def) {
+          s.node = node;
+          seen = true;
+        }
+      }
+      if (!seen) out.push_back({def, node});
+    }
+    return out;
+  }
+
+  void CollectWithin(std::vector<Conflict>& conflicts, const CollectResult& collected) {
+    for (const auto& name : collected.order) {
+      const auto& list = collected.grouped.at(name);
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        for (std::size_t j = i + 1; j < list.size(); ++j) {
+          if (auto conflict = FindConflict(false, name, list[i], list[j])) {
+            conflicts.push_back(std::move(*conflict));
+          }
+        }
+      }
+    }
+  }
+
+  void Between(std::vector<Conflict>& conflicts, bool exclusive, const CollectResult& a,
+               const CollectResult& b) {
+    if (a.order.empty() || b.order.empty()) return;
+    for (const auto& name : a.order) {
+      Spend(1);
+      const auto other = b.grouped.find(name);
+      if (other == b.grouped.end()) continue;
+      for (const auto& f1 : a.grouped.at(name)) {
+        for (const auto& f2 : other->second) {
+          if (auto conflict = FindConflict(exclusive, name, f1, f2)) {
+            conflicts.push_back(std::move(*conflict));
+          }
+        }
+      }
+    }
+  }
+
+  // graphql-js's OrderedPairSet: a pair recorded as exclusive answers only exclusive queries.
+  static bool Has(const std::map<std::pair<const void*, const void*>, bool>& set, const void* a,
+                  const void* b, bool exclusive) {
+    const auto it = set.find({a, b});
+    if (it == set.end()) return false;
+    return exclusive ? true : it->second == exclusive;
+  }
+
+  void BetweenFieldsAndFragment(std::vector<Conflict>& conflicts, bool exclusive,
+                                const CollectResult& collected, const Spread& spread) {
+    Spend(1);
+    if (collected.order.empty()) return;
+    if (Has(fields_and_fragments_, &collected, spread.definition, exclusive)) return;
+    fields_and_fragments_[{&collected, spread.definition}] = exclusive;
+    if (spread.definition == nullptr) return;
+    const CollectResult& other = FragmentFields(*spread.definition);
+    const auto referenced = Spreads(other);
+    if (&collected == &other) return;
+    Between(conflicts, exclusive, collected, other);
+    for (const auto& r : referenced) BetweenFieldsAndFragment(conflicts, exclusive, collected, r);
+  }
+
+  void BetweenFragments(std::vector<Conflict>& conflicts, bool exclusive, const Spread& s1,
+                        const Spread& s2) {
+    Spend(2);
+    if (s1.definition == s2.definition) return;
+    if (Has(fragment_pairs_, s1.definition, s2.definition, exclusive) ||
+        Has(fragment_pairs_, s2.definition, s1.definition, exclusive)) {
+      return;
+    }
+    fragment_pairs_[{s1.definition, s2.definition}] = exclusive;
+    if (s1.definition == nullptr || s2.definition == nullptr) return;
+    const CollectResult& r1 = FragmentFields(*s1.definition);
+    const auto referenced1 = Spreads(r1);
+    const CollectResult& r2 = FragmentFields(*s2.definition);
+    const auto referenced2 = Spreads(r2);
+    Between(conflicts, exclusive, r1, r2);
+    for (const auto& r : referenced2) BetweenFragments(conflicts, exclusive, s1, r);
+    for (const auto& r : referenced1) BetweenFragments(conflicts, exclusive, r, s2);
+  }
+
+  std::vector<Conflict> BetweenSubSelections(bool exclusive, const NamedType* t1,
+                                             const std::vector<Selection>& set1,
+                                             const NamedType* t2,
+                                             const std::vector<Selection>& set2) {
+    std::vector<Conflict> conflicts;
+    const CollectResult& r1 = Collect(t1, set1);
+    const auto spreads1 = Spreads(r1);
+    const CollectResult& r2 = Collect(t2, set2);
+    const auto spreads2 = Spreads(r2);
+    Between(conflicts, exclusive, r1, r2);
+    for (const auto& s2 : spreads2) BetweenFieldsAndFragment(conflicts, exclusive, r1, s2);
+    for (const auto& s1 : spreads1) BetweenFieldsAndFragment(conflicts, exclusive, r2, s1);
+    for (const auto& s1 : spreads1) {
+      for (const auto& s2 : spreads2) BetweenFragments(conflicts, exclusive, s1, s2);
+    }
+    return conflicts;
+  }
+
+  // graphql-js compares values by a key that ignores object field order and locations.
+  static std::string ComparisonKey(const Value& v) {
+    switch (v.kind) {
+      case Value::Kind::kVariable:
+        return "$" + v.text;
+      case Value::Kind::kList: {
+        std::string out = "[";
+        for (const auto& item : v.list) out += ComparisonKey(item) + ",";
+        return out + "]";
+      }
+      case Value::Kind::kObject: {
+        std::vector<std::pair<std::string, std::string>> fields;
+        for (const auto& f : v.fields) fields.emplace_back(f.name.value, ComparisonKey(f.value));
+        std::stable_sort(fields.begin(), fields.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::string out = "{";
+        for (const auto& [name, value] : fields) out += name + ":" + value + ",";
+        return out + "}";
+      }
+      case Value::Kind::kString:
+        return std::string(v.block ? "B" : "S") + DumpJson(Json(v.text));
+      case Value::Kind::kInt:
+        return "I" + v.text;
+      case Value::Kind::kFloat:
+        return "F" + v.text;
+      case Value::Kind::kBoolean:
+        return v.boolean ? "true" : "false";
+      case Value::Kind::kNull:
+        return "null";
+      case Value::Kind::kEnum:
+        return "E" + v.text;
+    }
+    return "";
+  }
+
+  bool SameArguments(const std::vector<Argument>& a, const std::vector<Argument>& b) {
+    if (a.empty()) return b.empty();
+    if (a.size() != b.size()) return false;
+    for (const auto& arg1 : a) {
+      Spend(1);
+      const Argument* arg2 = nullptr;
+      for (const auto& x : b) {
+        if (x.name.value == arg1.name.value) arg2 = &x;  // the last wins, as in a Map
+      }
+      if (arg2 == nullptr || ComparisonKey(arg1.value) != ComparisonKey(arg2->value)) return false;
+    }
+    return true;
+  }
+
+  bool TypesConflict(const WrappedType& t1, const WrappedType& t2) {
+    if (t1 == t2) return false;
+    Spend(1);
+    if (t1.IsList()) return t2.IsList() ? TypesConflict(t1.Unwrapped(), t2.Unwrapped()) : true;
+    if (t2.IsList()) return true;
+    if (t1.IsNonNull()) {
+      return t2.IsNonNull() ? TypesConflict(t1.Unwrapped(), t2.Unwrapped()) : true;
+    }
+    if (t2.IsNonNull()) return true;
+    if (IsLeaf(t1.named) || IsLeaf(t2.named)) return t1.named != t2.named;
+    return false;
+  }
+
+  std::optional<Conflict> FindConflict(bool parents_exclusive, const std::string& response_name,
+                                       const FieldDetails& f1, const FieldDetails& f2) {
+    const bool exclusive =
+        parents_exclusive ||
+        (f1.parent != f2.parent && f1.parent != nullptr && f2.parent != nullptr &&
+         f1.parent->kind == TypeKind::kObject && f2.parent->kind == TypeKind::kObject);
+    Spend(2);
+    const Selection& n1 = *f1.node;
+    const Selection& n2 = *f2.node;
+    const std::optional<WrappedType> type1 =
+        f1.definition ? std::optional<WrappedType>(f1.definition->type) : std::nullopt;
+    const std::optional<WrappedType> type2 =
+        f2.definition ? std::optional<WrappedType>(f2.definition->type) : std::nullopt;
+    if (f1.simple_leaf && f2.simple_leaf && type1 == type2 && n1.name.value == n2.name.value) {
+      return std::nullopt;
+    }
+    if (!exclusive) {
+      if (n1.name.value != n2.name.value) {
+        return Conflict{response_name,
+                        "\"" + Abbreviate(n1.name.value) + "\" and \"" + Abbreviate(n2.name.value) +
+                            "\" are different fields",
+                        {n1.offset},
+                        {n2.offset}};
+      }
+      if (!SameArguments(n1.arguments, n2.arguments)) {
+        return Conflict{response_name, "they have differing arguments", {n1.offset}, {n2.offset}};
+      }
+    }
+    if (f1.stream != nullptr || f2.stream != nullptr) {
+      std::string reason = "they have overlapping stream directives";
+      if (f1.stream != nullptr && f2.stream != nullptr &&
+          SameArguments(f1.stream->arguments, f2.stream->arguments)) {
+        reason += ". See https://github.com/graphql/defer-stream-wg/discussions/100";
+      }
+      return Conflict{response_name, reason, {n1.offset}, {n2.offset}};
+    }
+    if (type1 && type2 && TypesConflict(*type1, *type2)) {
+      return Conflict{response_name,
+                      "they return conflicting types \"" + type1->ToString() + "\" and \"" +
+                          type2->ToString() + "\"",
+                      {n1.offset},
+                      {n2.offset}};
+    }
+    if (n1.has_selection_set && n2.has_selection_set) {
+      auto sub = BetweenSubSelections(exclusive, type1 ? type1->named : nullptr, n1.selections,
+                                      type2 ? type2->named : nullptr, n2.selections);
+      if (sub.empty()) return std::nullopt;
+      std::string message;
+      for (const auto& c : sub) {
+        message += (message.empty() ? "" : " and ") + std::string("subfields \"") +
+                   Abbreviate(c.response_name) + "\" conflict because " + c.reason;
+        if (message.size() > kMaxConflictDetailLength) break;
+      }
+      return Conflict{response_name, Abbreviate(message), Nodes(n1.offset, sub, true),
+                      Nodes(n2.offset, sub, false)};
+    }
+    return std::nullopt;
+  }
+
+  static std::vector<std::size_t> Nodes(std::size_t node, const std::vector<Conflict>& sub,
+                                        bool first_side) {
+    std::vector<std::size_t> nodes{node};
+    for (const auto& c : sub) {
+      const auto& side = first_side ? c.fields1 : c.fields2;
+      const std::size_t remaining = kMaxConflictNodes - nodes.size();
+      const std::size_t keep = std::min(remaining, side.size());
+      nodes.insert(nodes.end(), side.end() - static_cast<std::ptrdiff_t>(keep), side.end());
+      if (nodes.size() == kMaxConflictNodes) break;
+    }
+    return nodes;
+  }
+
+  long budget_ = kMaxComplexityBudget;
+  std::map<std::pair<const void*, const void*>, std::unique_ptr<CollectResult>> collected_;
+  std::map<std::pair<const void*, const void*>, bool> fields_and_fragments_;
+  std::map<std::pair<const void*, const void*>, bool> fragment_pairs_;
+};
+
 class UniqueInputFieldNames final : public Rule {
  public:
   using Rule::Rule;
@@ -1364,10 +1747,12 @@ class Walker {
     c_.PopType();
   }
 
-  void SelectionSet(const std::vector<Selection>& selections) {
+  void SelectionSet(const std::vector<Selection>& selections,
+                    bool parent_is_inline_fragment = false) {
     // Only composite types are parents: under a leaf, every field is unknown but unreported.
     const auto& type = c_.Type();
     c_.PushParent(type && type->named->IsComposite() ? type->named : nullptr);
+    for (auto& r : rules_) r->EnterSelectionSet(selections, parent_is_inline_fragment);
     for (const auto& s : selections) SelectionNode(s);
     c_.PopParent();
   }
@@ -1417,7 +1802,7 @@ class Walker {
           for (auto& r : rules_) r->EnterNamedType(*s.type_condition, false);
         }
         Directives(s.directives, "INLINE_FRAGMENT");
-        SelectionSet(s.selections);
+        SelectionSet(s.selections, /*parent_is_inline_fragment=*/true);
         c_.PopType();
         return;
       }
@@ -1477,19 +1862,20 @@ std::vector<std::unique_ptr<Rule>> MakeRules(Context& c) {
 std::vector<GraphQLError> Validate(const Schema& schema, const Document& document,
                                    const Source& source, const ValidationOptions& options) {
   Context context(schema, document, source, options);
-  Walker walker(context,
-                MakeRules<MaxIntrospectionDepth, ExecutableDefinitions, KnownOperationTypes,
-                          UniqueOperationNames, LoneAnonymousOperation, SingleFieldSubscriptions,
-                          KnownTypeNames, FragmentsOnCompositeTypes, VariablesAreInputTypes,
-                          ScalarLeafs, FieldsOnCorrectType, UniqueFragmentNames, KnownFragmentNames,
-                          NoUnusedFragments, PossibleFragmentSpreads, NoFragmentCycles,
-                          UniqueVariableNames, NoUndefinedVariables, NoUnusedVariables,
-                          KnownDirectives, UniqueDirectivesPerLocation, KnownArgumentNames,
-                          UniqueArgumentNames, ValuesOfCorrectType, ProvidedRequiredArguments,
-                          VariablesInAllowedPosition, UniqueInputFieldNames>(context));
+  Walker walker(
+      context,
+      MakeRules<MaxIntrospectionDepth, ExecutableDefinitions, KnownOperationTypes,
+                UniqueOperationNames, LoneAnonymousOperation, SingleFieldSubscriptions,
+                KnownTypeNames, FragmentsOnCompositeTypes, VariablesAreInputTypes, ScalarLeafs,
+                FieldsOnCorrectType, UniqueFragmentNames, KnownFragmentNames, NoUnusedFragments,
+                PossibleFragmentSpreads, NoFragmentCycles, UniqueVariableNames,
+                NoUndefinedVariables, NoUnusedVariables, KnownDirectives,
+                UniqueDirectivesPerLocation, KnownArgumentNames, UniqueArgumentNames,
+                ValuesOfCorrectType, ProvidedRequiredArguments, VariablesInAllowedPosition,
+                OverlappingFieldsCanBeMerged, UniqueInputFieldNames>(context));
   try {
     walker.Run();
-  } catch (const Abort&) {
+  } catch (const AbortValidation&) {
   }
   return std::move(context.errors());
 }

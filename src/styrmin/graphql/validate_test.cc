@@ -50,5 +50,19 @@ TEST(Validate, StopsAtTheErrorLimit) {
             "Too many validation errors, error limit reached. Validation aborted.");
 }
 
+// Comparing every pair of 1,000 spread fragments exceeds graphql-js's complexity budget for
+// OverlappingFieldsCanBeMerged, which aborts validation rather than run on.
+TEST(Validate, OverlappingFieldsAbortsPastItsComplexityBudget) {
+  std::string query = "{ deployments {";
+  std::string fragments;
+  for (int i = 0; i < 1000; ++i) {
+    query += " ...F" + std::to_string(i);
+    fragments += " fragment F" + std::to_string(i) + " on Deployment { x: name }";
+  }
+  const auto errors = ValidateText(query + " } }" + fragments);
+  ASSERT_EQ(errors.size(), 1u) << "graphql-js reports the abort alone, here too";
+  EXPECT_EQ(errors.back().message, "Validation aborted.");
+}
+
 }  // namespace
 }  // namespace styrmin::graphql
