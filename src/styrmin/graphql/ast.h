@@ -179,4 +179,9 @@ struct Document {
   std::vector<Definition> definitions;
 };
 
+// "query", "mutation" or "subscription".
+const char* OperationTypeName(OperationType type);
+// A type reference as written: "[Int!]!".
+std::string TypeRefToString(const TypeRef& type);
+
 }  // namespace styrmin::graphql

@@ -13,18 +13,6 @@ Json StringJson(const StringValue& s) {
   return {{"kind", "StringValue"}, {"value", s.value}, {"block", s.block}};
 }
 
-std::string OperationName(OperationType t) {
-  switch (t) {
-    case OperationType::kQuery:
-      return "query";
-    case OperationType::kMutation:
-      return "mutation";
-    case OperationType::kSubscription:
-      return "subscription";
-  }
-  return "query";
-}
-
 Json ValueJson(const Value& v) {
   switch (v.kind) {
     case Value::Kind::kVariable:
@@ -148,7 +136,7 @@ Json EnumValueJson(const EnumValueDefinition& v) {
 
 Json OperationTypeJson(const OperationTypeDefinition& d) {
   return {{"kind", "OperationTypeDefinition"},
-          {"operation", OperationName(d.operation)},
+          {"operation", OperationTypeName(d.operation)},
           {"type", NamedTypeJson(d.type)}};
 }
 
@@ -209,7 +197,7 @@ Json TypeSystemJson(const TypeSystemDefinition& d) {
 struct DefinitionJson {
   Json operator()(const OperationDefinition& op) const {
     Json node = {{"kind", "OperationDefinition"},
-                 {"operation", OperationName(op.operation)},
+                 {"operation", OperationTypeName(op.operation)},
                  {"selectionSet", SelectionSetJson(op.selections)}};
     SetDescription(node, op.description);
     if (op.name) node["name"] = NameJson(*op.name);

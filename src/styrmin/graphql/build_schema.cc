@@ -14,18 +14,6 @@ namespace {
 
 using Kind = TypeSystemDefinition::Kind;
 
-std::string AstTypeString(const TypeRef& t) {
-  switch (t.kind) {
-    case TypeRef::Kind::kNamed:
-      return t.name.value;
-    case TypeRef::Kind::kList:
-      return "[" + AstTypeString(*t.of) + "]";
-    case TypeRef::Kind::kNonNull:
-      return AstTypeString(*t.of) + "!";
-  }
-  return "";
-}
-
 const char* KindWord(Kind kind) {
   switch (kind) {
     case Kind::kScalar:
@@ -136,7 +124,7 @@ class SdlValidator {
         for (const auto& a : d->input_fields) {
           info.arguments.push_back(a.name.value);
           if (a.type.kind == TypeRef::Kind::kNonNull && !a.default_value) {
-            info.required.emplace_back(a.name.value, AstTypeString(a.type));
+            info.required.emplace_back(a.name.value, TypeRefToString(a.type));
           }
         }
         directives_[d->name.value] = std::move(info);

@@ -19,30 +19,6 @@ namespace {
 // Thrown past the walk once the error limit is reached; never leaves this file.
 struct AbortValidation {};
 
-std::string AstTypeString(const TypeRef& t) {
-  switch (t.kind) {
-    case TypeRef::Kind::kNamed:
-      return t.name.value;
-    case TypeRef::Kind::kList:
-      return "[" + AstTypeString(*t.of) + "]";
-    case TypeRef::Kind::kNonNull:
-      return AstTypeString(*t.of) + "!";
-  }
-  return "";
-}
-
-const char* OperationName(OperationType t) {
-  switch (t) {
-    case OperationType::kQuery:
-      return "query";
-    case OperationType::kMutation:
-      return "mutation";
-    case OperationType::kSubscription:
-      return "subscription";
-  }
-  return "query";
-}
-
 bool IsLeaf(const NamedType* t) {
   return t != nullptr && (t->kind == TypeKind::kScalar || t->kind == TypeKind::kEnum);
 }
@@ -457,7 +433,7 @@ class KnownOperationTypes final : public Rule {
                             : op.operation == OperationType::kMutation ? s.mutation_type()
                                                                        : s.subscription_type();
     if (root == nullptr) {
-      c_.Report(std::string("The ") + OperationName(op.operation) +
+      c_.Report(std::string("The ") + OperationTypeName(op.operation) +
                     " operation is not supported by the schema.",
                 {op.offset});
     }
@@ -669,7 +645,7 @@ class VariablesAreInputTypes final : public Rule {
     const auto type = c_.TypeFromAst(v.type);
     if (type && !type->named->IsInputType()) {
       c_.Report("Variable \"$" + v.variable.value + "\" cannot be non-input type \"" +
-                    AstTypeString(v.type) + "\".",
+                    TypeRefToString(v.type) + "\".",
                 {v.type.offset});
     }
   }
