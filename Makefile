@@ -8,7 +8,7 @@ BUILD_DIR := build/$(PRESET)
 DEMO_DIR := $(CURDIR)/.styrmin/demo-plane
 CTEST_FLAGS ?= --output-on-failure --no-tests=error -j2
 
-.PHONY: all setup setup-packages build bench test test-unit test-integration fuzz-build fuzz-smoke demo demo-stop format format-check clean
+.PHONY: all setup setup-packages build bench tidy test test-unit test-integration fuzz-build fuzz-smoke demo demo-stop format format-check clean
 
 all: build
 
@@ -25,8 +25,15 @@ build: setup-packages
 # Every tier: a short libFuzzer smoke run of each parser, then unit tests and integration tests
 # against real PostgreSQL and the local Kubernetes plane (started once for the run by a CTest
 # fixture), all under ASan+UBSan.
-test: setup format-check fuzz-smoke build
+test: setup format-check fuzz-smoke build tidy
 	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS)
+
+# clang-tidy with the opt-in checks of .clang-tidy, over the compile database of the build.
+tidy: build
+	@find src tests/support -name '*.cc' | xargs -P2 -n4 clang-tidy -p $(BUILD_DIR) --quiet \
+	  >$(BUILD_DIR)/tidy.log 2>&1 || \
+	  { grep -E 'error:|warning:' $(BUILD_DIR)/tidy.log | grep -v 'warnings generated'; exit 1; }
+	@echo "clang-tidy: clean"
 
 # Benchmarks (never part of `make test`): the release build side by side with graphql-js.
 bench: setup-packages

@@ -60,6 +60,7 @@ Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
   posix_spawnattr_setsigdefault(&attr, &default_signals);
 
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;

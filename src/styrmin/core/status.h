@@ -121,9 +121,13 @@ namespace internal {
 #define STYRMIN_ASSIGN_OR_RETURN(lhs, expr) \
   STYRMIN_INTERNAL_ASSIGN_OR_RETURN(STYRMIN_INTERNAL_CONCAT(styrmin_result_, __LINE__), lhs, expr)
 
+// `tmp` is an identifier and `lhs` may be a declaration ("auto x"), so neither can be
+// parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define STYRMIN_INTERNAL_ASSIGN_OR_RETURN(tmp, lhs, expr)              \
   auto tmp = (expr);                                                   \
   if (!tmp) [[unlikely]] {                                             \
     return ::tl::unexpected<::styrmin::Error>(std::move(tmp).error()); \
   }                                                                    \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -76,13 +76,17 @@ std::string Args(const std::vector<InputValue>& args, const std::string& indenta
   for (const auto& a : args) any_description |= a.description.has_value();
   if (!any_description) {
     std::vector<std::string> parts;
+    parts.reserve(args.size());
     for (const auto& a : args) parts.push_back(InputValueText(a));
     return "(" + Join(parts, ", ") + ")";
   }
   std::vector<std::string> lines;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    lines.push_back(Description(args[i].description, "  " + indentation, i == 0) + "  " +
-                    indentation + InputValueText(args[i]));
+    std::string line = Description(args[i].description, "  " + indentation, i == 0);
+    line += "  ";
+    line += indentation;
+    line += InputValueText(args[i]);
+    lines.push_back(std::move(line));
   }
   return "(\n" + Join(lines, "\n") + "\n" + indentation + ")";
 }

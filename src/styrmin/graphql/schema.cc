@@ -13,7 +13,12 @@ WrappedType WrappedType::Unwrapped() const {
 std::string WrappedType::ToString() const {
   std::string out = named == nullptr ? "?" : named->name;
   for (auto it = wrappers.rbegin(); it != wrappers.rend(); ++it) {
-    out = *it == Wrapper::kList ? "[" + out + "]" : out + "!";
+    if (*it == Wrapper::kList) {
+      out.insert(0, 1, '[');
+      out += ']';
+    } else {
+      out += '!';
+    }
   }
   return out;
 }

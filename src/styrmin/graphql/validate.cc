@@ -72,7 +72,7 @@ class Context {
     throw AbortValidation{};
   }
 
-  void Report(std::string message, std::vector<std::size_t> offsets) {
+  void Report(std::string message, const std::vector<std::size_t>& offsets) {
     if (errors_.size() >= options_.max_errors) {
       errors_.push_back(
           {"Too many validation errors, error limit reached. Validation aborted.", {}});
@@ -711,6 +711,7 @@ class FieldsOnCorrectType final : public Rule {
                        return NaturalCompare(a->name, b->name) < 0;
                      });
     std::vector<std::string> names;
+    names.reserve(suggested.size());
     for (const auto* t : suggested) names.push_back(t->name);
     return names;
   }
@@ -1484,7 +1485,12 @@ class OverlappingFieldsCanBeMerged final : public Rule {
         std::stable_sort(fields.begin(), fields.end(),
                          [](const auto& a, const auto& b) { return a.first < b.first; });
         std::string out = "{";
-        for (const auto& [name, value] : fields) out += name + ":" + value + ",";
+        for (const auto& [name, value] : fields) {
+          out += name;
+          out += ':';
+          out += value;
+          out += ',';
+        }
         return out + "}";
       }
       case Value::Kind::kString:
