@@ -242,11 +242,19 @@ YAML
 
 down_quiet() {
   [[ -f "$dir/pids/order" ]] || return 0
-  local name pid pids=()
+  local name pid cmdline pids=()
   # Reverse start order: kwok and controllers first, etcd last.
   while read -r name; do
     pid="$(cat "$dir/pids/$name.pid" 2>/dev/null)" || continue
-    pids=("$pid" "${pids[@]}")
+    # A PID from a plane that died long ago may belong to another process by now: only
+    # processes whose command line names this plane's directory are ours.
+    cmdline=""
+    if [[ -r "/proc/$pid/cmdline" ]]; then
+      cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+    fi
+    if [[ "$cmdline" == *"$dir/"* ]]; then
+      pids=("$pid" "${pids[@]}")
+    fi
   done <"$dir/pids/order"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   local deadline=$((SECONDS + 15))
