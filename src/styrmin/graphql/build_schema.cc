@@ -507,15 +507,7 @@ class SchemaBuilder {
   }
 
   WrappedType Wrap(const TypeRef& ref) {
-    WrappedType out;
-    const TypeRef* t = &ref;
-    while (t->kind != TypeRef::Kind::kNamed) {
-      out.wrappers.push_back(t->kind == TypeRef::Kind::kList ? WrappedType::Wrapper::kList
-                                                             : WrappedType::Wrapper::kNonNull);
-      t = t->of.get();
-    }
-    out.named = Resolve(t->name.value);
-    return out;
+    return WrappedTypeFromAst(ref, [this](const std::string& name) { return Resolve(name); });
   }
 
   InputValue BuildInputValue(const InputValueDefinition& a) {

@@ -38,6 +38,21 @@ struct WrappedType {
   friend bool operator==(const WrappedType&, const WrappedType&) = default;
 };
 
+// The schema type of an AST type reference: its wrappers from the outside in, and its named
+// type as `resolve(name)` returns it (null when unknown).
+template <typename Resolve>
+WrappedType WrappedTypeFromAst(const TypeRef& ref, Resolve&& resolve) {
+  WrappedType out;
+  const TypeRef* t = &ref;
+  while (t->kind != TypeRef::Kind::kNamed) {
+    out.wrappers.push_back(t->kind == TypeRef::Kind::kList ? WrappedType::Wrapper::kList
+                                                           : WrappedType::Wrapper::kNonNull);
+    t = t->of.get();
+  }
+  out.named = resolve(t->name.value);
+  return out;
+}
+
 struct InputValue {
   std::string name;
   std::optional<std::string> description;

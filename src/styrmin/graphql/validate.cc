@@ -226,7 +226,14 @@ class Context {
     return nullptr;
   }
 
-  std::vector<VariableUsage> RecursiveVariableUsages(const OperationDefinition& op) const {
+  // Computed once per operation: three rules ask for them, as graphql-js caches them too.
+  const std::vector<VariableUsage>& RecursiveVariableUsages(const OperationDefinition& op) {
+    auto [it, inserted] = usages_by_operation_.try_emplace(&op);
+    if (inserted) it->second = ComputeRecursiveVariableUsages(op);
+    return it->second;
+  }
+
+  std::vector<VariableUsage> ComputeRecursiveVariableUsages(const OperationDefinition& op) const {
     std::vector<VariableUsage> usages;
     CollectVariables(op.directives, usages);
     CollectVariables(op.selections, RootType(op.operation), usages);
@@ -261,14 +268,8 @@ class Context {
 
   // The schema type for an AST type reference; `named` is null when the name is unknown.
   std::optional<WrappedType> TypeFromAst(const TypeRef& ref) const {
-    WrappedType out;
-    const TypeRef* t = &ref;
-    while (t->kind != TypeRef::Kind::kNamed) {
-      out.wrappers.push_back(t->kind == TypeRef::Kind::kList ? WrappedType::Wrapper::kList
-                                                             : WrappedType::Wrapper::kNonNull);
-      t = t->of.get();
-    }
-    out.named = schema_.FindType(t->name.value);
+    WrappedType out =
+        WrappedTypeFromAst(ref, [this](const std::string& name) { return schema_.FindType(name); });
     if (out.named == nullptr) return std::nullopt;
     return out;
   }
@@ -296,6 +297,7 @@ class Context {
   const ValidationOptions& options_;
   std::vector<GraphQLError> errors_;
   std::map<std::string, const FragmentDefinition*> fragments_;
+  std::map<const OperationDefinition*, std::vector<VariableUsage>> usages_by_operation_;
   Field typename_field_;
   Field schema_field_;
   Field type_field_;
