@@ -8,6 +8,8 @@
 //      or {"id": "...", "error": {"message"}}    (buildSchema: no locations, as it throws)
 //      or {"id": "...", "errors": [{"message", "locations"}]}     (validate, with "schema": SDL)
 //      or {"id": "...", "error": {"message", "locations": [{"line", "column"}]}}
+//      or {"id": "...", "response": {"errors"?, "data"?}}      (execute: graphql() on "schema",
+//         "source", "variables", "operationName", "rootValue"; see transformRoot for markers)
 'use strict';
 const graphql = require(process.argv[2]);
 const readline = require('node:readline');
@@ -52,6 +54,45 @@ function validate(testCase) {
   };
 }
 
+// Root values are JSON; these markers stand for what JSON cannot hold, and the C++ side of
+// the differential test reads them the same way:
+//   {"$error": m}            an Error value (a resolver that throws)
+//   {"$errorExt": {message, extensions}}  a GraphQLError with extensions
+//   {"$async": v}            a promise of v
+//   {"$asyncError": m}       a resolver returning a rejected promise (object members only)
+//   {"$args": true}          a resolver returning its arguments
+function transformRoot(value) {
+  if (Array.isArray(value)) return value.map(transformRoot);
+  if (value === null || typeof value !== 'object') return value;
+  if ('$error' in value) return new Error(value.$error);
+  if ('$errorExt' in value) {
+    return new graphql.GraphQLError(value.$errorExt.message, {
+      extensions: value.$errorExt.extensions,
+    });
+  }
+  if ('$async' in value) return Promise.resolve(transformRoot(value.$async));
+  if ('$asyncError' in value) {
+    const message = value.$asyncError;
+    return () => Promise.reject(new Error(message));
+  }
+  if ('$args' in value) return (args) => args;
+  const out = {};
+  for (const [k, v] of Object.entries(value)) out[k] = transformRoot(v);
+  return out;
+}
+
+async function execute(testCase) {
+  const schema = graphql.buildSchema(testCase.schema);
+  const response = await graphql.graphql({
+    schema,
+    source: testCase.source,
+    rootValue: transformRoot(testCase.rootValue ?? {}),
+    variableValues: testCase.variables,
+    operationName: testCase.operationName,
+  });
+  return { response: JSON.parse(JSON.stringify(response)) };
+}
+
 function run(testCase) {
   try {
     switch (testCase.op) {
@@ -65,6 +106,8 @@ function run(testCase) {
         return printIntrospectionSchema(testCase.source);
       case 'validate':
         return validate(testCase);
+      case 'execute':
+        return execute(testCase);
       default:
         return { unsupported: testCase.op };
     }
@@ -80,5 +123,8 @@ const input = readline.createInterface({ input: process.stdin, crlfDelay: Infini
 input.on('line', (line) => {
   if (line.trim() === '') return;
   const testCase = JSON.parse(line);
-  process.stdout.write(JSON.stringify({ id: testCase.id, ...run(testCase) }) + '\n');
+  Promise.resolve(run(testCase)).then(
+    (result) => process.stdout.write(JSON.stringify({ id: testCase.id, ...result }) + '\n'),
+    (e) => process.stdout.write(JSON.stringify({ id: testCase.id, crash: String(e && e.stack) }) + '\n'),
+  );
 });

@@ -12,6 +12,7 @@
 #include "styrmin/core/json.h"
 #include "styrmin/graphql/ast_json.h"
 #include "styrmin/graphql/build_schema.h"
+#include "styrmin/graphql/execute.h"
 #include "styrmin/graphql/lexer.h"
 #include "styrmin/graphql/parser.h"
 #include "styrmin/graphql/print_schema.h"
@@ -124,14 +125,99 @@ Json ValidateCase(const std::string& id, const Json& test_case) {
   return {{"id", id}, {"errors", std::move(errors)}};
 }
 
+// Per-execution state of the marker-reading resolver: values behind "$async" markers wait in
+// `waiting` until the loader's next round, as promises wait for graphql-js's next tick.
+struct MarkerContext {
+  std::vector<graphql::FieldValue> waiting;
+  graphql::BatchLoader later{
+      [this](std::vector<std::string> keys, std::vector<graphql::Promise> promises) {
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+          promises[i].Resolve(waiting[std::stoul(keys[i])]);
+        }
+      }};
+};
+
+// The oracle's root value markers (see transformRoot in oracle.cjs), read from JSON.
+graphql::FieldValue ReadMarkers(const graphql::ResolveInfo& info, graphql::FieldValue value) {
+  using graphql::FieldValue;
+  if (value.kind() != FieldValue::Kind::kJson) return value;
+  const OrderedJson& json = value.json();
+  if (json.is_array()) {
+    std::vector<FieldValue> items;
+    for (const auto& item : json) items.push_back(ReadMarkers(info, value.JsonMember(item)));
+    return FieldValue::List(std::move(items));
+  }
+  if (!json.is_object()) return value;
+  if (json.contains("$error")) return FieldValue::Error(json["$error"].get<std::string>());
+  if (json.contains("$errorExt")) {
+    return FieldValue::Error(json["$errorExt"]["message"].get<std::string>(),
+                             json["$errorExt"]["extensions"]);
+  }
+  if (json.contains("$args")) return FieldValue::Json(info.args());
+  const bool async = json.contains("$async");
+  if (async || json.contains("$asyncError")) {
+    auto& context = info.Context<MarkerContext>();
+    FieldValue later = async ? ReadMarkers(info, value.JsonMember(json["$async"]))
+                             : FieldValue::Error(json["$asyncError"].get<std::string>());
+    context.waiting.push_back(std::move(later));
+    return context.later.Load(info, std::to_string(context.waiting.size() - 1));
+  }
+  return value;
+}
+
+// `line` is the case as written: variables and root values keep their member order, which
+// graphql-js shows in messages.
+Json ExecuteCase(const std::string& id, const Json& test_case, const std::string& line) {
+  const OrderedJson ordered = ParseOrderedJson(line).value();
+  auto built = graphql::BuildSchema(test_case["schema"].get<std::string>());
+  if (!built) return {{"id", id}, {"crash", "schema: " + built.error().message()}};
+  graphql::ExecutableSchema schema(std::move(*built));
+  schema.SetDefaultResolver([](const graphql::ResolveInfo& info) {
+    return ReadMarkers(info, graphql::ExecutableSchema::ResolveFromJson(info));
+  });
+  Source source(test_case["source"].get<std::string>());
+  auto document = graphql::Parse(source);
+  if (!document) {
+    return {{"id", id},
+            {"response", {{"errors", Json::array({ErrorJson(source, document.error())})}}}};
+  }
+  const auto invalid = graphql::Validate(schema.schema(), *document, source);
+  if (!invalid.empty()) {
+    Json errors = Json::array();
+    for (const auto& e : invalid) {
+      errors.push_back({{"message", e.message}, {"locations", LocationsJson(e.locations)}});
+    }
+    return {{"id", id}, {"response", {{"errors", std::move(errors)}}}};
+  }
+  const OrderedJson root =
+      ordered.contains("rootValue") ? ordered["rootValue"] : OrderedJson::object();
+  MarkerContext context;
+  graphql::ExecutionRequest request;
+  request.document = &*document;
+  request.source = &source;
+  request.root_value = graphql::FieldValue::JsonRef(root);
+  if (test_case.contains("variables")) {
+    request.variables = ordered["variables"];
+  }
+  if (test_case.contains("operationName")) {
+    request.operation_name = test_case["operationName"].get<std::string>();
+  }
+  request.SetContext(&context);
+  const auto result = graphql::Execute(schema, request);
+  auto response = ParseJson(result.body);
+  if (!response) return {{"id", id}, {"crash", "unparsable response: " + result.body}};
+  return {{"id", id}, {"response", std::move(*response)}};
+}
+
 // The C++ engine's answer to one case, in the oracle's result format.
-Json RunCase(const Json& test_case) {
+Json RunCase(const Json& test_case, const std::string& line) {
   const std::string id = test_case["id"];
   const std::string op = test_case["op"];
   if (op == "lex") return Lex(id, test_case["source"]);
   if (op == "parse") return ParseCase(id, test_case["source"]);
   if (op == "buildSchema") return BuildSchemaCase(id, test_case["source"]);
   if (op == "validate") return ValidateCase(id, test_case);
+  if (op == "execute") return ExecuteCase(id, test_case, line);
   if (op == "printIntrospectionSchema") {
     auto schema = graphql::BuildSchema(test_case["source"].get<std::string>());
     if (!schema) return {{"id", id}, {"error", {{"message", schema.error().message()}}}};
@@ -157,7 +243,7 @@ int CompareCorpus(const std::string& name) {
       ADD_FAILURE() << "graphql-js gave no result for " << id;
       continue;
     }
-    const Json ours = RunCase(test_case);
+    const Json ours = RunCase(test_case, line);
     EXPECT_EQ(ours, expected->second)
         << id << " source: " << test_case["source"].dump() << "\n  ours:       " << ours.dump()
         << "\n  graphql-js: " << expected->second.dump();
@@ -177,6 +263,10 @@ TEST(GraphqlDifferential, ParserAgreesWithGraphqlJsOnEveryCase) {
 
 TEST(GraphqlDifferential, SchemaBuildingAndPrintingAgreeWithGraphqlJsOnEveryCase) {
   EXPECT_GE(CompareCorpus("schema"), 100) << "the schema corpus lost cases";
+}
+
+TEST(GraphqlDifferential, ExecutionAgreesWithGraphqlJsOnEveryCase) {
+  EXPECT_GE(CompareCorpus("execution"), 100) << "the execution corpus lost cases";
 }
 
 TEST(GraphqlDifferential, ValidationAgreesWithGraphqlJsOnEveryCase) {

@@ -51,20 +51,29 @@ Result<T> GetTyped(const Json& object, std::string_view key, std::string_view ex
   return it->template get<T>();
 }
 
-}  // namespace
-
-Result<Json> ParseJson(std::string_view text, int max_depth) {
+template <typename J>
+Result<J> ParseWithLimit(std::string_view text, int max_depth) {
   if (!NestingWithin(text, max_depth)) {
     return InvalidArgument("JSON nested deeper than " + std::to_string(max_depth) + " levels");
   }
   try {
-    return Json::parse(text);
-  } catch (const Json::parse_error& e) {
+    return J::parse(text);
+  } catch (const typename J::parse_error& e) {
     return InvalidArgument("invalid JSON at byte " + std::to_string(e.byte) + ": " +
                            std::string(e.what()));
   } catch (const std::exception& e) {
     return InvalidArgument(std::string("invalid JSON: ") + e.what());
   }
+}
+
+}  // namespace
+
+Result<Json> ParseJson(std::string_view text, int max_depth) {
+  return ParseWithLimit<Json>(text, max_depth);
+}
+
+Result<OrderedJson> ParseOrderedJson(std::string_view text, int max_depth) {
+  return ParseWithLimit<OrderedJson>(text, max_depth);
 }
 
 std::string DumpJson(const Json& value) {

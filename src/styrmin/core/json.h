@@ -12,10 +12,15 @@
 namespace styrmin {
 
 using Json = nlohmann::json;
+// Keeps object members in document order, where the order is visible to users (GraphQL
+// variables and arguments echo back in the order they were written).
+using OrderedJson = nlohmann::ordered_json;
 
 // Parses `text` as one JSON value. Rejects trailing garbage and invalid UTF-8 in strings.
 // `max_depth` bounds nesting so hostile input cannot exhaust the stack.
 Result<Json> ParseJson(std::string_view text, int max_depth = 512);
+// The same, keeping object members in document order.
+Result<OrderedJson> ParseOrderedJson(std::string_view text, int max_depth = 512);
 
 // Serialises compactly; invalid UTF-8 in strings is replaced rather than throwing.
 std::string DumpJson(const Json& value);

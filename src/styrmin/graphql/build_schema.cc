@@ -464,7 +464,8 @@ class SchemaBuilder {
       // replaces standard types with its own.
       if (schema_.FindType(d->name.value) != nullptr) continue;
       NamedType* t = Create(d->name.value, ToTypeKind(d->kind));
-      t->description = Description(d->description);
+      t->description = IsSpecifiedScalar(d->name.value) ? SpecifiedScalarDescription(d->name.value)
+                                                        : Description(d->description);
     }
   }
 
@@ -499,7 +500,35 @@ class SchemaBuilder {
   // The named type, creating a specified scalar the first time it is referenced.
   const NamedType* Resolve(const std::string& name) {
     if (const NamedType* t = schema_.FindType(name)) return t;
-    return Create(name, TypeKind::kScalar);  // validation guarantees it is a specified scalar
+    // Validation guarantees it is a specified scalar.
+    NamedType* t = Create(name, TypeKind::kScalar);
+    t->description = SpecifiedScalarDescription(name);
+    return t;
+  }
+
+  // graphql-js's descriptions of the specified scalars, which introspection shows.
+  static std::optional<std::string> SpecifiedScalarDescription(const std::string& name) {
+    static const std::map<std::string, std::string, std::less<>> kDescriptions = {
+        {"Int",
+         "The `Int` scalar type represents non-fractional signed whole numeric values. Int can "
+         "represent values between -(2^31) and 2^31 - 1."},
+        {"Float",
+         "The `Float` scalar type represents signed double-precision fractional values as "
+         "specified by [IEEE 754](https://en.wikipedia.org/wiki/IEEE_floating_point)."},
+        {"String",
+         "The `String` scalar type represents textual data, represented as UTF-8 character "
+         "sequences. The String type is most often used by GraphQL to represent free-form "
+         "human-readable text."},
+        {"Boolean", "The `Boolean` scalar type represents `true` or `false`."},
+        {"ID",
+         "The `ID` scalar type represents a unique identifier, often used to refetch an object "
+         "or as key for a cache. The ID type appears in a JSON response as a String; however, "
+         "it is not intended to be human-readable. When expected as an input type, any string "
+         "(such as `\"4\"`) or integer (such as `4`) input value will be accepted as an ID."},
+    };
+    const auto it = kDescriptions.find(name);
+    if (it == kDescriptions.end()) return std::nullopt;
+    return it->second;
   }
 
   NamedType* Mutable(const std::string& name) {

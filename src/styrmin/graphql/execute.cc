@@ -1,0 +1,1184 @@
+#include "styrmin/graphql/execute.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+
+#include "styrmin/graphql/internal/pending.h"
+#include "styrmin/graphql/js_format.h"
+#include "styrmin/graphql/values.h"
+
+namespace styrmin::graphql {
+namespace internal {
+namespace {
+
+using Wrapper = WrappedType::Wrapper;
+
+// A position in the response while it is being written; lives on the stack of the walk.
+struct PathNode {
+  const PathNode* prev = nullptr;
+  std::string_view key;
+  std::int64_t index = -1;
+};
+
+std::vector<PathSegment> Persist(const PathNode* node) {
+  std::vector<PathSegment> out;
+  for (const PathNode* n = node; n != nullptr; n = n->prev) {
+    out.push_back(n->index >= 0 ? PathSegment{"", n->index} : PathSegment{std::string(n->key), -1});
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+// "a.b[2]" style key of a position, for the set of nulled positions.
+std::string PositionKey(const std::vector<PathSegment>& path) {
+  std::string out;
+  for (const auto& p : path) {
+    if (p.index >= 0) {
+      out += "[" + std::to_string(p.index) + "]";
+    } else {
+      out += "." + p.key;
+    }
+  }
+  return out;
+}
+
+// One response key of a selection set: the fields merged under it.
+struct Collected;
+struct FieldGroup {
+  std::string_view key;
+  const Field* def = nullptr;  // null: the type has no such field and the key is left out
+  enum class Meta { kNone, kTypename, kSchema, kType } meta = Meta::kNone;
+  std::vector<const Selection*> nodes;
+  const FieldResolver* resolver = nullptr;
+  bool args_ready = false;
+  tl::expected<OrderedJson, CoercionError> args;
+  // Collected subfields per runtime type, memoised: lists of objects collect once.
+  std::vector<std::pair<const NamedType*, Collected*>> subfields;
+};
+
+struct Collected {
+  std::vector<FieldGroup> groups;
+  std::optional<CoercionError> error;  // a @skip/@include argument that failed at run time
+};
+
+struct Mark {
+  std::size_t piece = 0;
+  std::size_t offset = 0;
+};
+
+struct Hole;
+struct Region;
+
+// Response text with holes: texts[i] is followed by holes[i]. Regions listed in `nulled` read
+// as null when the rope is flattened.
+struct Rope {
+  std::vector<std::string> texts = std::vector<std::string>(1);
+  std::vector<Hole*> holes;
+  std::vector<Region*> nulled;
+};
+
+// The text of a composite value that a late null may have to replace.
+struct Region {
+  Rope* rope = nullptr;
+  Mark begin;
+  Mark end;
+  std::vector<PathSegment> path;
+  bool root = false;  // the whole of "data"
+  bool nulled = false;
+};
+
+struct Hole {
+  const WrappedType* type = nullptr;
+  std::size_t wrapper = 0;  // the hole's position has type `type` from this wrapper in
+  FieldGroup* group = nullptr;
+  const NamedType* parent_type = nullptr;
+  std::vector<PathSegment> path;
+  Region* target = nullptr;  // what a null at this non-null position nulls
+  Rope content;
+  bool cancelled = false;
+  bool filled = false;
+};
+
+struct CompletionQueue {
+  std::mutex mu;
+  std::condition_variable ready;
+  std::deque<std::pair<Hole*, FieldValue>> items;  // guarded by mu
+
+  void Push(Hole* hole, FieldValue value) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      items.emplace_back(hole, std::move(value));
+    }
+    ready.notify_one();
+  }
+};
+
+struct ThrownError {
+  std::string message;
+  std::vector<std::size_t> offsets;
+  std::vector<PathSegment> path;
+  OrderedJson extensions;
+};
+
+bool IsNonNullAt(const WrappedType& type, std::size_t i) {
+  return i < type.wrappers.size() && type.wrappers[i] == Wrapper::kNonNull;
+}
+
+// JavaScript's Number(string), for scalars that coerce strings to numbers.
+std::optional<double> JsNumberFromString(std::string_view s) {
+  const auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+  };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  if (s.empty()) return 0.0;
+  if (s == "Infinity" || s == "+Infinity") return HUGE_VAL;
+  if (s == "-Infinity") return -HUGE_VAL;
+  if (s.size() > 2 && s[0] == '0' &&
+      (s[1] == 'x' || s[1] == 'X' || s[1] == 'o' || s[1] == 'O' || s[1] == 'b' || s[1] == 'B')) {
+    const int base = (s[1] == 'x' || s[1] == 'X') ? 16 : (s[1] == 'o' || s[1] == 'O') ? 8 : 2;
+    double value = 0;
+    for (char c : s.substr(2)) {
+      int digit = -1;
+      if (c >= '0' && c <= '9') digit = c - '0';
+      if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
+      if (digit < 0 || digit >= base) return std::nullopt;
+      value = value * base + digit;
+    }
+    return value;
+  }
+  // A decimal literal: sign, digits with an optional point, an optional exponent.
+  std::size_t i = 0;
+  if (s[i] == '+' || s[i] == '-') ++i;
+  std::size_t digits = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++digits;
+  }
+  if (digits == 0) return std::nullopt;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    std::size_t exponent_digits = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i, ++exponent_digits;
+    if (exponent_digits == 0) return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  return std::strtod(std::string(s).c_str(), nullptr);
+}
+
+void AppendInt(std::string& out, std::int64_t value) {
+  char buffer[24];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out.append(buffer, result.ptr);
+}
+
+// The number a value holds, when it is one.
+std::optional<double> NumberOf(const FieldValue& v) {
+  switch (v.kind()) {
+    case FieldValue::Kind::kInt:
+      return static_cast<double>(v.AsInt());
+    case FieldValue::Kind::kFloat:
+      return v.AsFloat();
+    case FieldValue::Kind::kJson:
+      if (v.json().is_number()) return v.json().get<double>();
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+const std::string* StringOf(const FieldValue& v) {
+  if (v.kind() == FieldValue::Kind::kString || v.kind() == FieldValue::Kind::kEnum) {
+    return &v.text();
+  }
+  if (v.kind() == FieldValue::Kind::kJson && v.json().is_string()) {
+    return &v.json().get_ref<const std::string&>();
+  }
+  return nullptr;
+}
+
+std::optional<bool> BoolOf(const FieldValue& v) {
+  if (v.kind() == FieldValue::Kind::kBool) return v.AsBool();
+  if (v.kind() == FieldValue::Kind::kJson && v.json().is_boolean()) return v.json().get<bool>();
+  return std::nullopt;
+}
+
+void AppendJsonValue(std::string& out, const OrderedJson& value) {
+  switch (value.type()) {
+    case OrderedJson::value_t::string:
+      AppendJsonString(out, value.get_ref<const std::string&>());
+      return;
+    case OrderedJson::value_t::number_integer:
+      AppendInt(out, value.get<std::int64_t>());
+      return;
+    case OrderedJson::value_t::number_float:
+      out += std::isfinite(value.get<double>()) ? JsNumberToString(value.get<double>()) : "null";
+      return;
+    case OrderedJson::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : value) {
+        if (!first) out += ',';
+        first = false;
+        AppendJsonValue(out, item);
+      }
+      out += ']';
+      return;
+    }
+    case OrderedJson::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, member] : value.items()) {
+        if (!first) out += ',';
+        first = false;
+        AppendJsonString(out, key);
+        out += ':';
+        AppendJsonValue(out, member);
+      }
+      out += '}';
+      return;
+    }
+    default:
+      out += value.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+      return;
+  }
+}
+
+// A leaf value as its type serialises it (graphql-js's coerceOutputValue), or the message.
+std::optional<std::string> SerializeLeaf(const NamedType& type, const FieldValue& v,
+                                         std::string& out) {
+  const auto shown = [&] { return Inspect(v.ToJson()); };
+  if (type.kind == TypeKind::kEnum) {
+    const std::string* name = StringOf(v);
+    if (name == nullptr || type.FindEnumValue(*name) == nullptr) {
+      return "Enum \"" + type.name + "\" cannot represent value: " + shown();
+    }
+    AppendJsonString(out, *name);
+    return std::nullopt;
+  }
+  const std::string& name = type.name;
+  const std::optional<double> number = NumberOf(v);
+  const std::optional<bool> boolean = BoolOf(v);
+  const std::string* text = StringOf(v);
+  if (name == "Int") {
+    std::optional<double> n = number;
+    if (boolean) n = *boolean ? 1 : 0;
+    if (text != nullptr) {
+      if (text->empty()) return "Int cannot represent non-integer value: " + shown();
+      n = JsNumberFromString(*text);
+      if (!n) return "Int cannot represent non-integer value: " + shown();
+    }
+    if (!n || !std::isfinite(*n) || std::trunc(*n) != *n) {
+      return "Int cannot represent non-integer value: " + shown();
+    }
+    if (*n > 2147483647.0 || *n < -2147483648.0) {
+      return "Int cannot represent non 32-bit signed integer value: " + shown();
+    }
+    AppendInt(out, static_cast<std::int64_t>(*n));
+    return std::nullopt;
+  }
+  if (name == "Float") {
+    std::optional<double> n = number;
+    if (boolean) n = *boolean ? 1 : 0;
+    if (text != nullptr) {
+      if (text->empty()) return "Float cannot represent non numeric value: " + shown();
+      n = JsNumberFromString(*text);
+    }
+    if (!n || !std::isfinite(*n)) return "Float cannot represent non numeric value: " + shown();
+    out += JsNumberToString(*n);
+    return std::nullopt;
+  }
+  if (name == "String") {
+    if (text != nullptr) {
+      AppendJsonString(out, *text);
+    } else if (boolean) {
+      out += *boolean ? "\"true\"" : "\"false\"";
+    } else if (number && std::isfinite(*number)) {
+      out += '"';
+      if (v.kind() == FieldValue::Kind::kInt) {
+        AppendInt(out, v.AsInt());
+      } else {
+        out += JsNumberToString(*number);
+      }
+      out += '"';
+    } else {
+      return "String cannot represent value: " + shown();
+    }
+    return std::nullopt;
+  }
+  if (name == "Boolean") {
+    if (boolean) {
+      out += *boolean ? "true" : "false";
+    } else if (number && std::isfinite(*number)) {
+      out += *number != 0 ? "true" : "false";
+    } else {
+      return "Boolean cannot represent a non boolean value: " + shown();
+    }
+    return std::nullopt;
+  }
+  if (name == "ID") {
+    if (text != nullptr) {
+      AppendJsonString(out, *text);
+    } else if (number && std::trunc(*number) == *number) {
+      out += '"';
+      if (v.kind() == FieldValue::Kind::kInt) {
+        AppendInt(out, v.AsInt());
+      } else {
+        out += JsNumberToString(*number);
+      }
+      out += '"';
+    } else {
+      return "ID cannot represent value: " + shown();
+    }
+    return std::nullopt;
+  }
+  // Custom scalars serialise what they are given, as graphql-js's default does.
+  switch (v.kind()) {
+    case FieldValue::Kind::kObject:
+      return "Scalar \"" + name + "\" cannot represent an object value";
+    case FieldValue::Kind::kInt:
+      AppendInt(out, v.AsInt());
+      return std::nullopt;
+    default:
+      AppendJsonValue(out, v.ToJson());
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+// One execution of one operation: the walk that writes the response, the holes pending
+// values left, and the errors. Used from the thread that called Execute only; completions from
+// other threads arrive through `queue_`.
+class Execution final {
+ public:
+  Execution(const ExecutableSchema& schema, const ExecutionRequest& request)
+      : es_(schema),
+        schema_(schema.schema()),
+        request_(request),
+        source_(*request.source),
+        queue_(std::make_shared<CompletionQueue>()),
+        deadline_(std::chrono::steady_clock::now() + request.timeout) {}
+
+  ExecutionResult Run();
+  void AddLoader(BatchLoader* loader) {
+    if (std::find(loaders_.begin(), loaders_.end(), loader) == loaders_.end()) {
+      loaders_.push_back(loader);
+    }
+  }
+
+ private:
+  struct Frame {
+    Mark begin;
+    bool nullable = true;
+    Region* region = nullptr;
+    const PathNode* path = nullptr;
+  };
+
+  // Request-level setup; false with errors_ filled when there is nothing to execute.
+  bool Prepare();
+  void ExecuteRoot(const NamedType& root, bool serially);
+
+  Collected* Collect(const NamedType& type, const std::vector<const std::vector<Selection>*>& sets);
+  void CollectInto(Collected& out, const NamedType& type, const std::vector<Selection>& selections,
+                   std::unordered_map<std::string_view, std::size_t>& index,
+                   std::vector<std::string_view>& visited);
+  // Whether @skip/@include keep `directives`' node; errors go to `out.error`.
+  bool ShouldInclude(const std::vector<Directive>& directives, Collected& out);
+  bool FragmentApplies(const std::optional<Name>& condition, const NamedType& type) const;
+  Collected* Subfields(const NamedType& type, FieldGroup& group);
+
+  bool ExecuteField(const NamedType& parent_type, const FieldValue& parent, FieldGroup& group,
+                    const PathNode* path);
+  FieldValue Resolve(const NamedType& parent_type, const FieldValue& parent, FieldGroup& group,
+                     const PathNode* path);
+  // Completes `value` at a field or list item position; a null there that the position cannot
+  // take makes this return false with thrown_ set.
+  bool CompleteAtPosition(const WrappedType& type, std::size_t i, FieldGroup& group,
+                          const NamedType& parent_type, const PathNode* path, FieldValue value);
+  bool CompleteValue(const WrappedType& type, std::size_t i, FieldGroup& group,
+                     const NamedType& parent_type, const PathNode* path, const FieldValue& value,
+                     bool position_nullable);
+  bool CompleteList(const WrappedType& type, std::size_t item, FieldGroup& group,
+                    const NamedType& parent_type, const PathNode* path, const FieldValue& value,
+                    bool position_nullable);
+  bool CompleteObject(const NamedType& type, FieldGroup& group, const PathNode* path,
+                      const FieldValue& value, bool position_nullable);
+  const NamedType* ResolveRuntimeType(const NamedType& abstract, FieldGroup& group,
+                                      const NamedType& parent_type, const PathNode* path,
+                                      const FieldValue& value);
+  bool WriteFields(const NamedType& type, Collected& fields, const FieldValue& value,
+                   const PathNode* path, bool serially);
+
+  void Throw(std::string message, const FieldGroup& group, const PathNode* path,
+             OrderedJson extensions = nullptr, std::vector<std::size_t> offsets = {});
+  void AddError(ThrownError error, const std::vector<PathSegment>* position);
+  void NullRegion(Region* region, ThrownError error);
+
+  // Text output into the rope being written.
+  std::string& Buf() { return out_->texts.back(); }
+  Mark Here() { return {out_->texts.size() - 1, Buf().size()}; }
+  void Truncate(Mark mark);
+  void PushFrame(const PathNode* path, bool nullable) {
+    frames_.push_back({Here(), nullable, nullptr, path});
+  }
+  void PopFrame() {
+    if (frames_.back().region != nullptr) frames_.back().region->end = Here();
+    frames_.pop_back();
+  }
+
+  Hole* MakeHole(const WrappedType& type, std::size_t i, FieldGroup& group,
+                 const NamedType& parent_type, const PathNode* path);
+  void FillHole(Hole* hole, FieldValue value);
+  void DrainUntilIdle();
+  bool DispatchLoaders();
+  void Flatten(const Rope& rope, std::string& out) const;
+
+  const ExecutableSchema& es_;
+  const Schema& schema_;
+  const ExecutionRequest& request_;
+  const Source& source_;
+  const OperationDefinition* operation_ = nullptr;
+  std::unordered_map<std::string_view, const FragmentDefinition*> fragments_;
+  OrderedJson variables_;
+
+  std::deque<Collected> collected_;
+
+  Rope data_;
+  Rope* out_ = &data_;
+  std::vector<Frame> frames_;
+  std::size_t walk_base_ = 0;
+  Hole* current_hole_ = nullptr;
+  Region root_region_;
+  bool data_null_ = false;
+  std::deque<Region> regions_;
+  std::deque<Hole> holes_;
+  std::size_t outstanding_ = 0;
+  std::shared_ptr<CompletionQueue> queue_;
+  std::chrono::steady_clock::time_point deadline_;
+  std::vector<BatchLoader*> loaders_;
+
+  std::optional<ThrownError> thrown_;
+  std::vector<ExecutionError> errors_;
+  std::vector<std::string> nulled_positions_;
+  bool all_nulled_ = false;
+};
+
+void RegisterLoader(Execution* execution, BatchLoader* loader) {
+  STYRMIN_CHECK(execution != nullptr, "BatchLoader::Load outside an execution");
+  execution->AddLoader(loader);
+}
+
+std::vector<PathSegment> PathOf(const void* path_node) {
+  return Persist(static_cast<const PathNode*>(path_node));
+}
+
+bool Execution::Prepare() {
+  const Document& document = *request_.document;
+  std::size_t operations = 0;
+  for (const auto& definition : document.definitions) {
+    if (const auto* op = std::get_if<OperationDefinition>(&definition)) {
+      if (!request_.operation_name) {
+        ++operations;
+        if (operation_ == nullptr) operation_ = op;
+      } else if (op->name && op->name->value == *request_.operation_name) {
+        operation_ = op;
+      }
+    } else if (const auto* fragment = std::get_if<FragmentDefinition>(&definition)) {
+      fragments_[fragment->name.value] = fragment;
+    }
+  }
+  if (!request_.operation_name && operations > 1) {
+    errors_.push_back(
+        {"Must provide operation name if query contains multiple operations.", {}, {}, nullptr});
+    return false;
+  }
+  if (operation_ == nullptr) {
+    errors_.push_back({request_.operation_name
+                           ? "Unknown operation named \"" + *request_.operation_name + "\"."
+                           : "Must provide an operation.",
+                       {},
+                       {},
+                       nullptr});
+    return false;
+  }
+  auto variables =
+      CoerceVariableValues(schema_, *operation_, request_.variables, request_.max_variable_errors);
+  if (!variables) {
+    for (auto& e : variables.error()) {
+      ExecutionError error{std::move(e.message), {}, {}, nullptr};
+      for (std::size_t offset : e.offsets) error.locations.push_back(source_.LocationOf(offset));
+      errors_.push_back(std::move(error));
+    }
+    return false;
+  }
+  variables_ = std::move(*variables);
+  return true;
+}
+
+ExecutionResult Execution::Run() {
+  ExecutionResult result;
+  if (!Prepare()) {
+    result.body = "{\"errors\":" + ErrorsToJson(errors_) + "}";
+    result.errors = std::move(errors_);
+    return result;
+  }
+  result.has_data = true;
+  root_region_.root = true;
+  root_region_.rope = &data_;
+  const NamedType* root = nullptr;
+  switch (operation_->operation) {
+    case OperationType::kQuery:
+      root = schema_.query_type();
+      break;
+    case OperationType::kMutation:
+      root = schema_.mutation_type();
+      break;
+    case OperationType::kSubscription:
+      root = schema_.subscription_type();
+      break;
+  }
+  if (root == nullptr) {
+    AddError({"Schema is not configured to execute " +
+                  std::string(OperationTypeName(operation_->operation)) + " operation.",
+              {operation_->offset},
+              {},
+              nullptr},
+             nullptr);
+  } else {
+    ExecuteRoot(*root, operation_->operation == OperationType::kMutation);
+  }
+  std::string data;
+  if (root == nullptr || data_null_) {
+    data = "null";
+  } else {
+    Flatten(data_, data);
+  }
+  result.body.reserve(data.size() + 32);
+  result.body += '{';
+  if (!errors_.empty()) {
+    result.body += "\"errors\":";
+    result.body += ErrorsToJson(errors_);
+    result.body += ',';
+  }
+  result.body += "\"data\":";
+  result.body += data;
+  result.body += '}';
+  result.errors = std::move(errors_);
+  return result;
+}
+
+void Execution::ExecuteRoot(const NamedType& root, bool serially) {
+  const std::vector<const std::vector<Selection>*> sets{&operation_->selections};
+  Collected* fields = Collect(root, sets);
+  if (fields->error) {
+    AddError({fields->error->message, fields->error->offsets, {}, nullptr}, nullptr);
+    data_null_ = true;
+    return;
+  }
+  frames_.push_back({Here(), true, &root_region_, nullptr});
+  const bool ok = WriteFields(root, *fields, request_.root_value, nullptr, serially);
+  frames_.pop_back();
+  if (!ok) {
+    AddError(std::move(*thrown_), nullptr);
+    thrown_.reset();
+    data_null_ = true;
+  }
+  DrainUntilIdle();
+}
+
+bool Execution::ShouldInclude(const std::vector<Directive>& directives, Collected& out) {
+  for (const auto& directive : directives) {
+    const bool skip = directive.name.value == "skip";
+    if (!skip && directive.name.value != "include") continue;
+    const DirectiveDefinition* definition = schema_.FindDirective(directive.name.value);
+    if (definition == nullptr) continue;
+    auto args = CoerceArgumentValues(definition->arguments, directive.arguments, variables_,
+                                     "@" + definition->name, directive.offset);
+    if (!args) {
+      if (!out.error) out.error = std::move(args.error());
+      return false;
+    }
+    const auto it = args->find("if");
+    if (it != args->end() && it->is_boolean() && it->get<bool>() == skip) return false;
+  }
+  return true;
+}
+
+bool Execution::FragmentApplies(const std::optional<Name>& condition, const NamedType& type) const {
+  if (!condition) return true;
+  const NamedType* conditional = schema_.FindType(condition->value);
+  if (conditional == nullptr) return false;
+  if (conditional == &type) return true;
+  return conditional->IsAbstract() && schema_.IsSubType(*conditional, type);
+}
+
+void Execution::CollectInto(Collected& out, const NamedType& type,
+                            const std::vector<Selection>& selections,
+                            std::unordered_map<std::string_view, std::size_t>& index,
+                            std::vector<std::string_view>& visited) {
+  for (const auto& selection : selections) {
+    switch (selection.kind) {
+      case Selection::Kind::kField: {
+        if (!ShouldInclude(selection.directives, out)) continue;
+        const std::string_view key =
+            selection.alias ? selection.alias->value : selection.name.value;
+        auto [it, inserted] = index.try_emplace(key, out.groups.size());
+        if (inserted) {
+          FieldGroup group;
+          group.key = key;
+          const std::string& name = selection.name.value;
+          if (name == "__typename") {
+            group.meta = FieldGroup::Meta::kTypename;
+            group.def = &es_.typename_field();
+          } else if (name == "__schema" && &type == schema_.query_type()) {
+            group.meta = FieldGroup::Meta::kSchema;
+            group.def = &es_.schema_field();
+          } else if (name == "__type" && &type == schema_.query_type()) {
+            group.meta = FieldGroup::Meta::kType;
+            group.def = &es_.type_field();
+          } else {
+            group.def = type.FindField(name);
+          }
+          if (group.def != nullptr) group.resolver = &es_.ResolverFor(group.def);
+          out.groups.push_back(std::move(group));
+        }
+        out.groups[it->second].nodes.push_back(&selection);
+        break;
+      }
+      case Selection::Kind::kInlineFragment:
+        if (!ShouldInclude(selection.directives, out) ||
+            !FragmentApplies(selection.type_condition, type)) {
+          continue;
+        }
+        CollectInto(out, type, selection.selections, index, visited);
+        break;
+      case Selection::Kind::kFragmentSpread: {
+        if (!ShouldInclude(selection.directives, out)) continue;
+        const std::string_view name = selection.name.value;
+        const auto fragment = fragments_.find(name);
+        if (fragment == fragments_.end() ||
+            !FragmentApplies(fragment->second->type_condition, type)) {
+          continue;
+        }
+        if (std::find(visited.begin(), visited.end(), name) != visited.end()) continue;
+        visited.push_back(name);
+        CollectInto(out, type, fragment->second->selections, index, visited);
+        break;
+      }
+    }
+  }
+}
+
+Collected* Execution::Collect(const NamedType& type,
+                              const std::vector<const std::vector<Selection>*>& sets) {
+  Collected& out = collected_.emplace_back();
+  std::unordered_map<std::string_view, std::size_t> index;
+  std::vector<std::string_view> visited;
+  for (const auto* set : sets) CollectInto(out, type, *set, index, visited);
+  return &out;
+}
+
+Collected* Execution::Subfields(const NamedType& type, FieldGroup& group) {
+  for (const auto& [t, c] : group.subfields) {
+    if (t == &type) return c;
+  }
+  std::vector<const std::vector<Selection>*> sets;
+  sets.reserve(group.nodes.size());
+  for (const Selection* node : group.nodes) {
+    if (node->has_selection_set) sets.push_back(&node->selections);
+  }
+  Collected* c = Collect(type, sets);
+  group.subfields.emplace_back(&type, c);
+  return c;
+}
+
+void Execution::Throw(std::string message, const FieldGroup& group, const PathNode* path,
+                      OrderedJson extensions, std::vector<std::size_t> offsets) {
+  ThrownError error{std::move(message), std::move(offsets), Persist(path), std::move(extensions)};
+  if (error.offsets.empty()) {
+    for (const Selection* node : group.nodes) error.offsets.push_back(node->offset);
+  }
+  thrown_ = std::move(error);
+}
+
+void Execution::AddError(ThrownError error, const std::vector<PathSegment>* position) {
+  if (all_nulled_) return;
+  const std::string key = position == nullptr ? std::string() : PositionKey(*position);
+  if (position != nullptr) {
+    for (const auto& nulled : nulled_positions_) {
+      if (key.size() >= nulled.size() && key.compare(0, nulled.size(), nulled) == 0 &&
+          (key.size() == nulled.size() || key[nulled.size()] == '.' || key[nulled.size()] == '[')) {
+        return;
+      }
+    }
+    nulled_positions_.push_back(key);
+  } else {
+    all_nulled_ = true;
+  }
+  ExecutionError out{
+      std::move(error.message), {}, std::move(error.path), std::move(error.extensions)};
+  for (std::size_t offset : error.offsets) out.locations.push_back(source_.LocationOf(offset));
+  errors_.push_back(std::move(out));
+}
+
+bool Execution::WriteFields(const NamedType& type, Collected& fields, const FieldValue& value,
+                            const PathNode* path, bool serially) {
+  Buf() += '{';
+  bool first = true;
+  for (auto& group : fields.groups) {
+    if (group.def == nullptr) continue;
+    std::string& buf = Buf();
+    if (!first) buf += ',';
+    first = false;
+    buf += '"';
+    buf += group.key;
+    buf += "\":";
+    const PathNode child{path, group.key, -1};
+    if (!ExecuteField(type, value, group, &child)) return false;
+    if (serially) {
+      DrainUntilIdle();
+      if (data_null_) return true;
+    }
+  }
+  Buf() += '}';
+  return true;
+}
+
+FieldValue Execution::Resolve(const NamedType& parent_type, const FieldValue& parent,
+                              FieldGroup& group, const PathNode* path) {
+  if (group.meta == FieldGroup::Meta::kTypename) return FieldValue::String(parent_type.name);
+  if (group.meta == FieldGroup::Meta::kSchema) return FieldValue::Object(&schema_);
+  ResolveInfo info;
+  info.parent_ = &parent;
+  info.args_ = &*group.args;
+  info.field_ = group.def;
+  info.parent_type_ = &parent_type;
+  info.schema_ = &schema_;
+  info.variables_ = &variables_;
+  info.nodes_ = &group.nodes;
+  info.path_ = path;
+  info.context_ = request_.context;
+  info.context_type_ = request_.context_type;
+  info.execution_ = this;
+  try {
+    return (*group.resolver)(info);
+  } catch (const std::exception& e) {
+    return FieldValue::Error(e.what());
+  }
+}
+
+bool Execution::ExecuteField(const NamedType& parent_type, const FieldValue& parent,
+                             FieldGroup& group, const PathNode* path) {
+  if (!group.args_ready) {
+    const std::vector<InputValue>& definitions = group.def->arguments;
+    if (definitions.empty()) {
+      group.args = OrderedJson::object();
+    } else {
+      group.args = CoerceArgumentValues(definitions, group.nodes.front()->arguments, variables_,
+                                        parent_type.name + "." + group.def->name,
+                                        group.nodes.front()->offset);
+    }
+    group.args_ready = true;
+  }
+  if (!group.args) {
+    // graphql-js locates argument errors at the offending value, with the field's path.
+    Throw(group.args.error().message, group, path, nullptr, group.args.error().offsets);
+    if (group.def->type.IsNonNull()) return false;
+    const auto position = Persist(path);
+    AddError(std::move(*thrown_), &position);
+    thrown_.reset();
+    Buf() += "null";
+    return true;
+  }
+  return CompleteAtPosition(group.def->type, 0, group, parent_type, path,
+                            Resolve(parent_type, parent, group, path));
+}
+
+bool Execution::CompleteAtPosition(const WrappedType& type, std::size_t i, FieldGroup& group,
+                                   const NamedType& parent_type, const PathNode* path,
+                                   FieldValue value) {
+  if (value.kind() == FieldValue::Kind::kPending) {
+    auto state = value.pending_;
+    std::unique_lock<std::mutex> lock(state->mu);
+    if (!state->done) {
+      Hole* hole = MakeHole(type, i, group, parent_type, path);
+      state->on_done = [queue = queue_, hole](FieldValue result) {
+        queue->Push(hole, std::move(result));
+      };
+      return true;
+    }
+    value = std::move(state->value);
+  }
+  const Mark begin = Here();
+  if (CompleteValue(type, i, group, parent_type, path, value, !IsNonNullAt(type, i))) return true;
+  if (IsNonNullAt(type, i)) return false;
+  Truncate(begin);
+  const auto position = Persist(path);
+  AddError(std::move(*thrown_), &position);
+  thrown_.reset();
+  Buf() += "null";
+  return true;
+}
+
+bool Execution::CompleteValue(const WrappedType& type, std::size_t i, FieldGroup& group,
+                              const NamedType& parent_type, const PathNode* path,
+                              const FieldValue& value, bool position_nullable) {
+  if (value.kind() == FieldValue::Kind::kError) {
+    Throw(value.text(), group, path, value.extensions());
+    return false;
+  }
+  if (IsNonNullAt(type, i)) {
+    if (value.IsNull()) {
+      Throw("Cannot return null for non-nullable field " + parent_type.name + "." +
+                group.def->name + ".",
+            group, path);
+      return false;
+    }
+    return CompleteValue(type, i + 1, group, parent_type, path, value, false);
+  }
+  if (value.IsNull()) {
+    Buf() += "null";
+    return true;
+  }
+  if (i < type.wrappers.size()) {
+    return CompleteList(type, i + 1, group, parent_type, path, value, position_nullable);
+  }
+  const NamedType& named = *type.named;
+  switch (named.kind) {
+    case TypeKind::kScalar:
+    case TypeKind::kEnum: {
+      auto problem = SerializeLeaf(named, value, Buf());
+      if (problem) {
+        Throw(std::move(*problem), group, path);
+        return false;
+      }
+      return true;
+    }
+    case TypeKind::kInterface:
+    case TypeKind::kUnion: {
+      const NamedType* runtime = ResolveRuntimeType(named, group, parent_type, path, value);
+      if (runtime == nullptr) return false;
+      return CompleteObject(*runtime, group, path, value, position_nullable);
+    }
+    case TypeKind::kObject:
+      return CompleteObject(named, group, path, value, position_nullable);
+    case TypeKind::kInputObject:
+      break;
+  }
+  Throw("Cannot complete value of unexpected output type: " + named.name, group, path);
+  return false;
+}
+
+const NamedType* Execution::ResolveRuntimeType(const NamedType& abstract, FieldGroup& group,
+                                               const NamedType& parent_type, const PathNode* path,
+                                               const FieldValue& value) {
+  std::string name;
+  if (const TypeResolver* resolver = es_.TypeResolverFor(&abstract)) {
+    name = (*resolver)(value, abstract);
+  } else if (!value.type_name().empty()) {
+    name = value.type_name();
+  } else if (value.kind() == FieldValue::Kind::kJson && value.json().is_object()) {
+    const auto it = value.json().find("__typename");
+    if (it != value.json().end() && it->is_string()) name = it->get<std::string>();
+  }
+  if (name.empty()) {
+    Throw("Abstract type \"" + abstract.name +
+              "\" must resolve to an Object type at runtime for field \"" + parent_type.name + "." +
+              group.def->name + "\". Either the \"" + abstract.name +
+              "\" type should provide a \"resolveType\" function or each possible type should "
+              "provide an \"isTypeOf\" function.",
+          group, path);
+    return nullptr;
+  }
+  const NamedType* runtime = schema_.FindType(name);
+  if (runtime == nullptr) {
+    Throw("Abstract type \"" + abstract.name + "\" was resolved to a type \"" + name +
+              "\" that does not exist inside the schema.",
+          group, path);
+    return nullptr;
+  }
+  if (runtime->kind != TypeKind::kObject) {
+    Throw("Abstract type \"" + abstract.name + "\" was resolved to a non-object type \"" + name +
+              "\".",
+          group, path);
+    return nullptr;
+  }
+  if (!schema_.IsSubType(abstract, *runtime)) {
+    Throw("Runtime Object type \"" + name + "\" is not a possible type for \"" + abstract.name +
+              "\".",
+          group, path);
+    return nullptr;
+  }
+  return runtime;
+}
+
+bool Execution::CompleteList(const WrappedType& type, std::size_t item, FieldGroup& group,
+                             const NamedType& parent_type, const PathNode* path,
+                             const FieldValue& value, bool position_nullable) {
+  const bool from_json = value.kind() == FieldValue::Kind::kJson;
+  if (!(value.kind() == FieldValue::Kind::kList || (from_json && value.json().is_array()))) {
+    Throw("Expected Iterable, but did not find one for field \"" + parent_type.name + "." +
+              group.def->name + "\".",
+          group, path);
+    return false;
+  }
+  const std::size_t size = from_json ? value.json().size() : value.items().size();
+  PushFrame(path, position_nullable);
+  const Mark begin = frames_.back().begin;
+  Buf() += '[';
+  for (std::size_t k = 0; k < size; ++k) {
+    if (k > 0) Buf() += ',';
+    const PathNode child{path, {}, static_cast<std::int64_t>(k)};
+    FieldValue element;
+    if (from_json) {
+      element = value.JsonMember(value.json()[k]);
+    } else {
+      element = value.items()[k];
+    }
+    if (!CompleteAtPosition(type, item, group, parent_type, &child, std::move(element))) {
+      frames_.pop_back();
+      Truncate(begin);
+      return false;
+    }
+  }
+  Buf() += ']';
+  PopFrame();
+  return true;
+}
+
+bool Execution::CompleteObject(const NamedType& type, FieldGroup& group, const PathNode* path,
+                               const FieldValue& value, bool position_nullable) {
+  Collected* fields = Subfields(type, group);
+  if (fields->error) {
+    Throw(fields->error->message, group, path, nullptr, fields->error->offsets);
+    return false;
+  }
+  PushFrame(path, position_nullable);
+  const Mark begin = frames_.back().begin;
+  if (!WriteFields(type, *fields, value, path, false)) {
+    frames_.pop_back();
+    Truncate(begin);
+    return false;
+  }
+  PopFrame();
+  return true;
+}
+
+void Execution::Truncate(Mark mark) {
+  for (std::size_t k = mark.piece; k < out_->holes.size(); ++k) out_->holes[k]->cancelled = true;
+  out_->holes.resize(mark.piece);
+  out_->texts.resize(mark.piece + 1);
+  out_->texts.back().resize(mark.offset);
+}
+
+Hole* Execution::MakeHole(const WrappedType& type, std::size_t i, FieldGroup& group,
+                          const NamedType& parent_type, const PathNode* path) {
+  Hole& hole = holes_.emplace_back();
+  hole.type = &type;
+  hole.wrapper = i;
+  hole.group = &group;
+  hole.parent_type = &parent_type;
+  hole.path = Persist(path);
+  if (IsNonNullAt(type, i)) {
+    // A null here nulls the nearest enclosing composite at a nullable position.
+    for (std::size_t k = frames_.size(); k-- > walk_base_;) {
+      Frame& frame = frames_[k];
+      if (!frame.nullable) continue;
+      if (frame.region == nullptr) {
+        Region& region = regions_.emplace_back();
+        region.rope = out_;
+        region.begin = frame.begin;
+        region.path = Persist(frame.path);
+        frame.region = &region;
+      }
+      hole.target = frame.region;
+      break;
+    }
+    if (hole.target == nullptr) {
+      STYRMIN_CHECK(current_hole_ != nullptr, "the root frame is nullable");
+      hole.target = current_hole_->target;
+    }
+  }
+  out_->holes.push_back(&hole);
+  out_->texts.emplace_back();
+  ++outstanding_;
+  return &hole;
+}
+
+void Execution::NullRegion(Region* region, ThrownError error) {
+  if (region->root) {
+    AddError(std::move(error), nullptr);
+    data_null_ = true;
+    return;
+  }
+  AddError(std::move(error), &region->path);
+  if (!region->nulled) {
+    region->nulled = true;
+    region->rope->nulled.push_back(region);
+  }
+}
+
+void Execution::FillHole(Hole* hole, FieldValue value) {
+  --outstanding_;
+  if (hole->cancelled || hole->filled) return;
+  hole->filled = true;
+  // Rebuild the walk's path nodes from the hole's path.
+  std::vector<PathNode> nodes(hole->path.size());
+  for (std::size_t k = 0; k < hole->path.size(); ++k) {
+    nodes[k].prev = k == 0 ? nullptr : &nodes[k - 1];
+    nodes[k].key = hole->path[k].key;
+    nodes[k].index = hole->path[k].index;
+  }
+  const PathNode* path = nodes.empty() ? nullptr : &nodes.back();
+  Rope* saved_out = out_;
+  Hole* saved_hole = current_hole_;
+  const std::size_t saved_base = walk_base_;
+  out_ = &hole->content;
+  current_hole_ = hole;
+  walk_base_ = frames_.size();
+  const bool nullable = !IsNonNullAt(*hole->type, hole->wrapper);
+  if (value.kind() == FieldValue::Kind::kPending) {
+    value = FieldValue::Error("A promise resolved to another pending value.");
+  }
+  if (!CompleteValue(*hole->type, hole->wrapper, *hole->group, *hole->parent_type, path, value,
+                     nullable)) {
+    ThrownError error = std::move(*thrown_);
+    thrown_.reset();
+    Truncate({0, 0});
+    if (nullable) {
+      AddError(std::move(error), &hole->path);
+      Buf() = "null";
+    } else {
+      NullRegion(hole->target, std::move(error));
+    }
+  }
+  out_ = saved_out;
+  current_hole_ = saved_hole;
+  walk_base_ = saved_base;
+}
+
+bool Execution::DispatchLoaders() {
+  bool any = false;
+  // Dispatching may register more loaders; index, not iterators.
+  for (std::size_t k = 0; k < loaders_.size(); ++k) {
+    if (loaders_[k]->Dispatch()) any = true;
+  }
+  return any;
+}
+
+void Execution::DrainUntilIdle() {
+  while (outstanding_ > 0) {
+    std::deque<std::pair<Hole*, FieldValue>> ready;
+    {
+      std::lock_guard<std::mutex> lock(queue_->mu);
+      ready.swap(queue_->items);
+    }
+    if (!ready.empty()) {
+      for (auto& [hole, value] : ready) FillHole(hole, std::move(value));
+      continue;
+    }
+    if (DispatchLoaders()) continue;
+    std::unique_lock<std::mutex> lock(queue_->mu);
+    if (!queue_->ready.wait_until(lock, deadline_, [&] { return !queue_->items.empty(); })) {
+      lock.unlock();
+      // Whatever is still pending becomes an error; late results land in a queue nobody reads.
+      for (auto& hole : holes_) {
+        if (!hole.filled && !hole.cancelled) {
+          FillHole(&hole, FieldValue::Error("The field did not resolve before the deadline."));
+        }
+      }
+      outstanding_ = 0;
+      return;
+    }
+  }
+}
+
+void Execution::Flatten(const Rope& rope, std::string& out) const {
+  std::vector<const Region*> nulled(rope.nulled.begin(), rope.nulled.end());
+  std::sort(nulled.begin(), nulled.end(), [](const Region* a, const Region* b) {
+    return a->begin.piece != b->begin.piece ? a->begin.piece < b->begin.piece
+                                            : a->begin.offset < b->begin.offset;
+  });
+  std::size_t next = 0;
+  Mark at;
+  while (true) {
+    const std::string& text = rope.texts[at.piece];
+    // Skip regions that start before the cursor (nested in one already replaced).
+    while (next < nulled.size() &&
+           (nulled[next]->begin.piece < at.piece ||
+            (nulled[next]->begin.piece == at.piece && nulled[next]->begin.offset < at.offset))) {
+      ++next;
+    }
+    if (next < nulled.size() && nulled[next]->begin.piece == at.piece) {
+      const Region* region = nulled[next++];
+      out.append(text, at.offset, region->begin.offset - at.offset);
+      out += "null";
+      at = region->end;
+      continue;
+    }
+    out.append(text, at.offset, std::string::npos);
+    if (at.piece >= rope.holes.size()) break;
+    Flatten(rope.holes[at.piece]->content, out);
+    at = {at.piece + 1, 0};
+  }
+}
+
+}  // namespace internal
+
+ExecutionResult Execute(const ExecutableSchema& schema, const ExecutionRequest& request) {
+  STYRMIN_CHECK(request.document != nullptr && request.source != nullptr,
+                "an execution needs a document and its source");
+  internal::Execution execution(schema, request);
+  return execution.Run();
+}
+
+std::string ErrorsToJson(const std::vector<ExecutionError>& errors) {
+  std::string out = "[";
+  for (std::size_t k = 0; k < errors.size(); ++k) {
+    const auto& e = errors[k];
+    if (k > 0) out += ',';
+    out += "{\"message\":";
+    AppendJsonString(out, e.message);
+    if (!e.locations.empty()) {
+      out += ",\"locations\":[";
+      for (std::size_t l = 0; l < e.locations.size(); ++l) {
+        if (l > 0) out += ',';
+        out += "{\"line\":" + std::to_string(e.locations[l].line) +
+               ",\"column\":" + std::to_string(e.locations[l].column) + "}";
+      }
+      out += ']';
+    }
+    if (!e.path.empty()) {
+      out += ",\"path\":[";
+      for (std::size_t p = 0; p < e.path.size(); ++p) {
+        if (p > 0) out += ',';
+        if (e.path[p].index >= 0) {
+          out += std::to_string(e.path[p].index);
+        } else {
+          AppendJsonString(out, e.path[p].key);
+        }
+      }
+      out += ']';
+    }
+    if (e.extensions.is_object() && !e.extensions.empty()) {
+      out += ",\"extensions\":";
+      out += e.extensions.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+    }
+    out += '}';
+  }
+  return out + "]";
+}
+
+}  // namespace styrmin::graphql

@@ -1,0 +1,243 @@
+#include "styrmin/graphql/execute.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "styrmin/graphql/build_schema.h"
+#include "styrmin/graphql/parser.h"
+#include "styrmin/graphql/validate.h"
+
+namespace styrmin::graphql {
+namespace {
+
+struct User {
+  std::string id;
+  std::string name;
+};
+
+// Parses, validates and executes `query`; the response body.
+class Runner {
+ public:
+  explicit Runner(std::string_view sdl) : schema_(BuildSchema(sdl).value()) {}
+  ExecutableSchema& schema() { return schema_; }
+
+  ExecutionResult Run(const std::string& query, OrderedJson variables = OrderedJson::object(),
+                      FieldValue root = {},
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds(30000)) {
+    Source source(query);
+    auto document = Parse(source);
+    EXPECT_TRUE(document) << query;
+    if (!document) return {};
+    const auto errors = Validate(schema_.schema(), *document, source);
+    EXPECT_TRUE(errors.empty()) << errors.front().message;
+    ExecutionRequest request;
+    request.document = &*document;
+    request.source = &source;
+    request.variables = std::move(variables);
+    request.root_value = std::move(root);
+    request.timeout = timeout;
+    request.SetContext(&context_);
+    return Execute(schema_, request);
+  }
+  int context_ = 42;
+
+ private:
+  ExecutableSchema schema_;
+};
+
+TEST(Execute, ReadsJsonRootValuesWithTheDefaultResolver) {
+  Runner r("type Query { a: Int b: String c: [Boolean] d: Q } type Q { e: Float }");
+  const OrderedJson root =
+      OrderedJson::parse(R"({"a": 1, "b": "x", "c": [true, false], "d": {"e": 1.5}})");
+  const auto result = r.Run("{ b a c d { e } x: a }", {}, FieldValue::JsonRef(root));
+  EXPECT_EQ(result.body, R"({"data":{"b":"x","a":1,"c":[true,false],"d":{"e":1.5},"x":1}})");
+  EXPECT_TRUE(result.errors.empty());
+}
+
+TEST(Execute, CallsBoundResolversWithCoercedArgumentsAndContext) {
+  Runner r("type Query { user(id: ID!, n: Int = 3): User } type User { id: ID! name: String }");
+  static const User kAda{"7", "Ada"};
+  ASSERT_TRUE(r.schema().Bind("Query", "user", [](const ResolveInfo& info) {
+    EXPECT_EQ(info.args()["id"], "7");
+    EXPECT_EQ(info.args()["n"], 3);
+    EXPECT_EQ(info.Context<int>(), 42);
+    return FieldValue::Object(&kAda);
+  }));
+  ASSERT_TRUE(r.schema().Bind("User", "id", [](const ResolveInfo& info) {
+    return FieldValue::String(info.Parent<User>().id);
+  }));
+  ASSERT_TRUE(r.schema().Bind("User", "name", [](const ResolveInfo& info) {
+    return FieldValue::String(info.Parent<User>().name);
+  }));
+  EXPECT_EQ(r.Run("query($id: ID!) { user(id: $id) { id name __typename } }", {{"id", 7}}).body,
+            R"({"data":{"user":{"id":"7","name":"Ada","__typename":"User"}}})");
+}
+
+TEST(Execute, RefusesBindingsToUnknownFields) {
+  Runner r("type Query { a: Int }");
+  const Status status =
+      r.schema().Bind("Query", "b", [](const ResolveInfo&) { return FieldValue(); });
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(r.schema().Bind("Nope", "a", [](const ResolveInfo&) { return FieldValue(); }));
+}
+
+TEST(Execute, PropagatesNullsToTheNearestNullableField) {
+  Runner r("type Query { a: A } type A { b: B! c: Int } type B { d: Int! }");
+  const OrderedJson root = OrderedJson::parse(R"({"a": {"b": {"d": null}, "c": 1}})");
+  const auto result = r.Run("{ a { c b { d } } }", {}, FieldValue::JsonRef(root));
+  EXPECT_EQ(
+      result.body,
+      R"({"errors":[{"message":"Cannot return null for non-nullable field B.d.","locations":[{"line":1,"column":13}],"path":["a","b","d"]}],"data":{"a":null}})");
+}
+
+TEST(Execute, ReportsVariableErrorsWithoutData) {
+  Runner r("type Query { a(x: Int): Int }");
+  const auto result = r.Run("query($x: Int) { a(x: $x) }", {{"x", "nope"}});
+  EXPECT_FALSE(result.has_data);
+  EXPECT_EQ(
+      result.body,
+      R"({"errors":[{"message":"Variable \"$x\" has invalid value: Int cannot represent non-integer value: \"nope\"","locations":[{"line":1,"column":7}]}]})");
+}
+
+TEST(Execute, ResolvesSiblingPendingFieldsConcurrentlyAndWritesThemInSelectionOrder) {
+  Runner r("type Query { slow: Int fast: Int }");
+  std::vector<std::thread> threads;
+  std::atomic<int> started{0};
+  const auto deferred = [&](int value, int delay_ms) {
+    return [&, value, delay_ms](const ResolveInfo&) {
+      auto [pending, promise] = MakePending();
+      ++started;
+      threads.emplace_back([promise = std::move(promise), value, delay_ms]() mutable {
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+        promise.Resolve(FieldValue::Int(value));
+      });
+      return std::move(pending);
+    };
+  };
+  ASSERT_TRUE(r.schema().Bind("Query", "slow", deferred(1, 50)));
+  ASSERT_TRUE(r.schema().Bind("Query", "fast", deferred(2, 0)));
+  const auto result = r.Run("{ slow fast }");
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(started, 2);
+  EXPECT_EQ(result.body, R"({"data":{"slow":1,"fast":2}})");
+}
+
+TEST(Execute, NullsTheEnclosingObjectWhenAPendingNonNullFieldFails) {
+  Runner r("type Query { a: A b: Int } type A { x: Int y: Int! }");
+  std::vector<Promise> promises;
+  ASSERT_TRUE(r.schema().Bind("A", "y", [&](const ResolveInfo&) {
+    auto [pending, promise] = MakePending();
+    promises.push_back(std::move(promise));
+    return std::move(pending);
+  }));
+  const OrderedJson root = OrderedJson::parse(R"({"a": {"x": 1}, "b": 2})");
+  // Resolve the pending value from another thread once the walk has finished.
+  std::thread resolver([&] {
+    for (int i = 0; i < 500 && promises.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (!promises.empty()) promises.front().Resolve(FieldValue::Error("boom"));
+  });
+  const auto result = r.Run("{ a { x y } b }", {}, FieldValue::JsonRef(root));
+  resolver.join();
+  EXPECT_EQ(
+      result.body,
+      R"({"errors":[{"message":"boom","locations":[{"line":1,"column":9}],"path":["a","y"]}],"data":{"a":null,"b":2}})");
+}
+
+TEST(Execute, BatchesLoadsIntoOneCallPerRound) {
+  Runner r("type Query { users: [User] } type User { id: ID name: String }");
+  static const std::vector<User> kUsers{{"1", ""}, {"2", ""}, {"1", ""}, {"3", ""}};
+  std::vector<std::vector<std::string>> calls;
+  BatchLoader names([&](std::vector<std::string> keys, std::vector<Promise> promises) {
+    calls.push_back(keys);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      promises[i].Resolve(FieldValue::String("user" + keys[i]));
+    }
+  });
+  ASSERT_TRUE(r.schema().Bind("Query", "users", [](const ResolveInfo&) {
+    std::vector<FieldValue> out;
+    out.reserve(kUsers.size());
+    for (const auto& u : kUsers) out.push_back(FieldValue::Object(&u));
+    return FieldValue::List(std::move(out));
+  }));
+  ASSERT_TRUE(r.schema().Bind("User", "id", [](const ResolveInfo& info) {
+    return FieldValue::String(info.Parent<User>().id);
+  }));
+  ASSERT_TRUE(r.schema().Bind("User", "name", [&](const ResolveInfo& info) {
+    return names.Load(info, info.Parent<User>().id);
+  }));
+  const auto result = r.Run("{ users { id name } }");
+  EXPECT_EQ(
+      result.body,
+      R"({"data":{"users":[{"id":"1","name":"user1"},{"id":"2","name":"user2"},{"id":"1","name":"user1"},{"id":"3","name":"user3"}]}})");
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls.front(), (std::vector<std::string>{"1", "2", "3"}));
+  EXPECT_EQ(names.batches(), 1u);
+}
+
+TEST(Execute, TurnsAPromiseNeverResolvedBeforeTheDeadlineIntoAFieldError) {
+  Runner r("type Query { a: Int b: Int }");
+  std::vector<Promise> kept;
+  ASSERT_TRUE(r.schema().Bind("Query", "a", [&](const ResolveInfo&) {
+    auto [pending, promise] = MakePending();
+    kept.push_back(std::move(promise));
+    return std::move(pending);
+  }));
+  const OrderedJson root = OrderedJson::parse(R"({"b": 1})");
+  const auto result =
+      r.Run("{ a b }", {}, FieldValue::JsonRef(root), std::chrono::milliseconds(20));
+  EXPECT_EQ(
+      result.body,
+      R"({"errors":[{"message":"The field did not resolve before the deadline.","locations":[{"line":1,"column":3}],"path":["a"]}],"data":{"a":null,"b":1}})");
+  kept.clear();  // resolving after the execution ended is harmless
+}
+
+TEST(Execute, TurnsADroppedPromiseIntoAFieldError) {
+  Runner r("type Query { a: Int }");
+  ASSERT_TRUE(r.schema().Bind("Query", "a", [](const ResolveInfo&) {
+    auto [pending, promise] = MakePending();
+    return std::move(pending);  // the promise dies here
+  }));
+  EXPECT_EQ(
+      r.Run("{ a }").body,
+      R"({"errors":[{"message":"The resolver dropped its promise.","locations":[{"line":1,"column":3}],"path":["a"]}],"data":{"a":null}})");
+}
+
+TEST(Execute, RunsMutationFieldsOneAfterAnother) {
+  Runner r("type Query { a: Int } type Mutation { step(n: Int!): Int }");
+  std::vector<int> order;
+  std::vector<std::thread> threads;
+  ASSERT_TRUE(r.schema().Bind("Mutation", "step", [&](const ResolveInfo& info) {
+    const int n = info.args()["n"].get<int>();
+    order.push_back(n);
+    auto [pending, promise] = MakePending();
+    threads.emplace_back([promise = std::move(promise), n]() mutable {
+      std::this_thread::sleep_for(std::chrono::milliseconds(n == 1 ? 30 : 0));
+      promise.Resolve(FieldValue::Int(std::int64_t{n} * 10));
+    });
+    return std::move(pending);
+  }));
+  const auto result = r.Run("mutation { a: step(n: 1) b: step(n: 2) }");
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(result.body, R"({"data":{"a":10,"b":20}})");
+  EXPECT_EQ(order, (std::vector<int>{1, 2}));
+}
+
+TEST(Execute, AnswersIntrospection) {
+  Runner r("\"The root\" type Query { a(x: Int = 1): [Int!]! @deprecated(reason: \"old\") }");
+  const auto result = r.Run(
+      "{ __type(name: \"Query\") { name description fields(includeDeprecated: true) { name "
+      "isDeprecated deprecationReason args { name defaultValue } type { kind ofType { kind "
+      "ofType { kind ofType { name } } } } } } }");
+  EXPECT_EQ(
+      result.body,
+      R"({"data":{"__type":{"name":"Query","description":"The root","fields":[{"name":"a","isDeprecated":true,"deprecationReason":"old","args":[{"name":"x","defaultValue":"1"}],"type":{"kind":"NON_NULL","ofType":{"kind":"LIST","ofType":{"kind":"NON_NULL","ofType":{"name":"Int"}}}}}]}}})");
+}
+
+}  // namespace
+}  // namespace styrmin::graphql

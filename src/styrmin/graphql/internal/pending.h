@@ -1,0 +1,29 @@
+// Internals shared by resolve.cc and execute.cc; not part of the module's interface.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "styrmin/graphql/resolve.h"
+
+namespace styrmin::graphql::internal {
+
+// The shared state of a pending FieldValue and its Promise.
+struct PendingState {
+  std::mutex mu;
+  bool done = false;                        // guarded by mu
+  FieldValue value;                         // guarded by mu; set when done without on_done
+  std::function<void(FieldValue)> on_done;  // guarded by mu; set by whoever waits
+
+  // Delivers `result` to on_done (outside the lock) or keeps it; later calls are ignored.
+  void Complete(FieldValue result);
+};
+
+// The path of the internal path node a ResolveInfo points at.
+std::vector<PathSegment> PathOf(const void* path_node);
+
+// Makes `execution` dispatch `loader` when it runs out of ready work.
+void RegisterLoader(Execution* execution, BatchLoader* loader);
+
+}  // namespace styrmin::graphql::internal

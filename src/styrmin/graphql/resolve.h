@@ -1,0 +1,283 @@
+// What resolvers see and return, and a schema with its resolvers bound: the contract between
+// the execution engine (execute.h) and the code that serves data.
+//
+// A resolver is a function of one field: it reads its parent value, arguments and context from
+// a ResolveInfo and returns a FieldValue. The value may be a scalar, a JSON value, an opaque
+// C++ object that child resolvers read back with `info.Parent<T>()`, a list, a field error,
+// or a pending value that a Promise completes later, from any thread. Pending values are how
+// sibling fields resolve concurrently; BatchLoader turns many per-parent loads into one call.
+//
+// Thread-safety: an ExecutableSchema is immutable once bound and may serve concurrent
+// executions. Resolvers run on the thread that called Execute; Promise::Resolve may be called
+// from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <typeinfo>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "styrmin/core/json.h"
+#include "styrmin/core/status.h"
+#include "styrmin/graphql/ast.h"
+#include "styrmin/graphql/schema.h"
+
+namespace styrmin::graphql {
+
+namespace internal {
+struct PendingState;
+class Execution;
+}  // namespace internal
+
+// The value of one field as a resolver produced it. Cheap to move; copies share objects.
+class FieldValue final {
+ public:
+  enum class Kind : std::uint8_t {
+    kNull,
+    kBool,
+    kInt,
+    kFloat,
+    kString,
+    kEnum,
+    kJson,
+    kObject,
+    kList,
+    kError,
+    kPending,
+  };
+
+  FieldValue() = default;
+  static FieldValue Null() { return {}; }
+  static FieldValue Bool(bool value);
+  static FieldValue Int(std::int64_t value);
+  static FieldValue Float(double value);
+  static FieldValue String(std::string value);
+  // An enum value by name.
+  static FieldValue Enum(std::string name);
+  // A JSON value that outlives the execution; objects are read by the default resolver.
+  static FieldValue JsonRef(const OrderedJson& value);
+  // A JSON value this FieldValue keeps alive.
+  static FieldValue Json(OrderedJson value);
+  // `member`, a value inside this kJson value, kept alive as long as this one is.
+  FieldValue JsonMember(const OrderedJson& member) const;
+  // A C++ object that outlives the execution.
+  template <typename T>
+  static FieldValue Object(const T* object) {
+    FieldValue v(Kind::kObject);
+    v.pointer_ = object;
+    v.type_ = &typeid(T);
+    return v;
+  }
+  // A C++ object this FieldValue keeps alive.
+  template <typename T>
+  static FieldValue Object(std::shared_ptr<const T> object) {
+    FieldValue v(Kind::kObject);
+    v.pointer_ = object.get();
+    v.type_ = &typeid(T);
+    v.owner_ = std::move(object);
+    return v;
+  }
+  static FieldValue List(std::vector<FieldValue> items);
+  // A field error: the field becomes null (or its parent, when it is non-null) and the
+  // response carries `message` with the field's path and locations, and `extensions`
+  // (an object, or null for none).
+  static FieldValue Error(std::string message, OrderedJson extensions = nullptr);
+
+  // For fields of interface and union type: the object type this value is.
+  FieldValue WithTypename(std::string type_name) &&;
+
+  Kind kind() const { return kind_; }
+  bool IsNull() const;
+  bool AsBool() const { return scalar_.boolean; }
+  std::int64_t AsInt() const { return scalar_.integer; }
+  double AsFloat() const { return scalar_.number; }
+  // kString and kEnum: the text; kError: the message.
+  const std::string& text() const { return text_; }
+  const OrderedJson& json() const { return *json_; }
+  const std::vector<FieldValue>& items() const { return items_; }
+  const std::string& type_name() const { return type_name_; }
+  // kError: the extensions (null when none).
+  const OrderedJson& extensions() const;
+  // kObject: the object, which must have been made from a T.
+  template <typename T>
+  const T& As() const {
+    STYRMIN_CHECK(kind_ == Kind::kObject && *type_ == typeid(T), "FieldValue holds another type");
+    return *static_cast<const T*>(pointer_);
+  }
+  // The value as JSON, for messages; objects read as {}.
+  OrderedJson ToJson() const;
+
+ private:
+  friend class Promise;
+  friend class BatchLoader;
+  friend class internal::Execution;
+  friend std::pair<FieldValue, class Promise> MakePending();
+  explicit FieldValue(Kind kind) : kind_(kind) {}
+
+  Kind kind_ = Kind::kNull;
+  union {
+    bool boolean;
+    std::int64_t integer;
+    double number;
+  } scalar_{};
+  std::string text_;
+  const OrderedJson* json_ = nullptr;
+  const void* pointer_ = nullptr;
+  const std::type_info* type_ = nullptr;
+  std::shared_ptr<const void> owner_;  // keeps json_/pointer_ alive; kError: extensions
+  std::shared_ptr<internal::PendingState> pending_;
+  std::vector<FieldValue> items_;
+  std::string type_name_;
+};
+
+// Completes one pending FieldValue, once. Move-only. Resolve may be called from any thread; a
+// Promise destroyed without resolving resolves its value with an error, so executions never
+// wait on a forgotten promise.
+class Promise final {
+ public:
+  Promise() = default;
+  Promise(Promise&&) noexcept = default;
+  Promise& operator=(Promise&&) noexcept;
+  Promise(const Promise&) = delete;
+  Promise& operator=(const Promise&) = delete;
+  ~Promise();
+
+  // `value` must not itself be pending. Later calls are ignored.
+  void Resolve(FieldValue value);
+
+ private:
+  friend std::pair<FieldValue, Promise> MakePending();
+  friend class BatchLoader;
+  std::shared_ptr<internal::PendingState> state_;
+};
+
+// A pending value and the promise that completes it.
+std::pair<FieldValue, Promise> MakePending();
+
+struct PathSegment {
+  std::string key;          // a response key, or empty for a list index
+  std::int64_t index = -1;  // a list index, or -1
+  friend bool operator==(const PathSegment&, const PathSegment&) = default;
+};
+
+class BatchLoader;
+
+// Everything a resolver knows about the field it resolves. Valid during the resolver call.
+class ResolveInfo final {
+ public:
+  const FieldValue& parent() const { return *parent_; }
+  template <typename T>
+  const T& Parent() const {
+    return parent_->As<T>();
+  }
+  // Coerced arguments: an object with members in definition order.
+  const OrderedJson& args() const { return *args_; }
+  const Field& field() const { return *field_; }
+  const NamedType& parent_type() const { return *parent_type_; }
+  const Schema& schema() const { return *schema_; }
+  // Coerced variables of the operation.
+  const OrderedJson& variables() const { return *variables_; }
+  // The field's occurrences in the document (more than one when merged).
+  const std::vector<const Selection*>& nodes() const { return *nodes_; }
+  std::vector<PathSegment> Path() const;
+  // The context given to Execute, which must be a T.
+  template <typename T>
+  T& Context() const {
+    STYRMIN_CHECK(context_ != nullptr && *context_type_ == typeid(T), "context of another type");
+    return *static_cast<T*>(context_);
+  }
+
+ private:
+  friend class internal::Execution;
+  friend class BatchLoader;
+  const FieldValue* parent_ = nullptr;
+  const OrderedJson* args_ = nullptr;
+  const Field* field_ = nullptr;
+  const NamedType* parent_type_ = nullptr;
+  const Schema* schema_ = nullptr;
+  const OrderedJson* variables_ = nullptr;
+  const std::vector<const Selection*>* nodes_ = nullptr;
+  const void* path_ = nullptr;  // internal path node
+  void* context_ = nullptr;
+  const std::type_info* context_type_ = nullptr;
+  internal::Execution* execution_ = nullptr;
+};
+
+using FieldResolver = std::function<FieldValue(const ResolveInfo&)>;
+// The object type name of a value of an interface or union type; empty when unknown.
+using TypeResolver = std::function<std::string(const FieldValue&, const NamedType& abstract_type)>;
+
+// DataLoader-style batching, one loader per execution (keep it in the context). Load() queues a
+// key and returns a pending value; when the execution runs out of ready work it calls `load`
+// once with every key queued since (first-come order, duplicates merged) and one promise per
+// key, which it resolves now or later from any thread. Loaded keys are cached for the
+// loader's life.
+class BatchLoader final {
+ public:
+  using LoadFn = std::function<void(std::vector<std::string> keys, std::vector<Promise> promises)>;
+  explicit BatchLoader(LoadFn load);
+  BatchLoader(const BatchLoader&) = delete;
+  BatchLoader& operator=(const BatchLoader&) = delete;
+
+  FieldValue Load(const ResolveInfo& info, std::string key);
+  // How many times `load` was called.
+  std::size_t batches() const;
+
+ private:
+  friend class internal::Execution;
+  struct State;
+  // Calls `load` for the queued keys; false when none were queued.
+  bool Dispatch();
+
+  LoadFn load_;
+  std::shared_ptr<State> state_;
+};
+
+// A schema with resolvers bound to its fields. Fields without a resolver use the default one,
+// which reads a JSON parent's member of the field's name (graphql-js's defaultFieldResolver).
+// Introspection (__schema, __type, __typename) is built in.
+class ExecutableSchema final {
+ public:
+  explicit ExecutableSchema(Schema schema);
+  ExecutableSchema(const ExecutableSchema&) = delete;
+  ExecutableSchema& operator=(const ExecutableSchema&) = delete;
+
+  // kInvalidArgument when `type` has no field `field`.
+  Status Bind(std::string_view type, std::string_view field, FieldResolver resolver);
+  // kInvalidArgument when `type` is not an interface or union.
+  Status BindTypeResolver(std::string_view type, TypeResolver resolver);
+  // Replaces the default resolver for fields without one.
+  void SetDefaultResolver(FieldResolver resolver) { default_resolver_ = std::move(resolver); }
+
+  const Schema& schema() const { return schema_; }
+  const FieldResolver& ResolverFor(const Field* field) const;
+  const TypeResolver* TypeResolverFor(const NamedType* type) const;
+  // The meta fields every object type has: __typename, and on the query type __schema and
+  // __type.
+  const Field& typename_field() const { return typename_field_; }
+  const Field& schema_field() const { return schema_field_; }
+  const Field& type_field() const { return type_field_; }
+
+  // The default resolver: a JSON object's member named as the field; null otherwise.
+  static FieldValue ResolveFromJson(const ResolveInfo& info);
+
+ private:
+  void BindIntrospection();
+
+  Schema schema_;
+  std::unordered_map<const Field*, FieldResolver> resolvers_;
+  std::unordered_map<const NamedType*, TypeResolver> type_resolvers_;
+  FieldResolver default_resolver_;
+  Field typename_field_;
+  Field schema_field_;
+  Field type_field_;
+};
+
+}  // namespace styrmin::graphql
