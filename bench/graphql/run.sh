@@ -20,14 +20,19 @@ js = {}
 for line in open(sys.argv[2]):
     row = json.loads(line)
     js[row["name"]] = row
-pairs = [("BM_Parse", "parse"), ("BM_ParseAndValidate", "parse_validate")]
-print(f"{'benchmark':<16} {'styrmin µs/op':>14} {'graphql-js µs/op':>17} {'ratio':>8}")
+pairs = [("BM_Parse", "parse"), ("BM_ParseAndValidate", "parse_validate"),
+         ("BM_Execute", "execute"), ("BM_ExecuteJson", "execute")]
+print(f"{'benchmark':<20} {'styrmin µs/op':>14} {'graphql-js µs/op':>17} {'ratio':>8}")
 for ours, theirs in pairs:
     c = cpp[ours]
     unit = {"ns": 1e-3, "us": 1.0, "ms": 1e3}[c["time_unit"]]
     c_us = c["real_time"] * unit
     j_us = js[theirs]["ns_per_op"] / 1000
-    print(f"{theirs:<16} {c_us:>14.2f} {j_us:>17.2f} {j_us / c_us:>7.1f}x")
-print(f"graphql-js p99 parse+validate: {js['parse_validate']['p99_ns'] / 1000:.1f} µs")
+    print(f"{ours[3:]:<20} {c_us:>14.2f} {j_us:>17.2f} {j_us / c_us:>7.1f}x")
+for ours in ("BM_Execute", "BM_ExecuteJson"):
+    print(f"styrmin p99 {ours[3:]}: {cpp[ours]['p99_us']:.1f} µs "
+          f"({cpp[ours]['response_bytes']:.0f} response bytes)")
+print(f"graphql-js p99 parse+validate: {js['parse_validate']['p99_ns'] / 1000:.1f} µs, "
+      f"execute: {js['execute']['p99_ns'] / 1000:.1f} µs")
 PY
 rm -f "$cpp_json.js"

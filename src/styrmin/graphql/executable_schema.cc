@@ -156,6 +156,31 @@ Status ExecutableSchema::Bind(std::string_view type, std::string_view field,
   return {};
 }
 
+Status ExecutableSchema::BindWriter(std::string_view type, std::string_view field,
+                                    FieldWriter writer, const std::type_info& object_type) {
+  const NamedType* t = schema_.FindType(type);
+  const Field* f = t == nullptr ? nullptr : t->FindField(field);
+  if (f == nullptr) {
+    return InvalidArgument("type \"" + std::string(type) + "\" has no field \"" +
+                           std::string(field) + "\"");
+  }
+  const bool list = std::find(f->type.wrappers.begin(), f->type.wrappers.end(),
+                              WrappedType::Wrapper::kList) != f->type.wrappers.end();
+  if (list ||
+      (f->type.named->kind != TypeKind::kScalar && f->type.named->kind != TypeKind::kEnum)) {
+    return InvalidArgument("field \"" + std::string(type) + "." + std::string(field) +
+                           "\" of type \"" + f->type.ToString() +
+                           "\" is not a scalar or enum; bind a resolver");
+  }
+  writers_[f] = Writer{writer, &object_type};
+  return {};
+}
+
+const ExecutableSchema::Writer* ExecutableSchema::WriterFor(const Field* field) const {
+  const auto it = writers_.find(field);
+  return it == writers_.end() ? nullptr : &it->second;
+}
+
 Status ExecutableSchema::BindTypeResolver(std::string_view type, TypeResolver resolver) {
   const NamedType* t = schema_.FindType(type);
   if (t == nullptr || !t->IsAbstract()) {

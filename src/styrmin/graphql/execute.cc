@@ -54,10 +54,12 @@ std::string PositionKey(const std::vector<PathSegment>& path) {
 struct Collected;
 struct FieldGroup {
   std::string_view key;
+  std::string quoted_key;      // "key": as written in the response
   const Field* def = nullptr;  // null: the type has no such field and the key is left out
   enum class Meta { kNone, kTypename, kSchema, kType } meta = Meta::kNone;
   std::vector<const Selection*> nodes;
   const FieldResolver* resolver = nullptr;
+  const ExecutableSchema::Writer* writer = nullptr;
   bool args_ready = false;
   tl::expected<OrderedJson, CoercionError> args;
   // Collected subfields per runtime type, memoised: lists of objects collect once.
@@ -198,14 +200,14 @@ std::optional<double> NumberOf(const FieldValue& v) {
   }
 }
 
-const std::string* StringOf(const FieldValue& v) {
+std::optional<std::string_view> StringOf(const FieldValue& v) {
   if (v.kind() == FieldValue::Kind::kString || v.kind() == FieldValue::Kind::kEnum) {
-    return &v.text();
+    return v.text();
   }
   if (v.kind() == FieldValue::Kind::kJson && v.json().is_string()) {
-    return &v.json().get_ref<const std::string&>();
+    return std::string_view(v.json().get_ref<const std::string&>());
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 std::optional<bool> BoolOf(const FieldValue& v) {
@@ -255,98 +257,124 @@ void AppendJsonValue(std::string& out, const OrderedJson& value) {
   }
 }
 
+enum class ScalarKind { kInt, kFloat, kString, kBoolean, kId, kCustom, kEnum };
+
 // A leaf value as its type serialises it (graphql-js's coerceOutputValue), or the message.
-std::optional<std::string> SerializeLeaf(const NamedType& type, const FieldValue& v,
-                                         std::string& out) {
+std::optional<std::string> SerializeLeaf(const NamedType& type, ScalarKind kind,
+                                         const FieldValue& v, std::string& out) {
+  // The common cases first: the value already has the type's own representation.
+  switch (v.kind()) {
+    case FieldValue::Kind::kString:
+      if (kind == ScalarKind::kString || kind == ScalarKind::kId) {
+        AppendJsonString(out, v.text());
+        return std::nullopt;
+      }
+      break;
+    case FieldValue::Kind::kInt:
+      if (kind == ScalarKind::kInt && v.AsInt() <= 2147483647 && v.AsInt() >= -2147483648LL) {
+        AppendInt(out, v.AsInt());
+        return std::nullopt;
+      }
+      break;
+    case FieldValue::Kind::kBool:
+      if (kind == ScalarKind::kBoolean) {
+        out += v.AsBool() ? "true" : "false";
+        return std::nullopt;
+      }
+      break;
+    default:
+      break;
+  }
   const auto shown = [&] { return Inspect(v.ToJson()); };
-  if (type.kind == TypeKind::kEnum) {
-    const std::string* name = StringOf(v);
-    if (name == nullptr || type.FindEnumValue(*name) == nullptr) {
+  if (kind == ScalarKind::kEnum) {
+    const auto name = StringOf(v);
+    if (!name || type.FindEnumValue(*name) == nullptr) {
       return "Enum \"" + type.name + "\" cannot represent value: " + shown();
     }
     AppendJsonString(out, *name);
     return std::nullopt;
   }
-  const std::string& name = type.name;
   const std::optional<double> number = NumberOf(v);
   const std::optional<bool> boolean = BoolOf(v);
-  const std::string* text = StringOf(v);
-  if (name == "Int") {
-    std::optional<double> n = number;
-    if (boolean) n = *boolean ? 1 : 0;
-    if (text != nullptr) {
-      if (text->empty()) return "Int cannot represent non-integer value: " + shown();
-      n = JsNumberFromString(*text);
-      if (!n) return "Int cannot represent non-integer value: " + shown();
-    }
-    if (!n || !std::isfinite(*n) || std::trunc(*n) != *n) {
-      return "Int cannot represent non-integer value: " + shown();
-    }
-    if (*n > 2147483647.0 || *n < -2147483648.0) {
-      return "Int cannot represent non 32-bit signed integer value: " + shown();
-    }
-    AppendInt(out, static_cast<std::int64_t>(*n));
-    return std::nullopt;
-  }
-  if (name == "Float") {
-    std::optional<double> n = number;
-    if (boolean) n = *boolean ? 1 : 0;
-    if (text != nullptr) {
-      if (text->empty()) return "Float cannot represent non numeric value: " + shown();
-      n = JsNumberFromString(*text);
-    }
-    if (!n || !std::isfinite(*n)) return "Float cannot represent non numeric value: " + shown();
-    out += JsNumberToString(*n);
-    return std::nullopt;
-  }
-  if (name == "String") {
-    if (text != nullptr) {
-      AppendJsonString(out, *text);
-    } else if (boolean) {
-      out += *boolean ? "\"true\"" : "\"false\"";
-    } else if (number && std::isfinite(*number)) {
-      out += '"';
-      if (v.kind() == FieldValue::Kind::kInt) {
-        AppendInt(out, v.AsInt());
-      } else {
-        out += JsNumberToString(*number);
+  const auto text = StringOf(v);
+  switch (kind) {
+    case ScalarKind::kInt: {
+      std::optional<double> n = number;
+      if (boolean) n = *boolean ? 1 : 0;
+      if (text) {
+        if (text->empty()) return "Int cannot represent non-integer value: " + shown();
+        n = JsNumberFromString(*text);
+        if (!n) return "Int cannot represent non-integer value: " + shown();
       }
-      out += '"';
-    } else {
-      return "String cannot represent value: " + shown();
-    }
-    return std::nullopt;
-  }
-  if (name == "Boolean") {
-    if (boolean) {
-      out += *boolean ? "true" : "false";
-    } else if (number && std::isfinite(*number)) {
-      out += *number != 0 ? "true" : "false";
-    } else {
-      return "Boolean cannot represent a non boolean value: " + shown();
-    }
-    return std::nullopt;
-  }
-  if (name == "ID") {
-    if (text != nullptr) {
-      AppendJsonString(out, *text);
-    } else if (number && std::trunc(*number) == *number) {
-      out += '"';
-      if (v.kind() == FieldValue::Kind::kInt) {
-        AppendInt(out, v.AsInt());
-      } else {
-        out += JsNumberToString(*number);
+      if (!n || !std::isfinite(*n) || std::trunc(*n) != *n) {
+        return "Int cannot represent non-integer value: " + shown();
       }
-      out += '"';
-    } else {
-      return "ID cannot represent value: " + shown();
+      if (*n > 2147483647.0 || *n < -2147483648.0) {
+        return "Int cannot represent non 32-bit signed integer value: " + shown();
+      }
+      AppendInt(out, static_cast<std::int64_t>(*n));
+      return std::nullopt;
     }
-    return std::nullopt;
+    case ScalarKind::kFloat: {
+      std::optional<double> n = number;
+      if (boolean) n = *boolean ? 1 : 0;
+      if (text) {
+        if (text->empty()) return "Float cannot represent non numeric value: " + shown();
+        n = JsNumberFromString(*text);
+      }
+      if (!n || !std::isfinite(*n)) return "Float cannot represent non numeric value: " + shown();
+      out += JsNumberToString(*n);
+      return std::nullopt;
+    }
+    case ScalarKind::kString:
+      if (text) {
+        AppendJsonString(out, *text);
+      } else if (boolean) {
+        out += *boolean ? "\"true\"" : "\"false\"";
+      } else if (number && std::isfinite(*number)) {
+        out += '"';
+        if (v.kind() == FieldValue::Kind::kInt) {
+          AppendInt(out, v.AsInt());
+        } else {
+          out += JsNumberToString(*number);
+        }
+        out += '"';
+      } else {
+        return "String cannot represent value: " + shown();
+      }
+      return std::nullopt;
+    case ScalarKind::kBoolean:
+      if (boolean) {
+        out += *boolean ? "true" : "false";
+      } else if (number && std::isfinite(*number)) {
+        out += *number != 0 ? "true" : "false";
+      } else {
+        return "Boolean cannot represent a non boolean value: " + shown();
+      }
+      return std::nullopt;
+    case ScalarKind::kId:
+      if (text) {
+        AppendJsonString(out, *text);
+      } else if (number && std::trunc(*number) == *number) {
+        out += '"';
+        if (v.kind() == FieldValue::Kind::kInt) {
+          AppendInt(out, v.AsInt());
+        } else {
+          out += JsNumberToString(*number);
+        }
+        out += '"';
+      } else {
+        return "ID cannot represent value: " + shown();
+      }
+      return std::nullopt;
+    case ScalarKind::kCustom:
+    case ScalarKind::kEnum:
+      break;
   }
   // Custom scalars serialise what they are given, as graphql-js's default does.
   switch (v.kind()) {
     case FieldValue::Kind::kObject:
-      return "Scalar \"" + name + "\" cannot represent an object value";
+      return "Scalar \"" + type.name + "\" cannot represent an object value";
     case FieldValue::Kind::kInt:
       AppendInt(out, v.AsInt());
       return std::nullopt;
@@ -356,7 +384,48 @@ std::optional<std::string> SerializeLeaf(const NamedType& type, const FieldValue
   }
 }
 
+ScalarKind ScalarKindByName(const NamedType& type) {
+  if (type.kind == TypeKind::kEnum) return ScalarKind::kEnum;
+  // By length first: most names are ruled out without comparing text.
+  const std::string& n = type.name;
+  switch (n.size()) {
+    case 2:
+      return n == "ID" ? ScalarKind::kId : ScalarKind::kCustom;
+    case 3:
+      return n == "Int" ? ScalarKind::kInt : ScalarKind::kCustom;
+    case 5:
+      return n == "Float" ? ScalarKind::kFloat : ScalarKind::kCustom;
+    case 6:
+      return n == "String" ? ScalarKind::kString : ScalarKind::kCustom;
+    case 7:
+      return n == "Boolean" ? ScalarKind::kBoolean : ScalarKind::kCustom;
+    default:
+      return ScalarKind::kCustom;
+  }
+}
+
+WriteOutcome Written(std::optional<std::string> problem) {
+  if (!problem) return {};
+  return {WriteOutcome::Kind::kError, std::move(*problem)};
+}
+
 }  // namespace
+
+WriteOutcome WriteLeaf(std::string_view value, const NamedType& type, std::string& out) {
+  return Written(SerializeLeaf(type, ScalarKindByName(type), FieldValue::StringRef(value), out));
+}
+
+WriteOutcome WriteLeaf(std::int64_t value, const NamedType& type, std::string& out) {
+  return Written(SerializeLeaf(type, ScalarKindByName(type), FieldValue::Int(value), out));
+}
+
+WriteOutcome WriteLeaf(double value, const NamedType& type, std::string& out) {
+  return Written(SerializeLeaf(type, ScalarKindByName(type), FieldValue::Float(value), out));
+}
+
+WriteOutcome WriteLeaf(bool value, const NamedType& type, std::string& out) {
+  return Written(SerializeLeaf(type, ScalarKindByName(type), FieldValue::Bool(value), out));
+}
 
 // One execution of one operation: the walk that writes the response, the holes pending
 // values left, and the errors. Used from the thread that called Execute only; completions from
@@ -369,9 +438,23 @@ class Execution final {
         request_(request),
         source_(*request.source),
         queue_(std::make_shared<CompletionQueue>()),
-        deadline_(std::chrono::steady_clock::now() + request.timeout) {}
+        deadline_(std::chrono::steady_clock::now() + request.timeout),
+        int_(schema_.FindType("Int")),
+        float_(schema_.FindType("Float")),
+        string_(schema_.FindType("String")),
+        boolean_(schema_.FindType("Boolean")),
+        id_(schema_.FindType("ID")) {}
 
   ExecutionResult Run();
+  ScalarKind ScalarKindOf(const NamedType& type) const {
+    if (type.kind == TypeKind::kEnum) return ScalarKind::kEnum;
+    if (&type == string_) return ScalarKind::kString;
+    if (&type == int_) return ScalarKind::kInt;
+    if (&type == boolean_) return ScalarKind::kBoolean;
+    if (&type == id_) return ScalarKind::kId;
+    if (&type == float_) return ScalarKind::kFloat;
+    return ScalarKind::kCustom;
+  }
   void AddLoader(BatchLoader* loader) {
     if (std::find(loaders_.begin(), loaders_.end(), loader) == loaders_.end()) {
       loaders_.push_back(loader);
@@ -406,7 +489,8 @@ class Execution final {
   // Completes `value` at a field or list item position; a null there that the position cannot
   // take makes this return false with thrown_ set.
   bool CompleteAtPosition(const WrappedType& type, std::size_t i, FieldGroup& group,
-                          const NamedType& parent_type, const PathNode* path, FieldValue value);
+                          const NamedType& parent_type, const PathNode* path,
+                          const FieldValue& value);
   bool CompleteValue(const WrappedType& type, std::size_t i, FieldGroup& group,
                      const NamedType& parent_type, const PathNode* path, const FieldValue& value,
                      bool position_nullable);
@@ -468,6 +552,11 @@ class Execution final {
   std::shared_ptr<CompletionQueue> queue_;
   std::chrono::steady_clock::time_point deadline_;
   std::vector<BatchLoader*> loaders_;
+  const NamedType* int_;
+  const NamedType* float_;
+  const NamedType* string_;
+  const NamedType* boolean_;
+  const NamedType* id_;
 
   std::optional<ThrownError> thrown_;
   std::vector<ExecutionError> errors_;
@@ -557,13 +646,25 @@ ExecutionResult Execution::Run() {
               nullptr},
              nullptr);
   } else {
+    // The data is written after the response's opening, so that a response without errors
+    // or pending values is the walk's own buffer.
+    static constexpr std::string_view kOpening = "{\"data\":";
+    data_.texts.front().reserve(es_.response_size_hint());
+    data_.texts.front() = kOpening;
     ExecuteRoot(*root, operation_->operation == OperationType::kMutation);
+    if (!data_null_ && errors_.empty() && data_.holes.empty() && data_.nulled.empty()) {
+      result.body = std::move(data_.texts.front());
+      result.body += '}';
+      es_.NoteResponseSize(result.body.size());
+      return result;
+    }
   }
   std::string data;
   if (root == nullptr || data_null_) {
     data = "null";
   } else {
     Flatten(data_, data);
+    data.erase(0, 8);  // the opening
   }
   result.body.reserve(data.size() + 32);
   result.body += '{';
@@ -638,6 +739,7 @@ void Execution::CollectInto(Collected& out, const NamedType& type,
         if (inserted) {
           FieldGroup group;
           group.key = key;
+          group.quoted_key = "\"" + std::string(key) + "\":";
           const std::string& name = selection.name.value;
           if (name == "__typename") {
             group.meta = FieldGroup::Meta::kTypename;
@@ -651,7 +753,10 @@ void Execution::CollectInto(Collected& out, const NamedType& type,
           } else {
             group.def = type.FindField(name);
           }
-          if (group.def != nullptr) group.resolver = &es_.ResolverFor(group.def);
+          if (group.def != nullptr) {
+            group.resolver = &es_.ResolverFor(group.def);
+            group.writer = es_.WriterFor(group.def);
+          }
           out.groups.push_back(std::move(group));
         }
         out.groups[it->second].nodes.push_back(&selection);
@@ -742,9 +847,7 @@ bool Execution::WriteFields(const NamedType& type, Collected& fields, const Fiel
     std::string& buf = Buf();
     if (!first) buf += ',';
     first = false;
-    buf += '"';
-    buf += group.key;
-    buf += "\":";
+    buf += group.quoted_key;
     const PathNode child{path, group.key, -1};
     if (!ExecuteField(type, value, group, &child)) return false;
     if (serially) {
@@ -802,15 +905,33 @@ bool Execution::ExecuteField(const NamedType& parent_type, const FieldValue& par
     Buf() += "null";
     return true;
   }
+  if (group.writer != nullptr) {
+    if (parent.kind() != FieldValue::Kind::kObject || *parent.type_ != *group.writer->object_type) {
+      return CompleteAtPosition(
+          group.def->type, 0, group, parent_type, path,
+          FieldValue::Error("Field \"" + parent_type.name + "." + group.def->name +
+                            "\" is bound to a member of another C++ type than its parent's."));
+    }
+    const Mark begin = Here();
+    WriteOutcome outcome = group.writer->write(parent.pointer_, *group.def->type.named, Buf());
+    if (outcome.kind == WriteOutcome::Kind::kWritten) return true;
+    Truncate(begin);
+    return CompleteAtPosition(group.def->type, 0, group, parent_type, path,
+                              outcome.kind == WriteOutcome::Kind::kNull
+                                  ? FieldValue::Null()
+                                  : FieldValue::Error(std::move(outcome.message)));
+  }
   return CompleteAtPosition(group.def->type, 0, group, parent_type, path,
                             Resolve(parent_type, parent, group, path));
 }
 
 bool Execution::CompleteAtPosition(const WrappedType& type, std::size_t i, FieldGroup& group,
                                    const NamedType& parent_type, const PathNode* path,
-                                   FieldValue value) {
-  if (value.kind() == FieldValue::Kind::kPending) {
-    auto state = value.pending_;
+                                   const FieldValue& given) {
+  const FieldValue* value = &given;
+  FieldValue resolved;
+  if (given.kind() == FieldValue::Kind::kPending) {
+    internal::PendingState* state = given.pending();
     std::unique_lock<std::mutex> lock(state->mu);
     if (!state->done) {
       Hole* hole = MakeHole(type, i, group, parent_type, path);
@@ -819,10 +940,13 @@ bool Execution::CompleteAtPosition(const WrappedType& type, std::size_t i, Field
       };
       return true;
     }
-    value = std::move(state->value);
+    resolved = state->value;
+    value = &resolved;
   }
   const Mark begin = Here();
-  if (CompleteValue(type, i, group, parent_type, path, value, !IsNonNullAt(type, i))) return true;
+  if (CompleteValue(type, i, group, parent_type, path, *value, !IsNonNullAt(type, i))) {
+    return true;
+  }
   if (IsNonNullAt(type, i)) return false;
   Truncate(begin);
   const auto position = Persist(path);
@@ -836,7 +960,7 @@ bool Execution::CompleteValue(const WrappedType& type, std::size_t i, FieldGroup
                               const NamedType& parent_type, const PathNode* path,
                               const FieldValue& value, bool position_nullable) {
   if (value.kind() == FieldValue::Kind::kError) {
-    Throw(value.text(), group, path, value.extensions());
+    Throw(std::string(value.text()), group, path, value.extensions());
     return false;
   }
   if (IsNonNullAt(type, i)) {
@@ -859,7 +983,7 @@ bool Execution::CompleteValue(const WrappedType& type, std::size_t i, FieldGroup
   switch (named.kind) {
     case TypeKind::kScalar:
     case TypeKind::kEnum: {
-      auto problem = SerializeLeaf(named, value, Buf());
+      auto problem = SerializeLeaf(named, ScalarKindOf(named), value, Buf());
       if (problem) {
         Throw(std::move(*problem), group, path);
         return false;
@@ -888,7 +1012,7 @@ const NamedType* Execution::ResolveRuntimeType(const NamedType& abstract, FieldG
   if (const TypeResolver* resolver = es_.TypeResolverFor(&abstract)) {
     name = (*resolver)(value, abstract);
   } else if (!value.type_name().empty()) {
-    name = value.type_name();
+    name = std::string(value.type_name());
   } else if (value.kind() == FieldValue::Kind::kJson && value.json().is_object()) {
     const auto it = value.json().find("__typename");
     if (it != value.json().end() && it->is_string()) name = it->get<std::string>();
@@ -941,13 +1065,11 @@ bool Execution::CompleteList(const WrappedType& type, std::size_t item, FieldGro
   for (std::size_t k = 0; k < size; ++k) {
     if (k > 0) Buf() += ',';
     const PathNode child{path, {}, static_cast<std::int64_t>(k)};
-    FieldValue element;
-    if (from_json) {
-      element = value.JsonMember(value.json()[k]);
-    } else {
-      element = value.items()[k];
-    }
-    if (!CompleteAtPosition(type, item, group, parent_type, &child, std::move(element))) {
+    const bool ok =
+        from_json ? CompleteAtPosition(type, item, group, parent_type, &child,
+                                       value.JsonMember(value.json()[k]))
+                  : CompleteAtPosition(type, item, group, parent_type, &child, value.items()[k]);
+    if (!ok) {
       frames_.pop_back();
       Truncate(begin);
       return false;

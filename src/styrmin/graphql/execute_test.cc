@@ -241,3 +241,55 @@ TEST(Execute, AnswersIntrospection) {
 
 }  // namespace
 }  // namespace styrmin::graphql
+
+namespace styrmin::graphql {
+namespace {
+
+struct Row {
+  std::string name;
+  std::optional<std::string> note;
+  int count = 0;
+  std::int64_t big = 0;
+  double ratio = 0;
+  bool on = false;
+  std::string color;
+};
+
+TEST(ExecuteMembers, WritesBoundMembersStraightIntoTheResponse) {
+  Runner r(
+      "enum Color { RED } type Query { row: Row other: Row } type Row { name: String! note: String "
+      "count: Int big: Int ratio: Float on: Boolean color: Color id: ID }");
+  static const Row kRow{"a\"b", std::nullopt, 3, 5000000000, 0.5, true, "BLUE"};
+  static const int kNotARow = 0;
+  ASSERT_TRUE(r.schema().Bind("Query", "row",
+                              [](const ResolveInfo&) { return FieldValue::Object(&kRow); }));
+  ASSERT_TRUE(r.schema().Bind("Query", "other",
+                              [](const ResolveInfo&) { return FieldValue::Object(&kNotARow); }));
+  ASSERT_TRUE(r.schema().BindMember<&Row::name>("Row", "name"));
+  ASSERT_TRUE(r.schema().BindMember<&Row::note>("Row", "note"));
+  ASSERT_TRUE(r.schema().BindMember<&Row::count>("Row", "count"));
+  ASSERT_TRUE(r.schema().BindMember<&Row::big>("Row", "big"));
+  ASSERT_TRUE(r.schema().BindMember<&Row::ratio>("Row", "ratio"));
+  ASSERT_TRUE(r.schema().BindMember<&Row::on>("Row", "on"));
+  ASSERT_TRUE(r.schema().BindMember<&Row::color>("Row", "color"));
+  ASSERT_TRUE(r.schema().BindMember<&Row::count>("Row", "id"));
+  EXPECT_EQ(
+      r.Run("{ row { name note count ratio on id } }").body,
+      R"({"data":{"row":{"name":"a\"b","note":null,"count":3,"ratio":0.5,"on":true,"id":"3"}}})");
+  EXPECT_EQ(
+      r.Run("{ row { big color } }").body,
+      R"({"errors":[{"message":"Int cannot represent non 32-bit signed integer value: 5000000000","locations":[{"line":1,"column":9}],"path":["row","big"]},{"message":"Enum \"Color\" cannot represent value: \"BLUE\"","locations":[{"line":1,"column":13}],"path":["row","color"]}],"data":{"row":{"big":null,"color":null}}})");
+  EXPECT_EQ(
+      r.Run("{ other { name } }").body,
+      R"({"errors":[{"message":"Field \"Row.name\" is bound to a member of another C++ type than its parent's.","locations":[{"line":1,"column":11}],"path":["other","name"]}],"data":{"other":null}})");
+}
+
+TEST(ExecuteMembers, RefusesMembersForFieldsThatAreNotLeaves) {
+  Runner r("type Query { row: Row rows: [Int] } type Row { name: String }");
+  EXPECT_FALSE(r.schema().BindMember<&Row::count>("Query", "row"));
+  EXPECT_FALSE(r.schema().BindMember<&Row::count>("Query", "rows"));
+  EXPECT_FALSE(r.schema().BindMember<&Row::name>("Row", "nope"));
+}
+
+}  // namespace
+}  // namespace styrmin::graphql

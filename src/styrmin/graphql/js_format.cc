@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 namespace styrmin::graphql {
@@ -139,10 +140,50 @@ std::string JsNumberToString(double value) {
 
 std::string Inspect(const OrderedJson& value) { return FormatValue(value, 0); }
 
+namespace {
+
+// The index of the first byte of `value` that JSON output must escape or check (control
+// characters, quote, backslash, non-ASCII), or its size; eight bytes at a time.
+std::size_t PlainPrefix(std::string_view value) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  while (i + 8 <= value.size()) {
+    std::uint64_t word;
+    std::memcpy(&word, value.data() + i, 8);
+    const std::uint64_t control = (word - kOnes * 0x20) & ~word;
+    const std::uint64_t quote = word ^ (kOnes * '"');
+    const std::uint64_t backslash = word ^ (kOnes * '\\');
+    const std::uint64_t special =
+        control | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | word;
+    if ((special & kHigh) != 0) break;
+    i += 8;
+  }
+  while (i < value.size()) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+    ++i;
+  }
+  return i;
+}
+
+}  // namespace
+
 void AppendJsonString(std::string& out, std::string_view value) {
   static constexpr char kHex[] = "0123456789abcdef";
+  std::size_t i = PlainPrefix(value);
+  if (i == value.size()) {
+    // The common case: one copy between the quotes.
+    const std::size_t at = out.size();
+    out.resize(at + value.size() + 2);
+    char* p = out.data() + at;
+    *p = '"';
+    std::memcpy(p + 1, value.data(), value.size());
+    p[value.size() + 1] = '"';
+    return;
+  }
   out += '"';
-  std::size_t i = 0;
+  out.append(value.data(), i);
   while (i < value.size()) {
     const auto c = static_cast<unsigned char>(value[i]);
     if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {

@@ -28,6 +28,13 @@ FieldValue FieldValue::String(std::string value) {
   return v;
 }
 
+FieldValue FieldValue::StringRef(std::string_view value) {
+  FieldValue v(Kind::kString);
+  v.borrowed_ = value.data();
+  v.borrowed_size_ = value.size();
+  return v;
+}
+
 FieldValue FieldValue::Enum(std::string name) {
   FieldValue v(Kind::kEnum);
   v.text_ = std::move(name);
@@ -36,28 +43,30 @@ FieldValue FieldValue::Enum(std::string name) {
 
 FieldValue FieldValue::JsonRef(const OrderedJson& value) {
   FieldValue v(Kind::kJson);
-  v.json_ = &value;
+  v.pointer_ = &value;
   return v;
 }
 
 FieldValue FieldValue::Json(OrderedJson value) {
   auto owned = std::make_shared<const OrderedJson>(std::move(value));
   FieldValue v(Kind::kJson);
-  v.json_ = owned.get();
+  v.pointer_ = owned.get();
   v.owner_ = std::move(owned);
   return v;
 }
 
 FieldValue FieldValue::JsonMember(const OrderedJson& member) const {
   FieldValue v(Kind::kJson);
-  v.json_ = &member;
+  v.pointer_ = &member;
   v.owner_ = owner_;
   return v;
 }
 
 FieldValue FieldValue::List(std::vector<FieldValue> items) {
   FieldValue v(Kind::kList);
-  v.items_ = std::move(items);
+  auto owned = std::make_shared<const std::vector<FieldValue>>(std::move(items));
+  v.pointer_ = owned.get();
+  v.owner_ = std::move(owned);
   return v;
 }
 
@@ -69,12 +78,12 @@ FieldValue FieldValue::Error(std::string message, OrderedJson extensions) {
 }
 
 FieldValue FieldValue::WithTypename(std::string type_name) && {
-  type_name_ = std::move(type_name);
+  text_ = std::move(type_name);
   return std::move(*this);
 }
 
 bool FieldValue::IsNull() const {
-  return kind_ == Kind::kNull || (kind_ == Kind::kJson && json_->is_null());
+  return kind_ == Kind::kNull || (kind_ == Kind::kJson && json().is_null());
 }
 
 const OrderedJson& FieldValue::extensions() const {
@@ -97,14 +106,14 @@ OrderedJson FieldValue::ToJson() const {
       return scalar_.number;
     case Kind::kString:
     case Kind::kEnum:
-      return text_;
+      return std::string(text());
     case Kind::kJson:
-      return *json_;
+      return json();
     case Kind::kObject:
       return OrderedJson::object();
     case Kind::kList: {
       OrderedJson out = OrderedJson::array();
-      for (const auto& item : items_) out.push_back(item.ToJson());
+      for (const auto& item : items()) out.push_back(item.ToJson());
       return out;
     }
   }
@@ -114,7 +123,8 @@ OrderedJson FieldValue::ToJson() const {
 std::pair<FieldValue, Promise> MakePending() {
   auto state = std::make_shared<internal::PendingState>();
   FieldValue value(FieldValue::Kind::kPending);
-  value.pending_ = state;
+  value.pointer_ = state.get();
+  value.owner_ = state;
   Promise promise;
   promise.state_ = std::move(state);
   return {std::move(value), std::move(promise)};
@@ -200,7 +210,7 @@ bool BatchLoader::Dispatch() {
   for (const auto& key : keys) {
     auto [value, promise] = MakePending();
     // The loaded value fans out to every Load of the key.
-    value.pending_->on_done = [state = state_, key](const FieldValue& loaded) {
+    value.pending()->on_done = [state = state_, key](const FieldValue& loaded) {
       std::vector<Promise> waiters;
       {
         std::lock_guard<std::mutex> lock(state->mu);

@@ -12,6 +12,8 @@
 // from any thread.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -19,6 +21,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <typeinfo>
 #include <unordered_map>
 #include <utility>
@@ -59,6 +62,8 @@ class FieldValue final {
   static FieldValue Int(std::int64_t value);
   static FieldValue Float(double value);
   static FieldValue String(std::string value);
+  // A string that outlives the execution, not copied.
+  static FieldValue StringRef(std::string_view value);
   // An enum value by name.
   static FieldValue Enum(std::string name);
   // A JSON value that outlives the execution; objects are read by the default resolver.
@@ -99,10 +104,18 @@ class FieldValue final {
   std::int64_t AsInt() const { return scalar_.integer; }
   double AsFloat() const { return scalar_.number; }
   // kString and kEnum: the text; kError: the message.
-  const std::string& text() const { return text_; }
-  const OrderedJson& json() const { return *json_; }
-  const std::vector<FieldValue>& items() const { return items_; }
-  const std::string& type_name() const { return type_name_; }
+  std::string_view text() const {
+    return borrowed_ != nullptr ? std::string_view(borrowed_, borrowed_size_) : text_;
+  }
+  const OrderedJson& json() const { return *static_cast<const OrderedJson*>(pointer_); }
+  const std::vector<FieldValue>& items() const {
+    return *static_cast<const std::vector<FieldValue>*>(pointer_);
+  }
+  // kObject and kJson: the type name given by WithTypename, or empty.
+  std::string_view type_name() const {
+    return kind_ == Kind::kObject || kind_ == Kind::kJson ? std::string_view(text_)
+                                                          : std::string_view();
+  }
   // kError: the extensions (null when none).
   const OrderedJson& extensions() const;
   // kObject: the object, which must have been made from a T.
@@ -120,6 +133,9 @@ class FieldValue final {
   friend class internal::Execution;
   friend std::pair<FieldValue, class Promise> MakePending();
   explicit FieldValue(Kind kind) : kind_(kind) {}
+  internal::PendingState* pending() const {
+    return static_cast<internal::PendingState*>(const_cast<void*>(pointer_));
+  }
 
   Kind kind_ = Kind::kNull;
   union {
@@ -127,14 +143,13 @@ class FieldValue final {
     std::int64_t integer;
     double number;
   } scalar_{};
-  std::string text_;
-  const OrderedJson* json_ = nullptr;
+  const char* borrowed_ = nullptr;  // StringRef's text
+  std::size_t borrowed_size_ = 0;
+  std::string text_;  // owned text; kObject and kJson: the type name
+  // kObject: the object; kJson: the OrderedJson; kList: the items; kPending: the state.
   const void* pointer_ = nullptr;
   const std::type_info* type_ = nullptr;
-  std::shared_ptr<const void> owner_;  // keeps json_/pointer_ alive; kError: extensions
-  std::shared_ptr<internal::PendingState> pending_;
-  std::vector<FieldValue> items_;
-  std::string type_name_;
+  std::shared_ptr<const void> owner_;  // keeps pointer_ alive; kError: extensions
 };
 
 // Completes one pending FieldValue, once. Move-only. Resolve may be called from any thread; a
@@ -211,6 +226,46 @@ class ResolveInfo final {
 };
 
 using FieldResolver = std::function<FieldValue(const ResolveInfo&)>;
+
+// What a member writer did with its field.
+struct WriteOutcome {
+  enum class Kind { kWritten, kNull, kError } kind = Kind::kWritten;
+  std::string message;  // kError
+};
+
+// Writes a leaf field of a C++ object straight into the response: no resolver call and no
+// FieldValue. ExecutableSchema::BindMember makes them; `type` is the field's named type.
+using FieldWriter = WriteOutcome (*)(const void* object, const NamedType& type, std::string& out);
+
+namespace internal {
+// Serialises a member's value as a leaf of `type`; kError when it does not fit.
+WriteOutcome WriteLeaf(std::string_view value, const NamedType& type, std::string& out);
+WriteOutcome WriteLeaf(std::int64_t value, const NamedType& type, std::string& out);
+WriteOutcome WriteLeaf(double value, const NamedType& type, std::string& out);
+WriteOutcome WriteLeaf(bool value, const NamedType& type, std::string& out);
+template <typename M>
+WriteOutcome WriteMemberValue(const M& value, const NamedType& type, std::string& out) {
+  if constexpr (std::is_same_v<M, bool>) {
+    return WriteLeaf(value, type, out);
+  } else if constexpr (std::is_integral_v<M>) {
+    return WriteLeaf(static_cast<std::int64_t>(value), type, out);
+  } else if constexpr (std::is_floating_point_v<M>) {
+    return WriteLeaf(static_cast<double>(value), type, out);
+  } else if constexpr (std::is_convertible_v<const M&, std::string_view>) {
+    return WriteLeaf(std::string_view(value), type, out);
+  } else {
+    if (!value) return {WriteOutcome::Kind::kNull, {}};
+    return WriteMemberValue(*value, type, out);  // std::optional
+  }
+}
+template <typename>
+struct MemberOf;
+template <typename T, typename M>
+struct MemberOf<M T::*> {
+  using Object = T;
+  using Value = M;
+};
+}  // namespace internal
 // The object type name of a value of an interface or union type; empty when unknown.
 using TypeResolver = std::function<std::string(const FieldValue&, const NamedType& abstract_type)>;
 
@@ -251,6 +306,21 @@ class ExecutableSchema final {
 
   // kInvalidArgument when `type` has no field `field`.
   Status Bind(std::string_view type, std::string_view field, FieldResolver resolver);
+  // Binds a leaf field (scalar or enum, not a list) to a data member of the C++ objects that
+  // FieldValue::Object holds for `type`, written without a resolver call: the fast path for
+  // plain data. Members may be strings, integers, floating point, bool, or std::optional of
+  // those (empty reads as null). kInvalidArgument when the field does not exist or is not a
+  // leaf. A parent of another C++ type makes the field an error.
+  template <auto Member>
+  Status BindMember(std::string_view type, std::string_view field) {
+    using Traits = internal::MemberOf<decltype(Member)>;
+    const FieldWriter writer = [](const void* object, const NamedType& named, std::string& out) {
+      return internal::WriteMemberValue(
+          static_cast<const typename Traits::Object*>(object)->*Member, named, out);
+    };
+    return BindWriter(type, field, writer, typeid(typename Traits::Object));
+  }
+
   // kInvalidArgument when `type` is not an interface or union.
   Status BindTypeResolver(std::string_view type, TypeResolver resolver);
   // Replaces the default resolver for fields without one.
@@ -258,6 +328,12 @@ class ExecutableSchema final {
 
   const Schema& schema() const { return schema_; }
   const FieldResolver& ResolverFor(const Field* field) const;
+  struct Writer {
+    FieldWriter write = nullptr;
+    const std::type_info* object_type = nullptr;
+  };
+  // The member writer bound to `field`, or null.
+  const Writer* WriterFor(const Field* field) const;
   const TypeResolver* TypeResolverFor(const NamedType* type) const;
   // The meta fields every object type has: __typename, and on the query type __schema and
   // __type.
@@ -268,16 +344,30 @@ class ExecutableSchema final {
   // The default resolver: a JSON object's member named as the field; null otherwise.
   static FieldValue ResolveFromJson(const ResolveInfo& info);
 
+  // How much response buffer an execution starts with: the size of a recent response, so
+  // that a large response is not copied while it grows.
+  std::size_t response_size_hint() const {
+    return response_size_hint_.load(std::memory_order_relaxed);
+  }
+  void NoteResponseSize(std::size_t bytes) const {
+    response_size_hint_.store(std::clamp<std::size_t>(bytes + bytes / 8, 1024, 1 << 22),
+                              std::memory_order_relaxed);
+  }
+
  private:
   void BindIntrospection();
+  Status BindWriter(std::string_view type, std::string_view field, FieldWriter writer,
+                    const std::type_info& object_type);
 
   Schema schema_;
   std::unordered_map<const Field*, FieldResolver> resolvers_;
   std::unordered_map<const NamedType*, TypeResolver> type_resolvers_;
+  std::unordered_map<const Field*, Writer> writers_;
   FieldResolver default_resolver_;
   Field typename_field_;
   Field schema_field_;
   Field type_field_;
+  mutable std::atomic<std::size_t> response_size_hint_{8192};
 };
 
 }  // namespace styrmin::graphql
