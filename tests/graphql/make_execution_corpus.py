@@ -305,6 +305,55 @@ case(S, 'query($n: String!) { __type(name: $n) { name kind } }', {}, {"n": "Colo
 case(S, '{ user { __typename } __schema { queryType { name } mutationType { name }'
         ' subscriptionType { name } } }', {"user": {}})
 
+# Subscriptions: one response per source event.
+SUB = """
+type Query { a: Int }
+type Event { id: ID! value: Int note: String }
+type Subscription {
+  tick: Int
+  event(min: Int = 0, tag: String!): Event
+  events: [Event!]!
+}
+"""
+
+
+def subscription(source, root, variables=None, operation=None):
+    c = {"id": "subscribe/%03d" % (len(cases) + 1), "op": "subscribe", "schema": SUB,
+         "source": source, "rootValue": root}
+    if variables is not None:
+        c["variables"] = variables
+    if operation is not None:
+        c["operationName"] = operation
+    cases.append(c)
+
+
+subscription("subscription { tick }", {"tick": {"$stream": [{"tick": 1}, {"tick": 2}, {}]}})
+subscription("subscription { t: tick }", {"tick": {"$stream": []}})
+subscription("subscription { tick }", {"tick": {"$stream": [{"tick": "x"}, {"tick": 3}]}})
+subscription('subscription { event(tag: "a") { id value note } }',
+             {"event": {"$stream": [{"event": {"id": 1, "value": 2}},
+                                    {"event": {"id": None, "value": 2}},
+                                    {"event": {"id": "e", "note": {"$error": "no note"}}},
+                                    {"event": None}]}})
+subscription("subscription S($t: String!) { event(tag: $t) { id } }",
+             {"event": {"$stream": [{"event": {"id": "1"}}]}}, {"t": "x"})
+subscription("subscription S($t: String!) { event(tag: $t) { id } }",
+             {"event": {"$stream": [{"event": {"id": "1"}}]}}, {})
+subscription("subscription S($t: String!) { event(tag: $t) { id } }",
+             {"event": {"$stream": [{"event": {"id": "1"}}]}}, {"t": 4})
+subscription("subscription { events { id } }",
+             {"events": {"$stream": [{"events": [{"id": "1"}, None]}, {"events": []}]}})
+subscription("subscription { tick }", {"tick": {"$error": "cannot subscribe"}})
+subscription("subscription { tick }", {})
+subscription("query { a }", {"a": 1})
+subscription("subscription A { tick } subscription B { t: tick }",
+             {"tick": {"$stream": [{"tick": 5}]}}, None, "B")
+subscription("subscription A { tick } subscription B { t: tick }",
+             {"tick": {"$stream": [{"tick": 5}]}})
+subscription("subscription { tick __typename }", {"tick": {"$stream": [{"tick": 1}]}})
+subscription("subscription { ... on Subscription { tick } }",
+             {"tick": {"$stream": [{"tick": 7}, {"tick": 8}]}})
+
 with open("tests/graphql/corpus/execution.jsonl", "w", encoding="utf-8") as out:
     for c in cases:
         out.write(json.dumps(c, ensure_ascii=False) + "\n")

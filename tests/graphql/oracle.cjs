@@ -61,6 +61,7 @@ function validate(testCase) {
 //   {"$async": v}            a promise of v
 //   {"$asyncError": m}       a resolver returning a rejected promise (object members only)
 //   {"$args": true}          a resolver returning its arguments
+//   {"$stream": [e...]}      a subscription source yielding the events e...
 function transformRoot(value) {
   if (Array.isArray(value)) return value.map(transformRoot);
   if (value === null || typeof value !== 'object') return value;
@@ -76,6 +77,10 @@ function transformRoot(value) {
     return () => Promise.reject(new Error(message));
   }
   if ('$args' in value) return (args) => args;
+  if ('$stream' in value) {
+    const events = value.$stream.map(transformRoot);
+    return () => (async function* stream() { yield* events; })();
+  }
   const out = {};
   for (const [k, v] of Object.entries(value)) out[k] = transformRoot(v);
   return out;
@@ -93,6 +98,29 @@ async function execute(testCase) {
   return { response: JSON.parse(JSON.stringify(response)) };
 }
 
+async function subscribe(testCase) {
+  const schema = graphql.buildSchema(testCase.schema);
+  const document = graphql.parse(testCase.source);
+  const invalid = graphql.validate(schema, document);
+  if (invalid.length) return { response: JSON.parse(JSON.stringify({ errors: invalid })) };
+  let result;
+  try {
+    result = await graphql.subscribe({
+      schema,
+      document,
+      rootValue: transformRoot(testCase.rootValue ?? {}),
+      variableValues: testCase.variables,
+      operationName: testCase.operationName,
+    });
+  } catch (e) {
+    return { response: { errors: [{ message: e.message }] } };
+  }
+  if (!(Symbol.asyncIterator in result)) return { response: JSON.parse(JSON.stringify(result)) };
+  const responses = [];
+  for await (const response of result) responses.push(JSON.parse(JSON.stringify(response)));
+  return { responses };
+}
+
 function run(testCase) {
   try {
     switch (testCase.op) {
@@ -108,6 +136,8 @@ function run(testCase) {
         return validate(testCase);
       case 'execute':
         return execute(testCase);
+      case 'subscribe':
+        return subscribe(testCase);
       default:
         return { unsupported: testCase.op };
     }

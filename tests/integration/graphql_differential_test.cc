@@ -16,6 +16,7 @@
 #include "styrmin/graphql/lexer.h"
 #include "styrmin/graphql/parser.h"
 #include "styrmin/graphql/print_schema.h"
+#include "styrmin/graphql/subscribe.h"
 #include "styrmin/graphql/validate.h"
 #include "support/command.h"
 
@@ -209,6 +210,72 @@ Json ExecuteCase(const std::string& id, const Json& test_case, const std::string
   return {{"id", id}, {"response", std::move(*response)}};
 }
 
+// A subscription case: every event of the root value's {"$stream": [...]} marker executed.
+Json SubscribeCase(const std::string& id, const Json& test_case, const std::string& line) {
+  const OrderedJson ordered = ParseOrderedJson(line).value();
+  auto built = graphql::BuildSchema(test_case["schema"].get<std::string>());
+  if (!built) return {{"id", id}, {"crash", "schema: " + built.error().message()}};
+  graphql::ExecutableSchema schema(std::move(*built));
+  schema.SetDefaultResolver([](const graphql::ResolveInfo& info) {
+    return ReadMarkers(info, graphql::ExecutableSchema::ResolveFromJson(info));
+  });
+  if (const auto* type = schema.schema().subscription_type()) {
+    for (const auto& field : type->fields) {
+      const Status bound = schema.BindSubscription(
+          field.name,
+          [](const graphql::ResolveInfo& info) -> Result<std::shared_ptr<graphql::EventStream>> {
+            const auto source = graphql::ExecutableSchema::ResolveFromJson(info);
+            if (source.kind() != graphql::FieldValue::Kind::kJson || !source.json().is_object()) {
+              return InvalidArgument(
+                  "Subscription field must return Async Iterable. Received: undefined.");
+            }
+            if (source.json().contains("$error")) {
+              return InvalidArgument(source.json()["$error"].get<std::string>());
+            }
+            auto stream = std::make_shared<graphql::EventStream>();
+            for (const auto& event : source.json()["$stream"]) {
+              EXPECT_TRUE(stream->Push(source.JsonMember(event)));
+            }
+            stream->Close();
+            return stream;
+          });
+      EXPECT_TRUE(bound);
+    }
+  }
+  Source source(test_case["source"].get<std::string>());
+  auto document = graphql::Parse(source);
+  if (!document) return {{"id", id}, {"crash", "syntax error"}};
+  const auto invalid = graphql::Validate(schema.schema(), *document, source);
+  if (!invalid.empty()) {
+    Json errors = Json::array();
+    for (const auto& e : invalid) {
+      errors.push_back({{"message", e.message}, {"locations", LocationsJson(e.locations)}});
+    }
+    return {{"id", id}, {"response", {{"errors", std::move(errors)}}}};
+  }
+  const OrderedJson root =
+      ordered.contains("rootValue") ? ordered["rootValue"] : OrderedJson::object();
+  MarkerContext context;
+  graphql::ExecutionRequest request;
+  request.document = &*document;
+  request.source = &source;
+  request.root_value = graphql::FieldValue::JsonRef(root);
+  if (ordered.contains("variables")) request.variables = ordered["variables"];
+  if (ordered.contains("operationName")) {
+    request.operation_name = ordered["operationName"].get<std::string>();
+  }
+  request.SetContext(&context);
+  auto started = graphql::Subscribe(schema, request);
+  if (started.error) return {{"id", id}, {"response", ParseJson(started.error->body).value()}};
+  Json responses = Json::array();
+  for (int i = 0; i < 1000; ++i) {
+    auto next = started.subscription->Next(std::chrono::seconds(10));
+    if (!next) break;
+    responses.push_back(ParseJson(next->body).value());
+  }
+  return {{"id", id}, {"responses", std::move(responses)}};
+}
+
 // The C++ engine's answer to one case, in the oracle's result format.
 Json RunCase(const Json& test_case, const std::string& line) {
   const std::string id = test_case["id"];
@@ -218,6 +285,7 @@ Json RunCase(const Json& test_case, const std::string& line) {
   if (op == "buildSchema") return BuildSchemaCase(id, test_case["source"]);
   if (op == "validate") return ValidateCase(id, test_case);
   if (op == "execute") return ExecuteCase(id, test_case, line);
+  if (op == "subscribe") return SubscribeCase(id, test_case, line);
   if (op == "printIntrospectionSchema") {
     auto schema = graphql::BuildSchema(test_case["source"].get<std::string>());
     if (!schema) return {{"id", id}, {"error", {{"message", schema.error().message()}}}};

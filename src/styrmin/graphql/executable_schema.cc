@@ -181,6 +181,21 @@ const ExecutableSchema::Writer* ExecutableSchema::WriterFor(const Field* field) 
   return it == writers_.end() ? nullptr : &it->second;
 }
 
+Status ExecutableSchema::BindSubscription(std::string_view field, SubscribeResolver resolver) {
+  const NamedType* t = schema_.subscription_type();
+  const Field* f = t == nullptr ? nullptr : t->FindField(field);
+  if (f == nullptr) {
+    return InvalidArgument("the subscription type has no field \"" + std::string(field) + "\"");
+  }
+  subscribe_resolvers_[f] = std::move(resolver);
+  return {};
+}
+
+const SubscribeResolver* ExecutableSchema::SubscribeResolverFor(const Field* field) const {
+  const auto it = subscribe_resolvers_.find(field);
+  return it == subscribe_resolvers_.end() ? nullptr : &it->second;
+}
+
 Status ExecutableSchema::BindTypeResolver(std::string_view type, TypeResolver resolver) {
   const NamedType* t = schema_.FindType(type);
   if (t == nullptr || !t->IsAbstract()) {

@@ -13,6 +13,7 @@
 
 #include "styrmin/graphql/internal/pending.h"
 #include "styrmin/graphql/js_format.h"
+#include "styrmin/graphql/subscribe.h"
 #include "styrmin/graphql/values.h"
 
 namespace styrmin::graphql {
@@ -446,6 +447,8 @@ class Execution final {
         id_(schema_.FindType("ID")) {}
 
   ExecutionResult Run();
+  // The source stream of a subscription operation, or the response that says why not.
+  tl::expected<std::shared_ptr<EventStream>, ExecutionResult> StartSubscription();
   ScalarKind ScalarKindOf(const NamedType& type) const {
     if (type.kind == TypeKind::kEnum) return ScalarKind::kEnum;
     if (&type == string_) return ScalarKind::kString;
@@ -678,6 +681,87 @@ ExecutionResult Execution::Run() {
   result.body += '}';
   result.errors = std::move(errors_);
   return result;
+}
+
+tl::expected<std::shared_ptr<EventStream>, ExecutionResult> Execution::StartSubscription() {
+  const auto failure = [this](ExecutionError error) {
+    errors_.push_back(std::move(error));
+    ExecutionResult result;
+    result.body = "{\"errors\":" + ErrorsToJson(errors_) + "}";
+    result.errors = std::move(errors_);
+    return tl::unexpected(std::move(result));
+  };
+  if (!Prepare()) {
+    ExecutionResult result;
+    result.body = "{\"errors\":" + ErrorsToJson(errors_) + "}";
+    result.errors = std::move(errors_);
+    return tl::unexpected(std::move(result));
+  }
+  if (operation_->operation != OperationType::kSubscription) {
+    return failure({"Expected subscription operation.", {}, {}, nullptr});
+  }
+  const NamedType* root = schema_.subscription_type();
+  if (root == nullptr) {
+    return failure({"Schema is not configured to execute subscription operation.",
+                    {source_.LocationOf(operation_->offset)},
+                    {},
+                    nullptr});
+  }
+  const std::vector<const std::vector<Selection>*> sets{&operation_->selections};
+  Collected* fields = Collect(*root, sets);
+  const auto located = [this](std::string message, const std::vector<std::size_t>& offsets,
+                              std::vector<PathSegment> path) {
+    ExecutionError error{std::move(message), {}, std::move(path), nullptr};
+    for (std::size_t offset : offsets) error.locations.push_back(source_.LocationOf(offset));
+    return error;
+  };
+  if (fields->error) return failure(located(fields->error->message, fields->error->offsets, {}));
+  if (fields->groups.empty())
+    return failure({"The subscription selects no field.", {}, {}, nullptr});
+  FieldGroup& group = fields->groups.front();
+  std::vector<std::size_t> node_offsets;
+  for (const Selection* node : group.nodes) node_offsets.push_back(node->offset);
+  const std::vector<PathSegment> path{{std::string(group.key), -1}};
+  if (group.def == nullptr) {
+    return failure(located(
+        "The subscription field \"" + group.nodes.front()->name.value + "\" is not defined.",
+        node_offsets, {}));
+  }
+  auto args = CoerceArgumentValues(group.def->arguments, group.nodes.front()->arguments, variables_,
+                                   root->name + "." + group.def->name, group.nodes.front()->offset);
+  if (!args) return failure(located(args.error().message, args.error().offsets, path));
+  group.args = std::move(*args);
+  group.args_ready = true;
+  const SubscribeResolver* resolver = es_.SubscribeResolverFor(group.def);
+  if (resolver == nullptr) {
+    return failure(located("Subscription field must return Async Iterable. Received: undefined.",
+                           node_offsets, path));
+  }
+  const PathNode node{nullptr, group.key, -1};
+  ResolveInfo info;
+  info.parent_ = &request_.root_value;
+  info.args_ = &*group.args;
+  info.field_ = group.def;
+  info.parent_type_ = root;
+  info.schema_ = &schema_;
+  info.variables_ = &variables_;
+  info.nodes_ = &group.nodes;
+  info.path_ = &node;
+  info.context_ = request_.context;
+  info.context_type_ = request_.context_type;
+  info.execution_ = this;
+  Result<std::shared_ptr<EventStream>> stream = InvalidArgument("");
+  try {
+    stream = (*resolver)(info);
+  } catch (const std::exception& e) {
+    stream = InvalidArgument(e.what());
+  }
+  if (!stream) return failure(located(stream.error().message(), node_offsets, path));
+  if (*stream == nullptr) {
+    return failure(located("Subscription field must return Async Iterable. Received: null.",
+                           node_offsets, path));
+  }
+  return std::move(*stream);
 }
 
 void Execution::ExecuteRoot(const NamedType& root, bool serially) {
@@ -1255,6 +1339,18 @@ void Execution::Flatten(const Rope& rope, std::string& out) const {
     Flatten(rope.holes[at.piece]->content, out);
     at = {at.piece + 1, 0};
   }
+}
+
+}  // namespace internal
+
+namespace internal {
+
+tl::expected<std::shared_ptr<EventStream>, ExecutionResult> StartSubscription(
+    const ExecutableSchema& schema, const ExecutionRequest& request) {
+  STYRMIN_CHECK(request.document != nullptr && request.source != nullptr,
+                "a subscription needs a document and its source");
+  Execution execution(schema, request);
+  return execution.StartSubscription();
 }
 
 }  // namespace internal

@@ -227,6 +227,10 @@ class ResolveInfo final {
 
 using FieldResolver = std::function<FieldValue(const ResolveInfo&)>;
 
+class EventStream;  // subscribe.h
+// A subscription field's source: its event stream, or an error (see subscribe.h).
+using SubscribeResolver = std::function<Result<std::shared_ptr<EventStream>>(const ResolveInfo&)>;
+
 // What a member writer did with its field.
 struct WriteOutcome {
   enum class Kind { kWritten, kNull, kError } kind = Kind::kWritten;
@@ -321,6 +325,12 @@ class ExecutableSchema final {
     return BindWriter(type, field, writer, typeid(typename Traits::Object));
   }
 
+  // Binds the source event stream of a field of the subscription type (subscribe.h); the
+  // field's own resolver then maps each event to the field's value (by default, the event's
+  // member of the field's name). kInvalidArgument when the field does not exist there.
+  Status BindSubscription(std::string_view field, SubscribeResolver resolver);
+  const SubscribeResolver* SubscribeResolverFor(const Field* field) const;
+
   // kInvalidArgument when `type` is not an interface or union.
   Status BindTypeResolver(std::string_view type, TypeResolver resolver);
   // Replaces the default resolver for fields without one.
@@ -363,6 +373,7 @@ class ExecutableSchema final {
   std::unordered_map<const Field*, FieldResolver> resolvers_;
   std::unordered_map<const NamedType*, TypeResolver> type_resolvers_;
   std::unordered_map<const Field*, Writer> writers_;
+  std::unordered_map<const Field*, SubscribeResolver> subscribe_resolvers_;
   FieldResolver default_resolver_;
   Field typename_field_;
   Field schema_field_;

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <vector>
 
+#include "styrmin/graphql/execute.h"
 #include "styrmin/graphql/resolve.h"
 
 namespace styrmin::graphql::internal {
@@ -25,5 +26,9 @@ std::vector<PathSegment> PathOf(const void* path_node);
 
 // Makes `execution` dispatch `loader` when it runs out of ready work.
 void RegisterLoader(Execution* execution, BatchLoader* loader);
+
+// Resolves the source stream of `request`'s subscription operation (subscribe.cc).
+tl::expected<std::shared_ptr<EventStream>, ExecutionResult> StartSubscription(
+    const ExecutableSchema& schema, const ExecutionRequest& request);
 
 }  // namespace styrmin::graphql::internal
