@@ -641,6 +641,12 @@ class Parser {
 }  // namespace
 
 tl::expected<Document, SyntaxError> Parse(const Source& source, const ParseOptions& options) {
+  if (options.max_bytes != 0 && source.body().size() > options.max_bytes) {
+    return tl::unexpected(SyntaxError{"Document is " + std::to_string(source.body().size()) +
+                                          " bytes long, more than the limit of " +
+                                          std::to_string(options.max_bytes) + " bytes.",
+                                      0});
+  }
   Parser parser(source, options);
   try {
     return parser.ParseDocument();

@@ -14,6 +14,8 @@
 namespace styrmin::graphql {
 
 struct ParseOptions {
+  // Documents longer than this many bytes are refused before lexing. 0: no limit.
+  std::size_t max_bytes = 0;
   // Tokens past this many abort the parse (graphql-js's `maxTokens` wording). 0: no limit.
   std::size_t max_tokens = 0;
   // Nesting of selection sets, list and object values and type references. The parser

@@ -1841,10 +1841,110 @@ std::vector<std::unique_ptr<Rule>> MakeRules(Context& c) {
   return rules;
 }
 
+// The defensive limits of ValidationOptions, checked for one operation by walking its
+// selections with fragments expanded. Work is bounded: the walk stops at the first limit
+// passed, and counts every selection it visits against a budget.
+class LimitChecker {
+ public:
+  LimitChecker(const Document& document, const ValidationOptions& options) : options_(options) {
+    for (const auto& definition : document.definitions) {
+      if (const auto* f = std::get_if<FragmentDefinition>(&definition)) {
+        fragments_.emplace(f->name.value, f);
+      }
+    }
+  }
+
+  // The limit `operation` passes, worded for users; nullopt when within all of them.
+  std::optional<std::string> Check(const OperationDefinition& operation) {
+    fields_ = aliases_ = work_ = 0;
+    passed_.reset();
+    active_.clear();
+    Walk(operation.selections, 1);
+    if (!passed_) return std::nullopt;
+    const std::string name = operation.name ? "Operation \"" + operation.name->value + "\""
+                                            : std::string("The anonymous operation");
+    return name + " " + *passed_;
+  }
+
+ private:
+  void Walk(const std::vector<Selection>& selections, std::size_t depth) {
+    if (passed_ || selections.empty()) return;
+    if (options_.max_depth != 0 && depth > options_.max_depth) {
+      passed_ = "nests selections more than " + std::to_string(options_.max_depth) +
+                " levels deep, the limit.";
+      return;
+    }
+    for (const auto& s : selections) {
+      if (passed_) return;
+      // Spreads count as work too, so fragments that only spread others cannot fan out.
+      const std::size_t budget = options_.max_fields == 0 ? 0 : 4 * options_.max_fields + 1000;
+      if (budget != 0 && ++work_ > budget) {
+        passed_ = "selects more than " + std::to_string(options_.max_fields) +
+                  " fields with its fragments expanded, the limit.";
+        return;
+      }
+      switch (s.kind) {
+        case Selection::Kind::kField:
+          if (options_.max_fields != 0 && ++fields_ > options_.max_fields) {
+            passed_ = "selects more than " + std::to_string(options_.max_fields) +
+                      " fields with its fragments expanded, the limit.";
+            return;
+          }
+          if (s.alias && options_.max_aliases != 0 && ++aliases_ > options_.max_aliases) {
+            passed_ = "uses more than " + std::to_string(options_.max_aliases) +
+                      " aliases with its fragments expanded, the limit.";
+            return;
+          }
+          Walk(s.selections, depth + 1);
+          break;
+        case Selection::Kind::kInlineFragment:
+          Walk(s.selections, depth);
+          break;
+        case Selection::Kind::kFragmentSpread: {
+          const auto it = fragments_.find(s.name.value);
+          // Unknown fragments and cycles are the rules' business.
+          if (it == fragments_.end() || active_.count(s.name.value) != 0) break;
+          if (active_.size() >= kMaxSpreadNesting) {
+            passed_ = "nests fragment spreads more than " + std::to_string(kMaxSpreadNesting) +
+                      " deep, the limit.";
+            return;
+          }
+          active_.insert(s.name.value);
+          Walk(it->second->selections, depth);
+          active_.erase(s.name.value);
+          break;
+        }
+      }
+    }
+  }
+
+  // The walk recurses per spread; this bounds its stack.
+  static constexpr std::size_t kMaxSpreadNesting = 256;
+  const ValidationOptions& options_;
+  std::map<std::string, const FragmentDefinition*, std::less<>> fragments_;
+  std::set<std::string, std::less<>> active_;
+  std::size_t fields_ = 0;
+  std::size_t aliases_ = 0;
+  std::size_t work_ = 0;
+  std::optional<std::string> passed_;
+};
+
 }  // namespace
 
 std::vector<GraphQLError> Validate(const Schema& schema, const Document& document,
                                    const Source& source, const ValidationOptions& options) {
+  if (options.max_depth != 0 || options.max_fields != 0 || options.max_aliases != 0) {
+    LimitChecker limits(document, options);
+    std::vector<GraphQLError> passed;
+    for (const auto& definition : document.definitions) {
+      const auto* operation = std::get_if<OperationDefinition>(&definition);
+      if (operation == nullptr) continue;
+      if (auto message = limits.Check(*operation)) {
+        passed.push_back({std::move(*message), {source.LocationOf(operation->offset)}});
+      }
+    }
+    if (!passed.empty()) return passed;
+  }
   Context context(schema, document, source, options);
   Walker walker(
       context,

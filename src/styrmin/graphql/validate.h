@@ -31,9 +31,15 @@ struct GraphQLError {
 struct ValidationOptions {
   // After this many errors validation stops with graphql-js's "Too many validation errors".
   std::size_t max_errors = 100;
+  // Defensive limits per operation, fragments expanded; 0: no limit. An operation past one
+  // of them gets that error alone, before any rule runs, so hostile documents cost little.
+  std::size_t max_depth = 64;      // nesting of selection sets
+  std::size_t max_fields = 20000;  // field selections
+  std::size_t max_aliases = 1000;  // aliased field selections
 };
 
-// All errors of `document`, in graphql-js's order; empty when it is valid.
+// All errors of `document`, in graphql-js's order (or its limit errors); empty when it is
+// valid.
 std::vector<GraphQLError> Validate(const Schema& schema, const Document& document,
                                    const Source& source, const ValidationOptions& options = {});
 
