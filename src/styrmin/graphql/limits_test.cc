@@ -112,7 +112,7 @@ TEST(MalformedInput, EveryTruncationOfADocumentIsAnErrorOrValid) {
   for (std::size_t n = 0; n < full.size(); ++n) {
     const std::string out = Pipeline(full.substr(0, n));
     EXPECT_TRUE(out.rfind("syntax: ", 0) == 0 || out.rfind("invalid: ", 0) == 0 ||
-                out.rfind("{", 0) == 0)
+                out.rfind('{', 0) == 0)
         << out;
   }
   EXPECT_EQ(Pipeline(full), R"({"data":{"name":"x","node":null}})");
@@ -131,7 +131,7 @@ TEST(MalformedInput, HugeStringsAndInvalidUtf8StayValidJson) {
             R"({"data":{"name":"x"}})");
   const std::string bad_utf8 = "{ name(s: \"\xff\xfe\") }";
   const std::string out = Pipeline(bad_utf8);
-  EXPECT_TRUE(out.rfind("syntax: ", 0) == 0 || out.rfind("{", 0) == 0) << out;
+  EXPECT_TRUE(out.rfind("syntax: ", 0) == 0 || out.rfind('{', 0) == 0) << out;
 }
 
 TEST(MalformedInput, WrongVariableTypesAreRequestErrors) {
