@@ -12,6 +12,7 @@
 #include "styrmin/graphql/introspection.h"
 #include "styrmin/graphql/print_schema.h"
 #include "styrmin/graphql/suggest.h"
+#include "styrmin/graphql/values.h"
 
 namespace styrmin::graphql {
 namespace {
@@ -992,162 +993,15 @@ class UniqueArgumentNames final : public Rule {
 
 bool IsRequired(const InputValue& a) { return a.type.IsNonNull() && !a.default_value; }
 
-// The value as graphql-js prints it in errors from scalar coercion, where (validation being
-// static) variables read as null.
-Value WithVariablesAsNull(const Value& v) {
-  Value out = v;
-  if (out.kind == Value::Kind::kVariable) {
-    out.kind = Value::Kind::kNull;
-    out.text.clear();
-  }
-  for (auto& item : out.list) item = WithVariablesAsNull(item);
-  for (auto& f : out.fields) f.value = WithVariablesAsNull(f.value);
-  return out;
-}
-
 // graphql-js's validateInputLiteral in static mode: literals checked against input types.
 class ValuesOfCorrectType final : public Rule {
  public:
   using Rule::Rule;
   void EnterValue(const Value& v, const std::optional<WrappedType>& expected) override {
-    if (expected) Check(v, *expected);
-  }
-
- private:
-  void Check(const Value& v, const WrappedType& type) {
-    if (v.kind == Value::Kind::kVariable) return;  // checked by VariablesInAllowedPosition
-    if (type.IsNonNull()) {
-      if (v.kind == Value::Kind::kNull) {
-        c_.Report("Expected value of non-null type \"" + type.ToString() + "\" not to be null.",
-                  {v.offset});
-        return;
-      }
-      Check(v, type.Unwrapped());
-      return;
-    }
-    if (v.kind == Value::Kind::kNull) return;
-    if (type.IsList()) {
-      if (v.kind != Value::Kind::kList) {
-        Check(v, type.Unwrapped());
-      } else {
-        for (const auto& item : v.list) Check(item, type.Unwrapped());
-      }
-      return;
-    }
-    const NamedType& named = *type.named;
-    switch (named.kind) {
-      case TypeKind::kInputObject:
-        CheckObject(v, named);
-        return;
-      case TypeKind::kEnum:
-        CheckEnum(v, named);
-        return;
-      case TypeKind::kScalar:
-        CheckScalar(v, named);
-        return;
-      default:
-        return;
-    }
-  }
-
-  void CheckObject(const Value& v, const NamedType& type) {
-    if (v.kind != Value::Kind::kObject) {
-      c_.Report("Expected value of type \"" + type.name +
-                    "\" to be an object, found: " + PrintValue(v) + ".",
-                {v.offset});
-      return;
-    }
-    for (const auto& field : type.input_fields) {
-      // The last field of a name counts, as in graphql-js's keyMap.
-      const ObjectField* given = nullptr;
-      for (const auto& f : v.fields) {
-        if (f.name.value == field.name) given = &f;
-      }
-      if (given == nullptr) {
-        if (IsRequired(field)) {
-          c_.Report("Expected value of type \"" + type.name + "\" to include required field \"" +
-                        field.name + "\", found: " + PrintValue(v) + ".",
-                    {v.offset});
-        }
-      } else {
-        Check(given->value, field.type);
-      }
-    }
-    std::vector<const ObjectField*> known;
-    std::vector<std::string> names;
-    for (const auto& field : type.input_fields) names.push_back(field.name);
-    for (const auto& f : v.fields) {
-      if (type.FindInputField(f.name.value) != nullptr) {
-        known.push_back(&f);
-        continue;
-      }
-      const std::string suggestion = DidYouMean(SuggestionList(f.name.value, names));
-      c_.Report("Expected value of type \"" + type.name + "\" not to include unknown field \"" +
-                    f.name.value + "\"" +
-                    (suggestion.empty() ? ", found" : "." + suggestion + " Found") + ": " +
-                    PrintValue(v) + ".",
-                {f.offset});
-    }
-    if (type.one_of && (known.size() != 1 || known.front()->value.kind == Value::Kind::kNull)) {
-      c_.Report("Within OneOf Input Object type \"" + type.name +
-                    "\", exactly one field must be specified, and the value for that field must "
-                    "be non-null.",
-                {v.offset});
-    }
-  }
-
-  void CheckEnum(const Value& v, const NamedType& type) {
-    const std::string printed = PrintValue(WithVariablesAsNull(v));
-    std::vector<std::string> names;
-    for (const auto& e : type.enum_values) names.push_back(e.name);
-    if (v.kind != Value::Kind::kEnum) {
-      c_.Report("Enum \"" + type.name + "\" cannot represent non-enum value: " + printed + "." +
-                    DidYouMean(SuggestionList(printed, names), "the enum value"),
-                {v.offset});
-    } else if (type.FindEnumValue(v.text) == nullptr) {
-      c_.Report("Value \"" + printed + "\" does not exist in \"" + type.name + "\" enum." +
-                    DidYouMean(SuggestionList(printed, names), "the enum value"),
-                {v.offset});
-    }
-  }
-
-  void CheckScalar(const Value& v, const NamedType& type) {
-    const std::string& name = type.name;
-    const auto printed = [&] { return PrintValue(WithVariablesAsNull(v)); };
-    if (name == "Int") {
-      if (v.kind != Value::Kind::kInt) {
-        c_.Report("Int cannot represent non-integer value: " + printed(), {v.offset});
-      } else if (!FitsInt32(v.text)) {
-        c_.Report("Int cannot represent non 32-bit signed integer value: " + v.text, {v.offset});
-      }
-    } else if (name == "Float") {
-      if (v.kind != Value::Kind::kFloat && v.kind != Value::Kind::kInt) {
-        c_.Report("Float cannot represent non numeric value: " + printed(), {v.offset});
-      }
-    } else if (name == "String") {
-      if (v.kind != Value::Kind::kString) {
-        c_.Report("String cannot represent a non string value: " + printed(), {v.offset});
-      }
-    } else if (name == "Boolean") {
-      if (v.kind != Value::Kind::kBoolean) {
-        c_.Report("Boolean cannot represent a non boolean value: " + printed(), {v.offset});
-      }
-    } else if (name == "ID") {
-      if (v.kind != Value::Kind::kString && v.kind != Value::Kind::kInt) {
-        c_.Report("ID cannot represent a non-string and non-integer value: " + printed(),
-                  {v.offset});
-      }
-    }
-    // Custom scalars built from SDL accept any literal, as graphql-js's default does.
-  }
-
-  // parseInt then a range check, as graphql-js does: digits beyond the range are out of it.
-  static bool FitsInt32(const std::string& text) {
-    const bool negative = !text.empty() && text[0] == '-';
-    const std::string digits = negative ? text.substr(1) : text;
-    if (digits.size() > 10) return false;
-    const long long magnitude = std::stoll(digits);
-    return negative ? magnitude <= 2147483648LL : magnitude <= 2147483647LL;
+    if (!expected) return;
+    ValidateLiteral(v, *expected,
+                    [this](const std::string& message, std::size_t offset,
+                           const std::string& /*path*/) { c_.Report(message, {offset}); });
   }
 };
 

@@ -487,7 +487,185 @@ std::optional<LiteralProblem> FindLiteralProblem(const Value& v, TypeAt type,
   return std::nullopt;
 }
 
+// The value as graphql-js prints it in errors from scalar coercion, where (the check being
+// static) variables read as null.
+Value WithVariablesAsNull(const Value& v) {
+  Value out = v;
+  if (out.kind == Value::Kind::kVariable) {
+    out.kind = Value::Kind::kNull;
+    out.text.clear();
+  }
+  for (auto& item : out.list) item = WithVariablesAsNull(item);
+  for (auto& f : out.fields) f.value = WithVariablesAsNull(f.value);
+  return out;
+}
+
+// parseInt then a range check, as graphql-js does: digits beyond the range are out of it.
+bool FitsInt32(const std::string& text) {
+  const bool negative = !text.empty() && text[0] == '-';
+  const std::string digits = negative ? text.substr(1) : text;
+  if (digits.size() > 10) return false;
+  const long long magnitude = std::stoll(digits);
+  return negative ? magnitude <= 2147483648LL : magnitude <= 2147483647LL;
+}
+
+class LiteralValidator {
+ public:
+  explicit LiteralValidator(const LiteralErrorFn& on_error) : on_error_(on_error) {}
+
+  void Check(const Value& v, TypeAt type) {
+    if (v.kind == Value::Kind::kVariable) return;
+    if (type.IsNonNull()) {
+      if (v.kind == Value::Kind::kNull) {
+        Report("Expected value of non-null type \"" + type.ToString() + "\" not to be null.",
+               v.offset);
+        return;
+      }
+      Check(v, type.Inner());
+      return;
+    }
+    if (v.kind == Value::Kind::kNull) return;
+    if (type.IsList()) {
+      if (v.kind != Value::Kind::kList) {
+        Check(v, type.Inner());
+        return;
+      }
+      for (std::size_t i = 0; i < v.list.size(); ++i) {
+        path_.push_back("[" + std::to_string(i) + "]");
+        Check(v.list[i], type.Inner());
+        path_.pop_back();
+      }
+      return;
+    }
+    const NamedType& named = type.Named();
+    switch (named.kind) {
+      case TypeKind::kInputObject:
+        CheckObject(v, named);
+        return;
+      case TypeKind::kEnum:
+        CheckEnum(v, named);
+        return;
+      case TypeKind::kScalar:
+        CheckScalar(v, named);
+        return;
+      default:
+        return;
+    }
+  }
+
+ private:
+  void Report(const std::string& message, std::size_t offset) {
+    std::string path;
+    for (const auto& p : path_) path += p;
+    on_error_(message, offset, path.empty() ? path : " at " + path);
+  }
+
+  void CheckObject(const Value& v, const NamedType& type) {
+    if (v.kind != Value::Kind::kObject) {
+      Report("Expected value of type \"" + type.name +
+                 "\" to be an object, found: " + PrintValue(v) + ".",
+             v.offset);
+      return;
+    }
+    for (const auto& field : type.input_fields) {
+      // The last field of a name counts, as in graphql-js's keyMap.
+      const ObjectField* given = nullptr;
+      for (const auto& f : v.fields) {
+        if (f.name.value == field.name) given = &f;
+      }
+      if (given == nullptr) {
+        if (IsRequired(field)) {
+          Report("Expected value of type \"" + type.name + "\" to include required field \"" +
+                     field.name + "\", found: " + PrintValue(v) + ".",
+                 v.offset);
+        }
+      } else {
+        path_.push_back("." + field.name);
+        Check(given->value, {&field.type, 0});
+        path_.pop_back();
+      }
+    }
+    std::vector<const ObjectField*> known;
+    std::vector<std::string> names;
+    names.reserve(type.input_fields.size());
+    for (const auto& field : type.input_fields) names.push_back(field.name);
+    for (const auto& f : v.fields) {
+      if (type.FindInputField(f.name.value) != nullptr) {
+        known.push_back(&f);
+        continue;
+      }
+      const std::string suggestion = DidYouMean(SuggestionList(f.name.value, names));
+      Report("Expected value of type \"" + type.name + "\" not to include unknown field \"" +
+                 f.name.value + "\"" +
+                 (suggestion.empty() ? ", found" : "." + suggestion + " Found") + ": " +
+                 PrintValue(v) + ".",
+             f.offset);
+    }
+    if (!type.one_of) return;
+    const std::string message = "Within OneOf Input Object type \"" + type.name +
+                                "\", exactly one field must be specified, and the value for "
+                                "that field must be non-null.";
+    if (known.size() != 1) {
+      Report(message, v.offset);
+    } else if (known.front()->value.kind == Value::Kind::kNull) {
+      path_.push_back("." + known.front()->name.value);
+      Report(message, v.offset);
+      path_.pop_back();
+    }
+  }
+
+  void CheckEnum(const Value& v, const NamedType& type) {
+    const std::string printed = PrintValue(WithVariablesAsNull(v));
+    if (v.kind != Value::Kind::kEnum) {
+      Report("Enum \"" + type.name + "\" cannot represent non-enum value: " + printed + "." +
+                 EnumSuggestion(type, printed),
+             v.offset);
+    } else if (type.FindEnumValue(v.text) == nullptr) {
+      Report("Value \"" + printed + "\" does not exist in \"" + type.name + "\" enum." +
+                 EnumSuggestion(type, printed),
+             v.offset);
+    }
+  }
+
+  void CheckScalar(const Value& v, const NamedType& type) {
+    const std::string& name = type.name;
+    const auto printed = [&] { return PrintValue(WithVariablesAsNull(v)); };
+    if (name == "Int") {
+      if (v.kind != Value::Kind::kInt) {
+        Report("Int cannot represent non-integer value: " + printed(), v.offset);
+      } else if (!FitsInt32(v.text)) {
+        Report("Int cannot represent non 32-bit signed integer value: " + v.text, v.offset);
+      }
+    } else if (name == "Float") {
+      if (v.kind != Value::Kind::kFloat && v.kind != Value::Kind::kInt) {
+        Report("Float cannot represent non numeric value: " + printed(), v.offset);
+      }
+    } else if (name == "String") {
+      if (v.kind != Value::Kind::kString) {
+        Report("String cannot represent a non string value: " + printed(), v.offset);
+      }
+    } else if (name == "Boolean") {
+      if (v.kind != Value::Kind::kBoolean) {
+        Report("Boolean cannot represent a non boolean value: " + printed(), v.offset);
+      }
+    } else if (name == "ID") {
+      if (v.kind != Value::Kind::kString && v.kind != Value::Kind::kInt) {
+        Report("ID cannot represent a non-string and non-integer value: " + printed(), v.offset);
+      }
+    }
+    // Custom scalars built from SDL accept any literal, as graphql-js's default does.
+  }
+
+  const LiteralErrorFn& on_error_;
+  std::vector<std::string> path_;
+};
+
 }  // namespace
+
+void ValidateLiteral(const Value& literal, const WrappedType& type,
+                     const LiteralErrorFn& on_error) {
+  LiteralValidator(on_error).Check(literal, {&type, 0});
+}
 
 std::optional<OrderedJson> CoerceInputLiteral(const Value& literal, const WrappedType& type,
                                               const OrderedJson* variables) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,13 @@ tl::expected<OrderedJson, CoercionError> CoerceArgumentValues(
 // nullopt when the literal does not fit the type.
 std::optional<OrderedJson> CoerceInputLiteral(const Value& literal, const WrappedType& type,
                                               const OrderedJson* variables);
+
+// graphql-js's validateInputLiteral without variables, as validation and default values check
+// literals: every reason `literal` does not fit `type`, with the offset of the node it is about
+// and its path inside the literal (" at .a[0]"; empty at the top). Variables pass.
+using LiteralErrorFn =
+    std::function<void(const std::string& message, std::size_t offset, const std::string& path)>;
+void ValidateLiteral(const Value& literal, const WrappedType& type, const LiteralErrorFn& on_error);
 
 // A JSON value's coercion to `type`, or nullopt when it does not fit.
 std::optional<OrderedJson> CoerceInputValue(const OrderedJson& value, const WrappedType& type);
