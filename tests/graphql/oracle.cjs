@@ -42,6 +42,14 @@ function buildSchema(source) {
   }
 }
 
+function validateSchema(source) {
+  try {
+    return { messages: graphql.validateSchema(graphql.buildSchema(source)).map((e) => e.message) };
+  } catch (e) {
+    return { error: { message: e.message } };
+  }
+}
+
 function printIntrospectionSchema(source) {
   return { printed: graphql.printIntrospectionSchema(graphql.buildSchema(source)) };
 }
@@ -130,6 +138,8 @@ function run(testCase) {
         return parse(testCase.source);
       case 'buildSchema':
         return buildSchema(testCase.source);
+      case 'validateSchema':
+        return validateSchema(testCase.source);
       case 'printIntrospectionSchema':
         return printIntrospectionSchema(testCase.source);
       case 'validate':

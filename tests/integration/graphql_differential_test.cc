@@ -16,6 +16,7 @@
 #include "styrmin/graphql/lexer.h"
 #include "styrmin/graphql/parser.h"
 #include "styrmin/graphql/print_schema.h"
+#include "styrmin/graphql/schema_validation.h"
 #include "styrmin/graphql/subscribe.h"
 #include "styrmin/graphql/validate.h"
 #include "support/command.h"
@@ -286,6 +287,11 @@ Json RunCase(const Json& test_case, const std::string& line) {
   if (op == "validate") return ValidateCase(id, test_case);
   if (op == "execute") return ExecuteCase(id, test_case, line);
   if (op == "subscribe") return SubscribeCase(id, test_case, line);
+  if (op == "validateSchema") {
+    auto schema = graphql::BuildSchema(test_case["source"].get<std::string>());
+    if (!schema) return {{"id", id}, {"error", {{"message", schema.error().message()}}}};
+    return {{"id", id}, {"messages", graphql::ValidateSchema(*schema)}};
+  }
   if (op == "printIntrospectionSchema") {
     auto schema = graphql::BuildSchema(test_case["source"].get<std::string>());
     if (!schema) return {{"id", id}, {"error", {{"message", schema.error().message()}}}};
@@ -335,6 +341,10 @@ TEST(GraphqlDifferential, SchemaBuildingAndPrintingAgreeWithGraphqlJsOnEveryCase
 
 TEST(GraphqlDifferential, ExecutionAgreesWithGraphqlJsOnEveryCase) {
   EXPECT_GE(CompareCorpus("execution"), 100) << "the execution corpus lost cases";
+}
+
+TEST(GraphqlDifferential, SchemaValidationAgreesWithGraphqlJsOnEveryCase) {
+  EXPECT_GE(CompareCorpus("schema_validation"), 50) << "the schema validation corpus lost cases";
 }
 
 TEST(GraphqlDifferential, ValidationAgreesWithGraphqlJsOnEveryCase) {

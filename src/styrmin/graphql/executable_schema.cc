@@ -57,54 +57,6 @@ const char* KindName(TypeKind kind) {
   return "SCALAR";
 }
 
-// graphql-js's type map order: each type the schema defines, followed by the types it
-// references that are not defined in the SDL (specified scalars) as a depth-first walk finds
-// them; then what the root types, the directives' arguments and the introspection types
-// reference. The walk does not enter defined types, which take their own turn.
-void CollectReferenced(const NamedType* type, std::vector<const NamedType*>& out,
-                       std::unordered_set<const NamedType*>& seen);
-
-void CollectChildren(const NamedType* type, std::vector<const NamedType*>& out,
-                     std::unordered_set<const NamedType*>& seen) {
-  for (const NamedType* member : type->members) CollectReferenced(member, out, seen);
-  for (const NamedType* interface : type->interfaces) CollectReferenced(interface, out, seen);
-  for (const auto& field : type->fields) {
-    CollectReferenced(field.type.named, out, seen);
-    for (const auto& arg : field.arguments) CollectReferenced(arg.type.named, out, seen);
-  }
-  for (const auto& field : type->input_fields) CollectReferenced(field.type.named, out, seen);
-}
-
-void CollectReferenced(const NamedType* type, std::vector<const NamedType*>& out,
-                       std::unordered_set<const NamedType*>& seen) {
-  if (type == nullptr || !seen.insert(type).second) return;
-  out.push_back(type);
-  CollectChildren(type, out, seen);
-}
-
-std::vector<const NamedType*> TypeMapOrder(const Schema& schema) {
-  std::vector<const NamedType*> defined;
-  for (const NamedType* type : schema.types()) {
-    if (!IsSpecifiedScalar(type->name) && !IsIntrospectionTypeName(type->name)) {
-      defined.push_back(type);
-    }
-  }
-  std::unordered_set<const NamedType*> seen(defined.begin(), defined.end());
-  std::vector<const NamedType*> out;
-  for (const NamedType* type : defined) {
-    out.push_back(type);
-    CollectChildren(type, out, seen);
-  }
-  CollectReferenced(schema.query_type(), out, seen);
-  CollectReferenced(schema.mutation_type(), out, seen);
-  CollectReferenced(schema.subscription_type(), out, seen);
-  for (const auto& directive : schema.directives()) {
-    for (const auto& arg : directive.arguments) CollectReferenced(arg.type.named, out, seen);
-  }
-  CollectReferenced(schema.FindType("__Schema"), out, seen);
-  return out;
-}
-
 template <typename T>
 FieldValue ListOf(const std::vector<T>& items, bool include_deprecated) {
   std::vector<FieldValue> out;

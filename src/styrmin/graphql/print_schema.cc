@@ -322,7 +322,6 @@ std::string PrintValue(const Value& v) {
       std::vector<std::string> parts;
       for (const auto& f : v.fields) parts.push_back(f.name.value + ": " + PrintValue(f.value));
       const std::string joined = Join(parts, ", ");
-      if (parts.empty()) return "{}";
       if (4 + Utf16Length(joined) > 80) return "{\n" + Indent(Join(parts, "\n")) + "\n}";
       return "{ " + joined + " }";
     }

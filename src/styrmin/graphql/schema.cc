@@ -1,6 +1,10 @@
 #include "styrmin/graphql/schema.h"
 
 #include <algorithm>
+#include <unordered_set>
+#include <vector>
+
+#include "styrmin/graphql/introspection.h"
 
 namespace styrmin::graphql {
 
@@ -83,6 +87,73 @@ bool IsSpecifiedScalar(std::string_view name) {
 bool IsSpecifiedDirective(std::string_view name) {
   return name == "include" || name == "skip" || name == "deprecated" || name == "specifiedBy" ||
          name == "oneOf";
+}
+
+bool IsTypeSubTypeOf(const Schema& schema, const WrappedType& sub, const WrappedType& super) {
+  if (sub == super) return true;
+  if (super.IsNonNull()) {
+    return sub.IsNonNull() && IsTypeSubTypeOf(schema, sub.Unwrapped(), super.Unwrapped());
+  }
+  if (sub.IsNonNull()) return IsTypeSubTypeOf(schema, sub.Unwrapped(), super);
+  if (super.IsList()) {
+    return sub.IsList() && IsTypeSubTypeOf(schema, sub.Unwrapped(), super.Unwrapped());
+  }
+  if (sub.IsList()) return false;
+  return super.named->IsAbstract() &&
+         (sub.named->kind == TypeKind::kInterface || sub.named->kind == TypeKind::kObject) &&
+         schema.IsSubType(*super.named, *sub.named);
+}
+
+namespace {
+
+// graphql-js's type map order: each type the schema defines, followed by the types it
+// references that are not defined in the SDL (specified scalars) as a depth-first walk finds
+// them; then what the root types, the directives' arguments and the introspection types
+// reference. The walk does not enter defined types, which take their own turn.
+void CollectReferencedTypes(const NamedType* type, std::vector<const NamedType*>& out,
+                            std::unordered_set<const NamedType*>& seen);
+
+void CollectChildren(const NamedType* type, std::vector<const NamedType*>& out,
+                     std::unordered_set<const NamedType*>& seen) {
+  for (const NamedType* member : type->members) CollectReferencedTypes(member, out, seen);
+  for (const NamedType* interface : type->interfaces) CollectReferencedTypes(interface, out, seen);
+  for (const auto& field : type->fields) {
+    CollectReferencedTypes(field.type.named, out, seen);
+    for (const auto& arg : field.arguments) CollectReferencedTypes(arg.type.named, out, seen);
+  }
+  for (const auto& field : type->input_fields) CollectReferencedTypes(field.type.named, out, seen);
+}
+
+void CollectReferencedTypes(const NamedType* type, std::vector<const NamedType*>& out,
+                            std::unordered_set<const NamedType*>& seen) {
+  if (type == nullptr || !seen.insert(type).second) return;
+  out.push_back(type);
+  CollectChildren(type, out, seen);
+}
+
+}  // namespace
+
+std::vector<const NamedType*> TypeMapOrder(const Schema& schema) {
+  std::vector<const NamedType*> defined;
+  for (const NamedType* type : schema.types()) {
+    if (!IsSpecifiedScalar(type->name) && !IsIntrospectionTypeName(type->name)) {
+      defined.push_back(type);
+    }
+  }
+  std::unordered_set<const NamedType*> seen(defined.begin(), defined.end());
+  std::vector<const NamedType*> out;
+  for (const NamedType* type : defined) {
+    out.push_back(type);
+    CollectChildren(type, out, seen);
+  }
+  CollectReferencedTypes(schema.query_type(), out, seen);
+  CollectReferencedTypes(schema.mutation_type(), out, seen);
+  CollectReferencedTypes(schema.subscription_type(), out, seen);
+  for (const auto& directive : schema.directives()) {
+    for (const auto& arg : directive.arguments) CollectReferencedTypes(arg.type.named, out, seen);
+  }
+  CollectReferencedTypes(schema.FindType("__Schema"), out, seen);
+  return out;
 }
 
 }  // namespace styrmin::graphql

@@ -149,6 +149,15 @@ class Schema final {
   std::optional<std::string> description_;
 };
 
+// Whether a value of type `sub` can be used where `super` is expected (graphql-js's
+// isTypeSubTypeOf): non-null fits nullable, objects fit their interfaces and unions.
+bool IsTypeSubTypeOf(const Schema& schema, const WrappedType& sub, const WrappedType& super);
+
+// Every type of `schema` in graphql-js's type map order, introspection types included: each
+// type the SDL defines followed by the specified scalars it first references, then what the
+// root types, the directives' arguments and the introspection types reference.
+std::vector<const NamedType*> TypeMapOrder(const Schema& schema);
+
 // True for the five scalars of the specification.
 bool IsSpecifiedScalar(std::string_view name);
 // True for @include, @skip, @deprecated, @specifiedBy and @oneOf.

@@ -1038,21 +1038,6 @@ class ProvidedRequiredArguments final : public Rule {
 };
 
 // graphql-js's isTypeSubTypeOf, for the input types a variable can flow into.
-bool IsTypeSubTypeOf(const Schema& schema, const WrappedType& sub, const WrappedType& super) {
-  if (sub == super) return true;
-  if (super.IsNonNull()) {
-    return sub.IsNonNull() && IsTypeSubTypeOf(schema, sub.Unwrapped(), super.Unwrapped());
-  }
-  if (sub.IsNonNull()) return IsTypeSubTypeOf(schema, sub.Unwrapped(), super);
-  if (super.IsList()) {
-    return sub.IsList() && IsTypeSubTypeOf(schema, sub.Unwrapped(), super.Unwrapped());
-  }
-  if (sub.IsList()) return false;
-  return super.named->IsAbstract() &&
-         (sub.named->kind == TypeKind::kInterface || sub.named->kind == TypeKind::kObject) &&
-         schema.IsSubType(*super.named, *sub.named);
-}
-
 class VariablesInAllowedPosition final : public Rule {
  public:
   using Rule::Rule;
