@@ -40,6 +40,13 @@ class SchemaValidator {
 
  private:
   void Report(std::string message) { errors_.push_back(std::move(message)); }
+  // Joins the parts of a message in one allocation.
+  template <typename... Parts>
+  void Report(const Parts&... parts) {
+    std::string message;
+    (message.append(parts), ...);
+    errors_.push_back(std::move(message));
+  }
 
   void Name(const std::string& name) {
     if (name.rfind("__", 0) == 0) {
@@ -55,7 +62,9 @@ class SchemaValidator {
         {"mutation", schema_.mutation_type()},
         {"subscription", schema_.subscription_type()}};
     std::vector<std::pair<const NamedType*, std::vector<std::string>>> by_type;
-    for (const auto& [operation, type] : roots) {
+    for (const auto& root : roots) {
+      const char* operation = root.first;
+      const NamedType* type = root.second;
       if (type == nullptr) continue;
       if (type->kind != TypeKind::kObject) {
         std::string capitalized = operation;
@@ -197,38 +206,38 @@ class SchemaValidator {
       const std::string iface_owner = iface.name + "." + iface_field.name;
       const Field* field = type.FindField(iface_field.name);
       if (field == nullptr) {
-        Report("Interface field " + iface_owner + " expected but " + type.name +
+        Report("Interface field ", iface_owner, " expected but ", type.name,
                " does not provide it.");
         continue;
       }
       const std::string owner = type.name + "." + field->name;
       if (!IsTypeSubTypeOf(schema_, field->type, iface_field.type)) {
-        Report("Interface field " + iface_owner + " expects type " + iface_field.type.ToString() +
-               " but " + owner + " is type " + field->type.ToString() + ".");
+        Report("Interface field ", iface_owner, " expects type ", iface_field.type.ToString(),
+               " but ", owner, " is type ", field->type.ToString(), ".");
       }
       for (const auto& iface_arg : iface_field.arguments) {
         const InputValue* arg = field->Argument(iface_arg.name);
         if (arg == nullptr) {
-          Report("Interface field argument " + iface_owner + "(" + iface_arg.name +
-                 ":) expected but " + owner + " does not provide it.");
+          Report("Interface field argument ", iface_owner, "(", iface_arg.name, ":) expected but ",
+                 owner, " does not provide it.");
           continue;
         }
         if (!(arg->type == iface_arg.type)) {
-          Report("Interface field argument " + iface_owner + "(" + iface_arg.name +
-                 ":) expects type " + iface_arg.type.ToString() + " but " + owner + "(" +
-                 arg->name + ":) is type " + arg->type.ToString() + ".");
+          Report("Interface field argument ", iface_owner, "(", iface_arg.name, ":) expects type ",
+                 iface_arg.type.ToString(), " but ", owner, "(", arg->name, ":) is type ",
+                 arg->type.ToString(), ".");
         }
       }
       for (const auto& arg : field->arguments) {
         if (IsRequired(arg) && iface_field.Argument(arg.name) == nullptr) {
-          Report("Argument \"" + owner + "(" + arg.name + ":)\" must not be required type \"" +
-                 arg.type.ToString() + "\" if not provided by the Interface field \"" +
-                 iface_owner + "\".");
+          Report("Argument \"", owner, "(", arg.name, ":)\" must not be required type \"",
+                 arg.type.ToString(), "\" if not provided by the Interface field \"", iface_owner,
+                 "\".");
         }
       }
       if (field->deprecation_reason && !iface_field.deprecation_reason) {
-        Report("Interface field " + iface_owner + " is not deprecated, so implementation field " +
-               owner + " must not be deprecated.");
+        Report("Interface field ", iface_owner, " is not deprecated, so implementation field ",
+               owner, " must not be deprecated.");
       }
     }
   }
