@@ -279,6 +279,8 @@ def introspection_query(node_dir):
 
 
 FULL = introspection_query(sys.argv[1])
+with open("tests/graphql/introspection_query.graphql", "w", encoding="utf-8") as out:
+    out.write(FULL)
 for schema in [S, INTROSPECTION_SCHEMA, VALIDATION_SCHEMA, "type Query { a: Int }",
                "type Query { a: String } type Subscription { s: Int }"]:
     case(schema, FULL)

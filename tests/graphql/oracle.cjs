@@ -8,6 +8,7 @@
 //      or {"id": "...", "error": {"message"}}    (buildSchema: no locations, as it throws)
 //      or {"id": "...", "errors": [{"message", "locations"}]}     (validate, with "schema": SDL)
 //      or {"id": "...", "error": {"message", "locations": [{"line", "column"}]}}
+//      or {"id": "...", "printed": printSchema(buildClientSchema(introspection))}  (clientSchema)
 //      or {"id": "...", "response": {"errors"?, "data"?}}      (execute: graphql() on "schema",
 //         "source", "variables", "operationName", "rootValue"; see transformRoot for markers)
 'use strict';
@@ -48,6 +49,10 @@ function validateSchema(source) {
   } catch (e) {
     return { error: { message: e.message } };
   }
+}
+
+function clientSchema(introspection) {
+  return { printed: graphql.printSchema(graphql.buildClientSchema(introspection)) };
 }
 
 function printIntrospectionSchema(source) {
@@ -138,6 +143,8 @@ function run(testCase) {
         return parse(testCase.source);
       case 'buildSchema':
         return buildSchema(testCase.source);
+      case 'clientSchema':
+        return clientSchema(testCase.introspection);
       case 'validateSchema':
         return validateSchema(testCase.source);
       case 'printIntrospectionSchema':

@@ -3,6 +3,7 @@
 // must be equal as JSON. Corpora live in tests/graphql/corpus/*.jsonl, one case per line.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -345,6 +346,59 @@ TEST(GraphqlDifferential, ExecutionAgreesWithGraphqlJsOnEveryCase) {
 
 TEST(GraphqlDifferential, SchemaValidationAgreesWithGraphqlJsOnEveryCase) {
   EXPECT_GE(CompareCorpus("schema_validation"), 50) << "the schema validation corpus lost cases";
+}
+
+// Introspection complete enough for clients: this engine's answer to graphql-js's full
+// introspection query, given to graphql-js's buildClientSchema and printed, reproduces the
+// schema as printSchema prints the SDL, for every schema of the schema corpus that builds and
+// passes ValidateSchema.
+TEST(GraphqlDifferential, IntrospectionRebuildsEverySchemaInGraphqlJs) {
+  const std::string query =
+      ReadFile(STYRMIN_SOURCE_DIR "/tests/graphql/introspection_query.graphql");
+  ASSERT_FALSE(query.empty());
+  const std::string corpus = ReadFile(STYRMIN_SOURCE_DIR "/tests/graphql/corpus/schema.jsonl");
+  std::istringstream lines(corpus);
+  std::string cases;
+  std::map<std::string, std::string> expected;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    const Json test_case = ParseJson(line).value();
+    if (test_case["op"] != "buildSchema") continue;
+    auto built = graphql::BuildSchema(test_case["source"].get<std::string>());
+    if (!built || !graphql::ValidateSchema(*built).empty()) continue;
+    // graphql-js's introspection query leaves deprecated directives out, so no client could
+    // rebuild those; skip such schemas.
+    const auto& directives = built->directives();
+    if (std::any_of(directives.begin(), directives.end(),
+                    [](const auto& d) { return d.deprecation_reason.has_value(); })) {
+      continue;
+    }
+    const std::string id = test_case["id"];
+    expected[id] = graphql::PrintSchema(*built);
+    graphql::ExecutableSchema schema(std::move(*built));
+    Source source(query);
+    auto document = graphql::Parse(source).value();
+    graphql::ExecutionRequest request;
+    request.document = &document;
+    request.source = &source;
+    const auto result = graphql::Execute(schema, request);
+    ASSERT_TRUE(result.errors.empty()) << id << ": " << result.body;
+    Json introspection = ParseJson(result.body).value()["data"];
+    cases += Json{{"id", id}, {"op", "clientSchema"}, {"introspection", std::move(introspection)}}
+                 .dump() +
+             "\n";
+  }
+  ASSERT_GE(expected.size(), 40u) << "the schema corpus lost valid schemas";
+  const auto printed = RunOracle(cases);
+  EXPECT_EQ(printed.size(), expected.size());
+  for (const auto& [id, sdl] : expected) {
+    const auto it = printed.find(id);
+    if (it == printed.end()) {
+      ADD_FAILURE() << "graphql-js gave no result for " << id;
+      continue;
+    }
+    EXPECT_EQ(it->second.value("printed", it->second.dump()), sdl) << id;
+  }
 }
 
 TEST(GraphqlDifferential, ValidationAgreesWithGraphqlJsOnEveryCase) {
