@@ -4,8 +4,8 @@
 // whose message joins graphql-js's messages with blank lines; then types, extensions, root
 // types and the specified directives are assembled.
 //
-// Not yet: the type-level rules of graphql-js's validateSchema (interface implementation,
-// root type kinds...): TODO(#3).
+// The type-level rules (interface implementation, root type kinds...) are ValidateSchema's
+// (schema_validation.h), which a server runs before serving with the schema.
 #pragma once
 
 #include <string_view>

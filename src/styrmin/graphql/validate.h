@@ -9,8 +9,9 @@
 // KnownDirectives, UniqueDirectivesPerLocation, KnownArgumentNames, UniqueArgumentNames,
 // ValuesOfCorrectType, ProvidedRequiredArguments, VariablesInAllowedPosition,
 // OverlappingFieldsCanBeMerged, UniqueInputFieldNames: every rule graphql-js specifies, except
-// the @defer/@stream ones (those directives are not in the schema). Not yet: graphql-js's
-// fragment-work budget on variable usages (TODO(#3)); fragment arguments (experimental there).
+// the @defer/@stream ones (those directives are not in the schema). Not implemented: fragment
+// arguments (experimental in graphql-js). graphql-js's fragment-work budget on variable usages
+// is covered differently: the limits below bound fragment expansion before any rule runs.
 #pragma once
 
 #include <cstddef>
