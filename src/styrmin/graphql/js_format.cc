@@ -174,12 +174,9 @@ void AppendJsonString(std::string& out, std::string_view value) {
   std::size_t i = PlainPrefix(value);
   if (i == value.size()) {
     // The common case: one copy between the quotes.
-    const std::size_t at = out.size();
-    out.resize(at + value.size() + 2);
-    char* p = out.data() + at;
-    *p = '"';
-    std::memcpy(p + 1, value.data(), value.size());
-    p[value.size() + 1] = '"';
+    out += '"';
+    out.append(value.data(), value.size());
+    out += '"';
     return;
   }
   out += '"';
