@@ -148,6 +148,18 @@ const SubscribeResolver* ExecutableSchema::SubscribeResolverFor(const Field* fie
   return it == subscribe_resolvers_.end() ? nullptr : &it->second;
 }
 
+Status ExecutableSchema::BindScalar(std::string_view scalar, ScalarCoercion coercion) {
+  const auto it = schema_.by_name_.find(scalar);
+  if (it == schema_.by_name_.end() || it->second->kind != TypeKind::kScalar ||
+      IsSpecifiedScalar(scalar)) {
+    return InvalidArgument("\"" + std::string(scalar) + "\" is not a custom scalar of the schema");
+  }
+  // The schema owns its types; binding happens before the schema is shared.
+  const_cast<NamedType*>(it->second)->coercion =
+      std::make_shared<const ScalarCoercion>(std::move(coercion));
+  return {};
+}
+
 Status ExecutableSchema::BindTypeResolver(std::string_view type, TypeResolver resolver) {
   const NamedType* t = schema_.FindType(type);
   if (t == nullptr || !t->IsAbstract()) {

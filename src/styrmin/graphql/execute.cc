@@ -372,6 +372,15 @@ std::optional<std::string> SerializeLeaf(const NamedType& type, ScalarKind kind,
     case ScalarKind::kEnum:
       break;
   }
+  if (type.coercion != nullptr && type.coercion->serialize) {
+    if (v.kind() == FieldValue::Kind::kObject) {
+      return "Scalar \"" + type.name + "\" cannot represent an object value";
+    }
+    auto serialized = type.coercion->serialize(v.ToJson());
+    if (!serialized) return std::move(serialized.error());
+    AppendJsonValue(out, *serialized);
+    return std::nullopt;
+  }
   // Custom scalars serialise what they are given, as graphql-js's default does.
   switch (v.kind()) {
     case FieldValue::Kind::kObject:

@@ -293,3 +293,52 @@ TEST(ExecuteMembers, RefusesMembersForFieldsThatAreNotLeaves) {
 
 }  // namespace
 }  // namespace styrmin::graphql
+
+namespace styrmin::graphql {
+namespace {
+
+// A timestamp scalar: ISO 8601 in UTC, "Z" required.
+ScalarCoercion Timestamp() {
+  const auto check = [](const OrderedJson& v) -> tl::expected<OrderedJson, std::string> {
+    if (!v.is_string() || v.get<std::string>().size() != 20 || v.get<std::string>().back() != 'Z') {
+      return tl::unexpected("Timestamp must be like \"2026-11-24T00:00:00Z\", got: " + v.dump());
+    }
+    return v;
+  };
+  return {check, check};
+}
+
+TEST(ExecuteScalars, BoundCustomScalarsCheckWhatGoesInAndOut) {
+  Runner r("scalar Timestamp type Query { at(t: Timestamp): Timestamp bad: Timestamp }");
+  ASSERT_TRUE(r.schema().BindScalar("Timestamp", Timestamp()));
+  EXPECT_FALSE(r.schema().BindScalar("String", Timestamp()));
+  EXPECT_FALSE(r.schema().BindScalar("Query", Timestamp()));
+  ASSERT_TRUE(r.schema().Bind(
+      "Query", "at", [](const ResolveInfo& info) { return FieldValue::Json(info.args()["t"]); }));
+  ASSERT_TRUE(r.schema().Bind("Query", "bad",
+                              [](const ResolveInfo&) { return FieldValue::String("yesterday"); }));
+  EXPECT_EQ(r.Run("query($t: Timestamp) { at(t: $t) }", {{"t", "2026-11-24T00:00:00Z"}}).body,
+            R"({"data":{"at":"2026-11-24T00:00:00Z"}})");
+  EXPECT_EQ(
+      r.Run("query($t: Timestamp) { at(t: $t) }", {{"t", "soon"}}).body,
+      R"({"errors":[{"message":"Variable \"$t\" has invalid value: Timestamp must be like \"2026-11-24T00:00:00Z\", got: \"soon\"","locations":[{"line":1,"column":7}]}]})");
+  EXPECT_EQ(
+      r.Run("{ bad }").body,
+      R"({"errors":[{"message":"Timestamp must be like \"2026-11-24T00:00:00Z\", got: \"yesterday\"","locations":[{"line":1,"column":3}],"path":["bad"]}],"data":{"bad":null}})");
+}
+
+TEST(ExecuteScalars, ValidationRefusesLiteralsABoundScalarRefuses) {
+  auto built = BuildSchema("scalar Timestamp type Query { at(t: Timestamp): Timestamp }");
+  ASSERT_TRUE(built);
+  ExecutableSchema schema(std::move(*built));
+  ASSERT_TRUE(schema.BindScalar("Timestamp", Timestamp()));
+  Source source("{ at(t: 12) }");
+  auto document = Parse(source);
+  ASSERT_TRUE(document);
+  const auto errors = Validate(schema.schema(), *document, source);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].message, "Timestamp must be like \"2026-11-24T00:00:00Z\", got: 12");
+}
+
+}  // namespace
+}  // namespace styrmin::graphql

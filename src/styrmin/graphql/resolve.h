@@ -331,6 +331,10 @@ class ExecutableSchema final {
   Status BindSubscription(std::string_view field, SubscribeResolver resolver);
   const SubscribeResolver* SubscribeResolverFor(const Field* field) const;
 
+  // Binds a custom scalar's coercion (schema.h); kInvalidArgument when `scalar` is not a
+  // custom scalar of the schema. Bind before executing: the schema is shared afterwards.
+  Status BindScalar(std::string_view scalar, ScalarCoercion coercion);
+
   // kInvalidArgument when `type` is not an interface or union.
   Status BindTypeResolver(std::string_view type, TypeResolver resolver);
   // Replaces the default resolver for fields without one.

@@ -8,18 +8,31 @@
 // Thread-safety: immutable once built; safe to share between threads.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tl/expected.hpp>
 #include <vector>
 
+#include "styrmin/core/json.h"
 #include "styrmin/graphql/ast.h"
 
 namespace styrmin::graphql {
 
 struct NamedType;
+class ExecutableSchema;
+
+// How a custom scalar turns values into what responses carry (serialize) and what requests
+// bring into what resolvers see (parse); either may refuse with a message. Bound by
+// ExecutableSchema::BindScalar; a scalar without one takes values as given, as graphql-js's
+// SDL-built scalars do.
+struct ScalarCoercion {
+  std::function<tl::expected<OrderedJson, std::string>(const OrderedJson&)> serialize;
+  std::function<tl::expected<OrderedJson, std::string>(const OrderedJson&)> parse;
+};
 
 enum class TypeKind { kScalar, kObject, kInterface, kUnion, kEnum, kInputObject };
 
@@ -81,13 +94,14 @@ struct NamedType {
   TypeKind kind = TypeKind::kScalar;
   std::string name;
   std::optional<std::string> description;
-  std::vector<Field> fields;                    // kObject, kInterface
-  std::vector<const NamedType*> interfaces;     // kObject, kInterface
-  std::vector<const NamedType*> members;        // kUnion
-  std::vector<EnumValue> enum_values;           // kEnum
-  std::vector<InputValue> input_fields;         // kInputObject
-  std::optional<std::string> specified_by_url;  // kScalar
-  bool one_of = false;                          // kInputObject
+  std::vector<Field> fields;                       // kObject, kInterface
+  std::vector<const NamedType*> interfaces;        // kObject, kInterface
+  std::vector<const NamedType*> members;           // kUnion
+  std::vector<EnumValue> enum_values;              // kEnum
+  std::vector<InputValue> input_fields;            // kInputObject
+  std::optional<std::string> specified_by_url;     // kScalar
+  bool one_of = false;                             // kInputObject
+  std::shared_ptr<const ScalarCoercion> coercion;  // custom kScalar, when bound
   // Where the type and its extensions were defined, for error locations; empty when built
   // in code.
   std::vector<std::size_t> definition_offsets;
@@ -138,6 +152,7 @@ class Schema final {
 
  private:
   friend class SchemaBuilder;
+  friend class ExecutableSchema;  // binds custom scalars' coercion
 
   std::vector<std::unique_ptr<NamedType>> owned_;
   std::map<std::string, const NamedType*, std::less<>> by_name_;

@@ -1,5 +1,6 @@
 #include "styrmin/graphql/values.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -107,7 +108,9 @@ tl::expected<OrderedJson, std::string> CoerceLeafInput(const NamedType& type,
     if (d && std::trunc(*d) == *d) return OrderedJson(JsNumberToString(*d));
     return tl::unexpected("ID cannot represent value: " + Inspect(v));
   }
-  return v;  // custom scalars take any value, as graphql-js's default does
+  // Custom scalars take any value, as graphql-js's default does, unless bound.
+  if (type.coercion != nullptr && type.coercion->parse) return type.coercion->parse(v);
+  return v;
 }
 
 std::optional<OrderedJson> CoerceValue(const OrderedJson& v, TypeAt type);
@@ -283,7 +286,13 @@ std::optional<OrderedJson> UntypedLiteral(const Value& v, const OrderedJson* var
       if (value == nullptr) return std::nullopt;
       return *value;
     }
-    case Value::Kind::kInt:
+    case Value::Kind::kInt: {
+      // A whole number stays one (JavaScript's parseInt), as long as it fits.
+      std::int64_t n = 0;
+      const auto r = std::from_chars(v.text.data(), v.text.data() + v.text.size(), n);
+      if (r.ec == std::errc() && r.ptr == v.text.data() + v.text.size()) return OrderedJson(n);
+      return OrderedJson(std::strtod(v.text.c_str(), nullptr));
+    }
     case Value::Kind::kFloat:
       return OrderedJson(std::strtod(v.text.c_str(), nullptr));
     case Value::Kind::kString:
@@ -342,7 +351,11 @@ std::optional<OrderedJson> LeafLiteral(const Value& v, const NamedType& type,
     if (v.kind != Value::Kind::kString && v.kind != Value::Kind::kInt) return std::nullopt;
     return OrderedJson(v.text);
   }
-  return UntypedLiteral(v, vars);
+  auto untyped = UntypedLiteral(v, vars);
+  if (!untyped || type.coercion == nullptr || !type.coercion->parse) return untyped;
+  auto parsed = type.coercion->parse(*untyped);
+  if (!parsed) return std::nullopt;
+  return std::move(*parsed);
 }
 
 std::optional<OrderedJson> ObjectLiteral(const Value& v, const NamedType& type,
@@ -456,6 +469,14 @@ std::optional<LiteralProblem> FindLiteralProblem(const Value& v, TypeAt type,
     return std::nullopt;
   }
   const NamedType& named = type.Named();
+  if (named.kind == TypeKind::kScalar && named.coercion != nullptr && named.coercion->parse) {
+    // A bound custom scalar refusing the literal: its own message.
+    auto untyped = UntypedLiteral(v, vars);
+    if (!untyped) return std::nullopt;
+    auto parsed = named.coercion->parse(*untyped);
+    if (!parsed) return LiteralProblem{parsed.error(), v.offset, path};
+    return std::nullopt;
+  }
   if (named.kind != TypeKind::kInputObject || v.kind != Value::Kind::kObject) {
     return std::nullopt;
   }
@@ -652,8 +673,26 @@ class LiteralValidator {
       if (v.kind != Value::Kind::kString && v.kind != Value::Kind::kInt) {
         Report("ID cannot represent a non-string and non-integer value: " + printed(), v.offset);
       }
+    } else if (type.coercion != nullptr && type.coercion->parse && !HasVariable(v)) {
+      // A bound custom scalar checks literals as graphql-js's parseLiteral would.
+      auto untyped = UntypedLiteral(v, nullptr);
+      if (untyped) {
+        auto parsed = type.coercion->parse(*untyped);
+        if (!parsed) Report(parsed.error(), v.offset);
+      }
     }
-    // Custom scalars built from SDL accept any literal, as graphql-js's default does.
+    // Unbound custom scalars accept any literal, as graphql-js's default does.
+  }
+
+  static bool HasVariable(const Value& v) {
+    if (v.kind == Value::Kind::kVariable) return true;
+    for (const auto& item : v.list) {
+      if (HasVariable(item)) return true;
+    }
+    for (const auto& f : v.fields) {
+      if (HasVariable(f.value)) return true;
+    }
+    return false;
   }
 
   const LiteralErrorFn& on_error_;
