@@ -4,18 +4,16 @@
 // coercion meets arbitrary values too. Execution never crashes, and every response is JSON.
 #include <cstddef>
 #include <cstdint>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <string_view>
 
 #include "styrmin/core/json.h"
 #include "styrmin/core/status.h"
-#include "styrmin/graphql/build_schema.h"
 #include "styrmin/graphql/execute.h"
 #include "styrmin/graphql/parser.h"
 #include "styrmin/graphql/validate.h"
+#include "validation_schema.h"
 
 namespace {
 
@@ -39,12 +37,7 @@ constexpr const char* kData = R"({
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  std::ifstream in(STYRMIN_SOURCE_DIR "/tests/graphql/corpus/validation_schema.graphql");
-  std::ostringstream sdl;
-  sdl << in.rdbuf();
-  auto schema = styrmin::graphql::BuildSchema(sdl.str());
-  STYRMIN_CHECK(schema.has_value(), "the fuzzing schema builds");
-  g_schema = std::make_unique<styrmin::graphql::ExecutableSchema>(std::move(schema).value());
+  g_schema = std::make_unique<styrmin::graphql::ExecutableSchema>(LoadValidationSchema());
   g_root = std::make_unique<styrmin::OrderedJson>(styrmin::ParseOrderedJson(kData).value());
   return 0;
 }

@@ -3,27 +3,20 @@
 // it reports carries a message and locations inside the source.
 #include <cstddef>
 #include <cstdint>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 
 #include "styrmin/core/status.h"
-#include "styrmin/graphql/build_schema.h"
 #include "styrmin/graphql/parser.h"
 #include "styrmin/graphql/validate.h"
+#include "validation_schema.h"
 
 namespace {
 std::optional<styrmin::graphql::Schema> g_schema;
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  std::ifstream in(STYRMIN_SOURCE_DIR "/tests/graphql/corpus/validation_schema.graphql");
-  std::ostringstream sdl;
-  sdl << in.rdbuf();
-  auto schema = styrmin::graphql::BuildSchema(sdl.str());
-  STYRMIN_CHECK(schema.has_value(), "the fuzzing schema builds");
-  g_schema = std::move(schema).value();
+  g_schema = LoadValidationSchema();
   return 0;
 }
 

@@ -7,8 +7,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
+#include <variant>
 
 #include "styrmin/core/json.h"
 #include "styrmin/graphql/ast_json.h"
@@ -115,17 +117,22 @@ Json LocationsJson(const std::vector<graphql::SourceLocation>& locations) {
   return out;
 }
 
+// Validation errors as the oracle reports them.
+Json ErrorsJson(const std::vector<graphql::GraphQLError>& errors) {
+  Json out = Json::array();
+  for (const auto& e : errors) {
+    out.push_back({{"message", e.message}, {"locations", LocationsJson(e.locations)}});
+  }
+  return out;
+}
+
 Json ValidateCase(const std::string& id, const Json& test_case) {
   auto schema = graphql::BuildSchema(test_case["schema"].get<std::string>());
   if (!schema) return {{"id", id}, {"crash", "schema: " + schema.error().message()}};
   Source source(test_case["source"].get<std::string>());
   auto document = graphql::Parse(source);
   if (!document) return {{"id", id}, {"error", ErrorJson(source, document.error())}};
-  Json errors = Json::array();
-  for (const auto& e : graphql::Validate(*schema, *document, source)) {
-    errors.push_back({{"message", e.message}, {"locations", LocationsJson(e.locations)}});
-  }
-  return {{"id", id}, {"errors", std::move(errors)}};
+  return {{"id", id}, {"errors", ErrorsJson(graphql::Validate(*schema, *document, source))}};
 }
 
 // Per-execution state of the marker-reading resolver: values behind "$async" markers wait in
@@ -168,45 +175,58 @@ graphql::FieldValue ReadMarkers(const graphql::ResolveInfo& info, graphql::Field
   return value;
 }
 
-// `line` is the case as written: variables and root values keep their member order, which
-// graphql-js shows in messages.
-Json ExecuteCase(const std::string& id, const Json& test_case, const std::string& line) {
-  const OrderedJson ordered = ParseOrderedJson(line).value();
-  auto built = graphql::BuildSchema(test_case["schema"].get<std::string>());
-  if (!built) return {{"id", id}, {"crash", "schema: " + built.error().message()}};
-  graphql::ExecutableSchema schema(std::move(*built));
-  schema.SetDefaultResolver([](const graphql::ResolveInfo& info) {
-    return ReadMarkers(info, graphql::ExecutableSchema::ResolveFromJson(info));
-  });
-  Source source(test_case["source"].get<std::string>());
-  auto document = graphql::Parse(source);
-  if (!document) {
-    return {{"id", id},
-            {"response", {{"errors", Json::array({ErrorJson(source, document.error())})}}}};
-  }
-  const auto invalid = graphql::Validate(schema.schema(), *document, source);
-  if (!invalid.empty()) {
-    Json errors = Json::array();
-    for (const auto& e : invalid) {
-      errors.push_back({{"message", e.message}, {"locations", LocationsJson(e.locations)}});
-    }
-    return {{"id", id}, {"response", {{"errors", std::move(errors)}}}};
-  }
-  const OrderedJson root =
-      ordered.contains("rootValue") ? ordered["rootValue"] : OrderedJson::object();
+// An execute or subscribe case made ready to run: its schema, whose default resolver reads the
+// oracle's markers, its parsed and valid document, and the request over them. Not movable: the
+// request and the marker loader point into it.
+struct MarkerCase {
+  std::unique_ptr<graphql::ExecutableSchema> schema;
+  std::unique_ptr<Source> source;
+  graphql::Document document;
+  OrderedJson root;
   MarkerContext context;
   graphql::ExecutionRequest request;
-  request.document = &*document;
-  request.source = &source;
-  request.root_value = graphql::FieldValue::JsonRef(root);
-  if (test_case.contains("variables")) {
-    request.variables = ordered["variables"];
+};
+
+// `line` is the case as written: variables and root values keep their member order, which
+// graphql-js shows in messages. Either the case, ready, or the result to give instead (a
+// schema that does not build, or the document's syntax or validation errors).
+std::variant<std::unique_ptr<MarkerCase>, Json> PrepareMarkerCase(const std::string& id,
+                                                                  const Json& test_case,
+                                                                  const std::string& line) {
+  const OrderedJson ordered = ParseOrderedJson(line).value();
+  auto built = graphql::BuildSchema(test_case["schema"].get<std::string>());
+  if (!built) return Json{{"id", id}, {"crash", "schema: " + built.error().message()}};
+  auto c = std::make_unique<MarkerCase>();
+  c->schema = std::make_unique<graphql::ExecutableSchema>(std::move(*built));
+  c->schema->SetDefaultResolver([](const graphql::ResolveInfo& info) {
+    return ReadMarkers(info, graphql::ExecutableSchema::ResolveFromJson(info));
+  });
+  c->source = std::make_unique<Source>(test_case["source"].get<std::string>());
+  auto document = graphql::Parse(*c->source);
+  if (!document) {
+    return Json{{"id", id},
+                {"response", {{"errors", Json::array({ErrorJson(*c->source, document.error())})}}}};
   }
-  if (test_case.contains("operationName")) {
-    request.operation_name = test_case["operationName"].get<std::string>();
+  c->document = std::move(*document);
+  const auto invalid = graphql::Validate(c->schema->schema(), c->document, *c->source);
+  if (!invalid.empty()) return Json{{"id", id}, {"response", {{"errors", ErrorsJson(invalid)}}}};
+  c->root = ordered.contains("rootValue") ? ordered["rootValue"] : OrderedJson::object();
+  c->request.document = &c->document;
+  c->request.source = c->source.get();
+  c->request.root_value = graphql::FieldValue::JsonRef(c->root);
+  if (ordered.contains("variables")) c->request.variables = ordered["variables"];
+  if (ordered.contains("operationName")) {
+    c->request.operation_name = ordered["operationName"].get<std::string>();
   }
-  request.SetContext(&context);
-  const auto result = graphql::Execute(schema, request);
+  c->request.SetContext(&c->context);
+  return c;
+}
+
+Json ExecuteCase(const std::string& id, const Json& test_case, const std::string& line) {
+  auto prepared = PrepareMarkerCase(id, test_case, line);
+  if (auto* result = std::get_if<Json>(&prepared)) return std::move(*result);
+  const auto& c = *std::get<std::unique_ptr<MarkerCase>>(prepared);
+  const auto result = graphql::Execute(*c.schema, c.request);
   auto response = ParseJson(result.body);
   if (!response) return {{"id", id}, {"crash", "unparsable response: " + result.body}};
   return {{"id", id}, {"response", std::move(*response)}};
@@ -214,16 +234,12 @@ Json ExecuteCase(const std::string& id, const Json& test_case, const std::string
 
 // A subscription case: every event of the root value's {"$stream": [...]} marker executed.
 Json SubscribeCase(const std::string& id, const Json& test_case, const std::string& line) {
-  const OrderedJson ordered = ParseOrderedJson(line).value();
-  auto built = graphql::BuildSchema(test_case["schema"].get<std::string>());
-  if (!built) return {{"id", id}, {"crash", "schema: " + built.error().message()}};
-  graphql::ExecutableSchema schema(std::move(*built));
-  schema.SetDefaultResolver([](const graphql::ResolveInfo& info) {
-    return ReadMarkers(info, graphql::ExecutableSchema::ResolveFromJson(info));
-  });
-  if (const auto* type = schema.schema().subscription_type()) {
+  auto prepared = PrepareMarkerCase(id, test_case, line);
+  if (auto* result = std::get_if<Json>(&prepared)) return std::move(*result);
+  auto& c = *std::get<std::unique_ptr<MarkerCase>>(prepared);
+  if (const auto* type = c.schema->schema().subscription_type()) {
     for (const auto& field : type->fields) {
-      const Status bound = schema.BindSubscription(
+      const Status bound = c.schema->BindSubscription(
           field.name,
           [](const graphql::ResolveInfo& info) -> Result<std::shared_ptr<graphql::EventStream>> {
             const auto source = graphql::ExecutableSchema::ResolveFromJson(info);
@@ -244,30 +260,7 @@ Json SubscribeCase(const std::string& id, const Json& test_case, const std::stri
       EXPECT_TRUE(bound);
     }
   }
-  Source source(test_case["source"].get<std::string>());
-  auto document = graphql::Parse(source);
-  if (!document) return {{"id", id}, {"crash", "syntax error"}};
-  const auto invalid = graphql::Validate(schema.schema(), *document, source);
-  if (!invalid.empty()) {
-    Json errors = Json::array();
-    for (const auto& e : invalid) {
-      errors.push_back({{"message", e.message}, {"locations", LocationsJson(e.locations)}});
-    }
-    return {{"id", id}, {"response", {{"errors", std::move(errors)}}}};
-  }
-  const OrderedJson root =
-      ordered.contains("rootValue") ? ordered["rootValue"] : OrderedJson::object();
-  MarkerContext context;
-  graphql::ExecutionRequest request;
-  request.document = &*document;
-  request.source = &source;
-  request.root_value = graphql::FieldValue::JsonRef(root);
-  if (ordered.contains("variables")) request.variables = ordered["variables"];
-  if (ordered.contains("operationName")) {
-    request.operation_name = ordered["operationName"].get<std::string>();
-  }
-  request.SetContext(&context);
-  auto started = graphql::Subscribe(schema, request);
+  auto started = graphql::Subscribe(*c.schema, c.request);
   if (started.error) return {{"id", id}, {"response", ParseJson(started.error->body).value()}};
   Json responses = Json::array();
   for (int i = 0; i < 1000; ++i) {

@@ -260,9 +260,30 @@ void AppendJsonValue(std::string& out, const OrderedJson& value) {
 
 enum class ScalarKind { kInt, kFloat, kString, kBoolean, kId, kCustom, kEnum };
 
+ScalarKind ScalarKindByName(const NamedType& type) {
+  if (type.kind == TypeKind::kEnum) return ScalarKind::kEnum;
+  // By length first: most names are ruled out without comparing text.
+  const std::string& n = type.name;
+  switch (n.size()) {
+    case 2:
+      return n == "ID" ? ScalarKind::kId : ScalarKind::kCustom;
+    case 3:
+      return n == "Int" ? ScalarKind::kInt : ScalarKind::kCustom;
+    case 5:
+      return n == "Float" ? ScalarKind::kFloat : ScalarKind::kCustom;
+    case 6:
+      return n == "String" ? ScalarKind::kString : ScalarKind::kCustom;
+    case 7:
+      return n == "Boolean" ? ScalarKind::kBoolean : ScalarKind::kCustom;
+    default:
+      return ScalarKind::kCustom;
+  }
+}
+
 // A leaf value as its type serialises it (graphql-js's coerceOutputValue), or the message.
-std::optional<std::string> SerializeLeaf(const NamedType& type, ScalarKind kind,
-                                         const FieldValue& v, std::string& out) {
+std::optional<std::string> SerializeLeaf(const NamedType& type, const FieldValue& v,
+                                         std::string& out) {
+  const ScalarKind kind = ScalarKindByName(type);
   // The common cases first: the value already has the type's own representation.
   switch (v.kind()) {
     case FieldValue::Kind::kString:
@@ -298,15 +319,25 @@ std::optional<std::string> SerializeLeaf(const NamedType& type, ScalarKind kind,
   const std::optional<double> number = NumberOf(v);
   const std::optional<bool> boolean = BoolOf(v);
   const auto text = StringOf(v);
+  // What Int and Float read from a value: numbers, booleans as 0/1, numeric strings.
+  const auto numeric = [&]() -> std::optional<double> {
+    if (boolean) return *boolean ? 1 : 0;
+    if (text) return text->empty() ? std::nullopt : JsNumberFromString(*text);
+    return number;
+  };
+  // String and ID write numbers as JavaScript's String(n) does, quoted.
+  const auto append_quoted_number = [&] {
+    out += '"';
+    if (v.kind() == FieldValue::Kind::kInt) {
+      AppendInt(out, v.AsInt());
+    } else {
+      out += JsNumberToString(*number);
+    }
+    out += '"';
+  };
   switch (kind) {
     case ScalarKind::kInt: {
-      std::optional<double> n = number;
-      if (boolean) n = *boolean ? 1 : 0;
-      if (text) {
-        if (text->empty()) return "Int cannot represent non-integer value: " + shown();
-        n = JsNumberFromString(*text);
-        if (!n) return "Int cannot represent non-integer value: " + shown();
-      }
+      const std::optional<double> n = numeric();
       if (!n || !std::isfinite(*n) || std::trunc(*n) != *n) {
         return "Int cannot represent non-integer value: " + shown();
       }
@@ -317,12 +348,7 @@ std::optional<std::string> SerializeLeaf(const NamedType& type, ScalarKind kind,
       return std::nullopt;
     }
     case ScalarKind::kFloat: {
-      std::optional<double> n = number;
-      if (boolean) n = *boolean ? 1 : 0;
-      if (text) {
-        if (text->empty()) return "Float cannot represent non numeric value: " + shown();
-        n = JsNumberFromString(*text);
-      }
+      const std::optional<double> n = numeric();
       if (!n || !std::isfinite(*n)) return "Float cannot represent non numeric value: " + shown();
       out += JsNumberToString(*n);
       return std::nullopt;
@@ -333,13 +359,7 @@ std::optional<std::string> SerializeLeaf(const NamedType& type, ScalarKind kind,
       } else if (boolean) {
         out += *boolean ? "\"true\"" : "\"false\"";
       } else if (number && std::isfinite(*number)) {
-        out += '"';
-        if (v.kind() == FieldValue::Kind::kInt) {
-          AppendInt(out, v.AsInt());
-        } else {
-          out += JsNumberToString(*number);
-        }
-        out += '"';
+        append_quoted_number();
       } else {
         return "String cannot represent value: " + shown();
       }
@@ -357,13 +377,7 @@ std::optional<std::string> SerializeLeaf(const NamedType& type, ScalarKind kind,
       if (text) {
         AppendJsonString(out, *text);
       } else if (number && std::trunc(*number) == *number) {
-        out += '"';
-        if (v.kind() == FieldValue::Kind::kInt) {
-          AppendInt(out, v.AsInt());
-        } else {
-          out += JsNumberToString(*number);
-        }
-        out += '"';
+        append_quoted_number();
       } else {
         return "ID cannot represent value: " + shown();
       }
@@ -394,26 +408,6 @@ std::optional<std::string> SerializeLeaf(const NamedType& type, ScalarKind kind,
   }
 }
 
-ScalarKind ScalarKindByName(const NamedType& type) {
-  if (type.kind == TypeKind::kEnum) return ScalarKind::kEnum;
-  // By length first: most names are ruled out without comparing text.
-  const std::string& n = type.name;
-  switch (n.size()) {
-    case 2:
-      return n == "ID" ? ScalarKind::kId : ScalarKind::kCustom;
-    case 3:
-      return n == "Int" ? ScalarKind::kInt : ScalarKind::kCustom;
-    case 5:
-      return n == "Float" ? ScalarKind::kFloat : ScalarKind::kCustom;
-    case 6:
-      return n == "String" ? ScalarKind::kString : ScalarKind::kCustom;
-    case 7:
-      return n == "Boolean" ? ScalarKind::kBoolean : ScalarKind::kCustom;
-    default:
-      return ScalarKind::kCustom;
-  }
-}
-
 WriteOutcome Written(std::optional<std::string> problem) {
   if (!problem) return {};
   return {WriteOutcome::Kind::kError, std::move(*problem)};
@@ -422,19 +416,19 @@ WriteOutcome Written(std::optional<std::string> problem) {
 }  // namespace
 
 WriteOutcome WriteLeaf(std::string_view value, const NamedType& type, std::string& out) {
-  return Written(SerializeLeaf(type, ScalarKindByName(type), FieldValue::StringRef(value), out));
+  return Written(SerializeLeaf(type, FieldValue::StringRef(value), out));
 }
 
 WriteOutcome WriteLeaf(std::int64_t value, const NamedType& type, std::string& out) {
-  return Written(SerializeLeaf(type, ScalarKindByName(type), FieldValue::Int(value), out));
+  return Written(SerializeLeaf(type, FieldValue::Int(value), out));
 }
 
 WriteOutcome WriteLeaf(double value, const NamedType& type, std::string& out) {
-  return Written(SerializeLeaf(type, ScalarKindByName(type), FieldValue::Float(value), out));
+  return Written(SerializeLeaf(type, FieldValue::Float(value), out));
 }
 
 WriteOutcome WriteLeaf(bool value, const NamedType& type, std::string& out) {
-  return Written(SerializeLeaf(type, ScalarKindByName(type), FieldValue::Bool(value), out));
+  return Written(SerializeLeaf(type, FieldValue::Bool(value), out));
 }
 
 // One execution of one operation: the walk that writes the response, the holes pending
@@ -448,25 +442,11 @@ class Execution final {
         request_(request),
         source_(*request.source),
         queue_(std::make_shared<CompletionQueue>()),
-        deadline_(std::chrono::steady_clock::now() + request.timeout),
-        int_(schema_.FindType("Int")),
-        float_(schema_.FindType("Float")),
-        string_(schema_.FindType("String")),
-        boolean_(schema_.FindType("Boolean")),
-        id_(schema_.FindType("ID")) {}
+        deadline_(std::chrono::steady_clock::now() + request.timeout) {}
 
   ExecutionResult Run();
   // The source stream of a subscription operation, or the response that says why not.
   tl::expected<std::shared_ptr<EventStream>, ExecutionResult> StartSubscription();
-  ScalarKind ScalarKindOf(const NamedType& type) const {
-    if (type.kind == TypeKind::kEnum) return ScalarKind::kEnum;
-    if (&type == string_) return ScalarKind::kString;
-    if (&type == int_) return ScalarKind::kInt;
-    if (&type == boolean_) return ScalarKind::kBoolean;
-    if (&type == id_) return ScalarKind::kId;
-    if (&type == float_) return ScalarKind::kFloat;
-    return ScalarKind::kCustom;
-  }
   void AddLoader(BatchLoader* loader) {
     if (std::find(loaders_.begin(), loaders_.end(), loader) == loaders_.end()) {
       loaders_.push_back(loader);
@@ -483,6 +463,23 @@ class Execution final {
 
   // Request-level setup; false with errors_ filled when there is nothing to execute.
   bool Prepare();
+  // The response of a request that never executes: its errors, no data.
+  ExecutionResult RequestErrors() {
+    ExecutionResult result;
+    result.body = "{\"errors\":" + ErrorsToJson(errors_) + "}";
+    result.errors = std::move(errors_);
+    return result;
+  }
+  // A field or list item whose value failed with thrown_: null there when the position is
+  // nullable (the error recorded at `path`), else false for the parent to take the null.
+  bool NullAt(bool non_null, const PathNode* path) {
+    if (non_null) return false;
+    const auto position = Persist(path);
+    AddError(std::move(*thrown_), &position);
+    thrown_.reset();
+    Buf() += "null";
+    return true;
+  }
   void ExecuteRoot(const NamedType& root, bool serially);
 
   Collected* Collect(const NamedType& type, const std::vector<const std::vector<Selection>*>& sets);
@@ -564,11 +561,6 @@ class Execution final {
   std::shared_ptr<CompletionQueue> queue_;
   std::chrono::steady_clock::time_point deadline_;
   std::vector<BatchLoader*> loaders_;
-  const NamedType* int_;
-  const NamedType* float_;
-  const NamedType* string_;
-  const NamedType* boolean_;
-  const NamedType* id_;
 
   std::optional<ThrownError> thrown_;
   std::vector<ExecutionError> errors_;
@@ -629,12 +621,8 @@ bool Execution::Prepare() {
 }
 
 ExecutionResult Execution::Run() {
+  if (!Prepare()) return RequestErrors();
   ExecutionResult result;
-  if (!Prepare()) {
-    result.body = "{\"errors\":" + ErrorsToJson(errors_) + "}";
-    result.errors = std::move(errors_);
-    return result;
-  }
   result.has_data = true;
   root_region_.root = true;
   root_region_.rope = &data_;
@@ -695,17 +683,9 @@ ExecutionResult Execution::Run() {
 tl::expected<std::shared_ptr<EventStream>, ExecutionResult> Execution::StartSubscription() {
   const auto failure = [this](ExecutionError error) {
     errors_.push_back(std::move(error));
-    ExecutionResult result;
-    result.body = "{\"errors\":" + ErrorsToJson(errors_) + "}";
-    result.errors = std::move(errors_);
-    return tl::unexpected(std::move(result));
+    return tl::unexpected(RequestErrors());
   };
-  if (!Prepare()) {
-    ExecutionResult result;
-    result.body = "{\"errors\":" + ErrorsToJson(errors_) + "}";
-    result.errors = std::move(errors_);
-    return tl::unexpected(std::move(result));
-  }
+  if (!Prepare()) return tl::unexpected(RequestErrors());
   if (operation_->operation != OperationType::kSubscription) {
     return failure({"Expected subscription operation.", {}, {}, nullptr});
   }
@@ -991,12 +971,7 @@ bool Execution::ExecuteField(const NamedType& parent_type, const FieldValue& par
   if (!group.args) {
     // graphql-js locates argument errors at the offending value, with the field's path.
     Throw(group.args.error().message, group, path, nullptr, group.args.error().offsets);
-    if (group.def->type.IsNonNull()) return false;
-    const auto position = Persist(path);
-    AddError(std::move(*thrown_), &position);
-    thrown_.reset();
-    Buf() += "null";
-    return true;
+    return NullAt(group.def->type.IsNonNull(), path);
   }
   if (group.writer != nullptr) {
     if (parent.kind() != FieldValue::Kind::kObject || *parent.type_ != *group.writer->object_type) {
@@ -1042,11 +1017,7 @@ bool Execution::CompleteAtPosition(const WrappedType& type, std::size_t i, Field
   }
   if (IsNonNullAt(type, i)) return false;
   Truncate(begin);
-  const auto position = Persist(path);
-  AddError(std::move(*thrown_), &position);
-  thrown_.reset();
-  Buf() += "null";
-  return true;
+  return NullAt(false, path);
 }
 
 bool Execution::CompleteValue(const WrappedType& type, std::size_t i, FieldGroup& group,
@@ -1076,7 +1047,7 @@ bool Execution::CompleteValue(const WrappedType& type, std::size_t i, FieldGroup
   switch (named.kind) {
     case TypeKind::kScalar:
     case TypeKind::kEnum: {
-      auto problem = SerializeLeaf(named, ScalarKindOf(named), value, Buf());
+      auto problem = SerializeLeaf(named, value, Buf());
       if (problem) {
         Throw(std::move(*problem), group, path);
         return false;

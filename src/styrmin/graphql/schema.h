@@ -72,6 +72,9 @@ struct InputValue {
   WrappedType type;
   std::optional<Value> default_value;  // as written in the SDL
   std::optional<std::string> deprecation_reason;
+
+  // Non-null without a default: a value must be given.
+  bool IsRequired() const { return type.IsNonNull() && !default_value; }
 };
 
 struct Field {

@@ -13,8 +13,6 @@
 namespace styrmin::graphql {
 namespace {
 
-bool IsRequired(const InputValue& v) { return v.type.IsNonNull() && !v.default_value; }
-
 bool IsInputType(const WrappedType& t) { return t.named != nullptr && t.named->IsInputType(); }
 bool IsOutputType(const WrappedType& t) { return t.named != nullptr && t.named->IsOutputType(); }
 
@@ -99,15 +97,21 @@ class SchemaValidator {
                     });
   }
 
+  // The rules arguments and input fields share; `kind` words it: "argument", "input field".
+  void InputValueRules(const InputValue& value, const std::string& owner, const char* kind) {
+    Name(value.name);
+    if (!IsInputType(value.type)) {
+      Report("The type of " + owner + " must be Input Type but got: " + value.type.ToString() +
+             ".");
+    }
+    if (value.IsRequired() && value.deprecation_reason) {
+      Report("Required ", kind, " ", owner, " cannot be deprecated.");
+    }
+    DefaultValue(value, owner);
+  }
+
   void Argument(const InputValue& arg, const std::string& owner) {
-    Name(arg.name);
-    if (!IsInputType(arg.type)) {
-      Report("The type of " + owner + " must be Input Type but got: " + arg.type.ToString() + ".");
-    }
-    if (IsRequired(arg) && arg.deprecation_reason) {
-      Report("Required argument " + owner + " cannot be deprecated.");
-    }
-    DefaultValue(arg, owner);
+    InputValueRules(arg, owner, "argument");
   }
 
   void Directives() {
@@ -229,7 +233,7 @@ class SchemaValidator {
         }
       }
       for (const auto& arg : field->arguments) {
-        if (IsRequired(arg) && iface_field.Argument(arg.name) == nullptr) {
+        if (arg.IsRequired() && iface_field.Argument(arg.name) == nullptr) {
           Report("Argument \"", owner, "(", arg.name, ":)\" must not be required type \"",
                  arg.type.ToString(), "\" if not provided by the Interface field \"", iface_owner,
                  "\".");
@@ -264,16 +268,8 @@ class SchemaValidator {
       Report("Input Object type " + type.name + " must define one or more fields.");
     }
     for (const auto& field : type.input_fields) {
-      Name(field.name);
       const std::string owner = type.name + "." + field.name;
-      if (!IsInputType(field.type)) {
-        Report("The type of " + owner + " must be Input Type but got: " + field.type.ToString() +
-               ".");
-      }
-      if (IsRequired(field) && field.deprecation_reason) {
-        Report("Required input field " + owner + " cannot be deprecated.");
-      }
-      DefaultValue(field, owner);
+      InputValueRules(field, owner, "input field");
       if (type.one_of) {
         if (field.type.IsNonNull()) Report("OneOf input field " + owner + " must be nullable.");
         if (field.default_value) {

@@ -991,8 +991,6 @@ class UniqueArgumentNames final : public Rule {
   }
 };
 
-bool IsRequired(const InputValue& a) { return a.type.IsNonNull() && !a.default_value; }
-
 // graphql-js's validateInputLiteral in static mode: literals checked against input types.
 class ValuesOfCorrectType final : public Rule {
  public:
@@ -1012,7 +1010,7 @@ class ProvidedRequiredArguments final : public Rule {
     const Field* def = c_.FieldDef();
     if (def == nullptr) return;
     for (const auto& a : def->arguments) {
-      if (!IsRequired(a) || Provided(f.arguments, a.name)) continue;
+      if (!a.IsRequired() || Provided(f.arguments, a.name)) continue;
       c_.Report("Argument \"" + c_.ParentType()->name + "." + def->name + "(" + a.name +
                     ":)\" of type \"" + a.type.ToString() +
                     "\" is required, but it was not provided.",
@@ -1023,7 +1021,7 @@ class ProvidedRequiredArguments final : public Rule {
     const DirectiveDefinition* def = c_.schema().FindDirective(d.name.value);
     if (def == nullptr) return;
     for (const auto& a : def->arguments) {
-      if (!IsRequired(a) || Provided(d.arguments, a.name)) continue;
+      if (!a.IsRequired() || Provided(d.arguments, a.name)) continue;
       c_.Report("Argument \"@" + d.name.value + "(" + a.name + ":)\" of type \"" +
                     a.type.ToString() + "\" is required, but it was not provided.",
                 {d.offset});

@@ -34,14 +34,33 @@ struct TypeAt {
   }
 };
 
-bool IsRequired(const InputValue& v) { return v.type.IsNonNull() && !v.default_value; }
-
 // A path inside an input value: ".field" and "[index]" parts, as printPathArray prints them.
 std::string PrintPath(const std::vector<std::string>& path) {
   if (path.empty()) return "";
   std::string out = " at ";
   for (const auto& p : path) out += p;
   return out;
+}
+
+// The field of an object literal named `name`; the last one counts, as in graphql-js's keyMap.
+template <typename Node>
+const Node* FindNamed(const std::vector<Node>& nodes, const std::string& name) {
+  const Node* found = nullptr;
+  for (const auto& n : nodes) {
+    if (n.name.value == name) found = &n;
+  }
+  return found;
+}
+
+// An input field or argument that was not given: its default into `out`, if it has one.
+// False when it is required, or its default does not fit its type.
+bool UseDefault(const InputValue& definition, OrderedJson& out) {
+  if (definition.IsRequired()) return false;
+  if (!definition.default_value) return true;
+  auto value = CoerceInputLiteral(*definition.default_value, definition.type, nullptr);
+  if (!value) return false;
+  out[definition.name] = std::move(*value);
+  return true;
 }
 
 std::string EnumSuggestion(const NamedType& type, std::string_view input) {
@@ -124,12 +143,7 @@ std::optional<OrderedJson> CoerceObjectValue(const OrderedJson& v, const NamedTy
   for (const auto& field : type.input_fields) {
     const auto it = v.find(field.name);
     if (it == v.end()) {
-      if (IsRequired(field)) return std::nullopt;
-      if (field.default_value) {
-        auto d = CoerceInputLiteral(*field.default_value, field.type, nullptr);
-        if (!d) return std::nullopt;
-        out[field.name] = std::move(*d);
-      }
+      if (!UseDefault(field, out)) return std::nullopt;
       continue;
     }
     auto coerced = CoerceValue(*it, {&field.type, 0});
@@ -225,7 +239,7 @@ class ValueValidator {
     for (const auto& field : type.input_fields) {
       const auto it = v.find(field.name);
       if (it == v.end()) {
-        if (IsRequired(field)) {
+        if (field.IsRequired()) {
           on_error_("Expected value of type \"" + type.name + "\" to include required field \"" +
                         field.name + "\", found: " + Inspect(v) + ".",
                     path_);
@@ -366,18 +380,10 @@ std::optional<OrderedJson> ObjectLiteral(const Value& v, const NamedType& type,
   }
   OrderedJson out = OrderedJson::object();
   for (const auto& field : type.input_fields) {
-    const ObjectField* given = nullptr;
-    for (const auto& f : v.fields) {
-      if (f.name.value == field.name) given = &f;
-    }
+    const ObjectField* given = FindNamed(v.fields, field.name);
     if (given == nullptr || (given->value.kind == Value::Kind::kVariable &&
                              VariableValue(given->value, vars) == nullptr)) {
-      if (IsRequired(field)) return std::nullopt;
-      if (field.default_value) {
-        auto d = CoerceInputLiteral(*field.default_value, field.type, nullptr);
-        if (!d) return std::nullopt;
-        out[field.name] = std::move(*d);
-      }
+      if (!UseDefault(field, out)) return std::nullopt;
       continue;
     }
     auto value = LiteralValue(given->value, {&field.type, 0}, vars);
@@ -481,10 +487,7 @@ std::optional<LiteralProblem> FindLiteralProblem(const Value& v, TypeAt type,
     return std::nullopt;
   }
   for (const auto& field : named.input_fields) {
-    const ObjectField* given = nullptr;
-    for (const auto& f : v.fields) {
-      if (f.name.value == field.name) given = &f;
-    }
+    const ObjectField* given = FindNamed(v.fields, field.name);
     if (given == nullptr) continue;
     if (given->value.kind == Value::Kind::kVariable) {
       const OrderedJson* value = VariableValue(given->value, vars);
@@ -496,7 +499,7 @@ std::optional<LiteralProblem> FindLiteralProblem(const Value& v, TypeAt type,
                   (value == nullptr ? "to provide a runtime value." : "not to be null."),
               v.offset, path};
         }
-      } else if (value == nullptr && !IsRequired(field)) {
+      } else if (value == nullptr && !field.IsRequired()) {
         continue;
       }
     }
@@ -589,13 +592,9 @@ class LiteralValidator {
       return;
     }
     for (const auto& field : type.input_fields) {
-      // The last field of a name counts, as in graphql-js's keyMap.
-      const ObjectField* given = nullptr;
-      for (const auto& f : v.fields) {
-        if (f.name.value == field.name) given = &f;
-      }
+      const ObjectField* given = FindNamed(v.fields, field.name);
       if (given == nullptr) {
-        if (IsRequired(field)) {
+        if (field.IsRequired()) {
           Report("Expected value of type \"" + type.name + "\" to include required field \"" +
                      field.name + "\", found: " + PrintValue(v) + ".",
                  v.offset);
@@ -783,15 +782,12 @@ tl::expected<OrderedJson, CoercionError> CoerceArgumentValues(
     const OrderedJson& variables, std::string_view owner, std::size_t node_offset) {
   OrderedJson out = OrderedJson::object();
   for (const auto& definition : definitions) {
-    const Argument* given = nullptr;
-    for (const auto& a : arguments) {
-      if (a.name.value == definition.name) given = &a;
-    }
+    const Argument* given = FindNamed(arguments, definition.name);
     const std::string label = "Argument \"" + std::string(owner) + "(" + definition.name + ":)\"";
     const bool missing_variable = given != nullptr && given->value.kind == Value::Kind::kVariable &&
                                   VariableValue(given->value, &variables) == nullptr;
-    if (given == nullptr || (missing_variable && !IsRequired(definition))) {
-      if (given == nullptr && IsRequired(definition)) {
+    if (given == nullptr || (missing_variable && !definition.IsRequired())) {
+      if (given == nullptr && definition.IsRequired()) {
         return tl::unexpected(CoercionError{
             label + " of required type \"" + definition.type.ToString() + "\" was not provided.",
             {node_offset}});
