@@ -490,6 +490,7 @@ class SchemaBuilder {
     auto owned = std::make_unique<NamedType>();
     owned->name = name;
     owned->kind = kind;
+    if (kind == TypeKind::kScalar) owned->specified_scalar = SpecifiedScalarByName(name);
     NamedType* t = owned.get();
     schema_.owned_.push_back(std::move(owned));
     schema_.by_name_[name] = t;

@@ -83,7 +83,7 @@ struct Region;
 // Response text with holes: texts[i] is followed by holes[i]. Regions listed in `nulled` read
 // as null when the rope is flattened.
 struct Rope {
-  std::vector<std::string> texts = std::vector<std::string>(1);
+  std::vector<ResponseText> texts = std::vector<ResponseText>(1);
   std::vector<Hole*> holes;
   std::vector<Region*> nulled;
 };
@@ -180,12 +180,6 @@ std::optional<double> JsNumberFromString(std::string_view s) {
   return std::strtod(std::string(s).c_str(), nullptr);
 }
 
-void AppendInt(std::string& out, std::int64_t value) {
-  char buffer[24];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, result.ptr);
-}
-
 // The number a value holds, when it is one.
 std::optional<double> NumberOf(const FieldValue& v) {
   switch (v.kind()) {
@@ -217,90 +211,93 @@ std::optional<bool> BoolOf(const FieldValue& v) {
   return std::nullopt;
 }
 
-void AppendJsonValue(std::string& out, const OrderedJson& value) {
+void AppendJsonValue(ResponseText& out, const OrderedJson& value) {
   switch (value.type()) {
     case OrderedJson::value_t::string:
-      AppendJsonString(out, value.get_ref<const std::string&>());
+      out.AppendJsonString(value.get_ref<const std::string&>());
       return;
     case OrderedJson::value_t::number_integer:
-      AppendInt(out, value.get<std::int64_t>());
+      out.AppendInt(value.get<std::int64_t>());
       return;
     case OrderedJson::value_t::number_float:
-      out += std::isfinite(value.get<double>()) ? JsNumberToString(value.get<double>()) : "null";
+      if (std::isfinite(value.get<double>())) {
+        out.AppendJsNumber(value.get<double>());
+      } else {
+        out.Append("null");
+      }
       return;
     case OrderedJson::value_t::array: {
-      out += '[';
+      out.Append('[');
       bool first = true;
       for (const auto& item : value) {
-        if (!first) out += ',';
+        if (!first) out.Append(',');
         first = false;
         AppendJsonValue(out, item);
       }
-      out += ']';
+      out.Append(']');
       return;
     }
     case OrderedJson::value_t::object: {
-      out += '{';
+      out.Append('{');
       bool first = true;
       for (const auto& [key, member] : value.items()) {
-        if (!first) out += ',';
+        if (!first) out.Append(',');
         first = false;
-        AppendJsonString(out, key);
-        out += ':';
+        out.AppendJsonString(key);
+        out.Append(':');
         AppendJsonValue(out, member);
       }
-      out += '}';
+      out.Append('}');
       return;
     }
     default:
-      out += value.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+      out.Append(value.dump(-1, ' ', false, OrderedJson::error_handler_t::replace));
       return;
   }
 }
 
 enum class ScalarKind { kInt, kFloat, kString, kBoolean, kId, kCustom, kEnum };
 
-ScalarKind ScalarKindByName(const NamedType& type) {
+ScalarKind ScalarKindOf(const NamedType& type) {
   if (type.kind == TypeKind::kEnum) return ScalarKind::kEnum;
-  // By length first: most names are ruled out without comparing text.
-  const std::string& n = type.name;
-  switch (n.size()) {
-    case 2:
-      return n == "ID" ? ScalarKind::kId : ScalarKind::kCustom;
-    case 3:
-      return n == "Int" ? ScalarKind::kInt : ScalarKind::kCustom;
-    case 5:
-      return n == "Float" ? ScalarKind::kFloat : ScalarKind::kCustom;
-    case 6:
-      return n == "String" ? ScalarKind::kString : ScalarKind::kCustom;
-    case 7:
-      return n == "Boolean" ? ScalarKind::kBoolean : ScalarKind::kCustom;
-    default:
-      return ScalarKind::kCustom;
+  switch (type.specified_scalar) {
+    case SpecifiedScalar::kInt:
+      return ScalarKind::kInt;
+    case SpecifiedScalar::kFloat:
+      return ScalarKind::kFloat;
+    case SpecifiedScalar::kString:
+      return ScalarKind::kString;
+    case SpecifiedScalar::kBoolean:
+      return ScalarKind::kBoolean;
+    case SpecifiedScalar::kId:
+      return ScalarKind::kId;
+    case SpecifiedScalar::kNone:
+      break;
   }
+  return ScalarKind::kCustom;
 }
 
 // A leaf value as its type serialises it (graphql-js's coerceOutputValue), or the message.
 std::optional<std::string> SerializeLeaf(const NamedType& type, const FieldValue& v,
-                                         std::string& out) {
-  const ScalarKind kind = ScalarKindByName(type);
+                                         ResponseText& out) {
+  const ScalarKind kind = ScalarKindOf(type);
   // The common cases first: the value already has the type's own representation.
   switch (v.kind()) {
     case FieldValue::Kind::kString:
       if (kind == ScalarKind::kString || kind == ScalarKind::kId) {
-        AppendJsonString(out, v.text());
+        out.AppendJsonString(v.text());
         return std::nullopt;
       }
       break;
     case FieldValue::Kind::kInt:
       if (kind == ScalarKind::kInt && v.AsInt() <= 2147483647 && v.AsInt() >= -2147483648LL) {
-        AppendInt(out, v.AsInt());
+        out.AppendInt(v.AsInt());
         return std::nullopt;
       }
       break;
     case FieldValue::Kind::kBool:
       if (kind == ScalarKind::kBoolean) {
-        out += v.AsBool() ? "true" : "false";
+        out.Append(v.AsBool() ? "true" : "false");
         return std::nullopt;
       }
       break;
@@ -313,7 +310,7 @@ std::optional<std::string> SerializeLeaf(const NamedType& type, const FieldValue
     if (!name || type.FindEnumValue(*name) == nullptr) {
       return "Enum \"" + type.name + "\" cannot represent value: " + shown();
     }
-    AppendJsonString(out, *name);
+    out.AppendJsonString(*name);
     return std::nullopt;
   }
   const std::optional<double> number = NumberOf(v);
@@ -327,13 +324,13 @@ std::optional<std::string> SerializeLeaf(const NamedType& type, const FieldValue
   };
   // String and ID write numbers as JavaScript's String(n) does, quoted.
   const auto append_quoted_number = [&] {
-    out += '"';
+    out.Append('"');
     if (v.kind() == FieldValue::Kind::kInt) {
-      AppendInt(out, v.AsInt());
+      out.AppendInt(v.AsInt());
     } else {
-      out += JsNumberToString(*number);
+      out.AppendJsNumber(*number);
     }
-    out += '"';
+    out.Append('"');
   };
   switch (kind) {
     case ScalarKind::kInt: {
@@ -344,20 +341,20 @@ std::optional<std::string> SerializeLeaf(const NamedType& type, const FieldValue
       if (*n > 2147483647.0 || *n < -2147483648.0) {
         return "Int cannot represent non 32-bit signed integer value: " + shown();
       }
-      AppendInt(out, static_cast<std::int64_t>(*n));
+      out.AppendInt(static_cast<std::int64_t>(*n));
       return std::nullopt;
     }
     case ScalarKind::kFloat: {
       const std::optional<double> n = numeric();
       if (!n || !std::isfinite(*n)) return "Float cannot represent non numeric value: " + shown();
-      out += JsNumberToString(*n);
+      out.AppendJsNumber(*n);
       return std::nullopt;
     }
     case ScalarKind::kString:
       if (text) {
-        AppendJsonString(out, *text);
+        out.AppendJsonString(*text);
       } else if (boolean) {
-        out += *boolean ? "\"true\"" : "\"false\"";
+        out.Append(*boolean ? "\"true\"" : "\"false\"");
       } else if (number && std::isfinite(*number)) {
         append_quoted_number();
       } else {
@@ -366,16 +363,16 @@ std::optional<std::string> SerializeLeaf(const NamedType& type, const FieldValue
       return std::nullopt;
     case ScalarKind::kBoolean:
       if (boolean) {
-        out += *boolean ? "true" : "false";
+        out.Append(*boolean ? "true" : "false");
       } else if (number && std::isfinite(*number)) {
-        out += *number != 0 ? "true" : "false";
+        out.Append(*number != 0 ? "true" : "false");
       } else {
         return "Boolean cannot represent a non boolean value: " + shown();
       }
       return std::nullopt;
     case ScalarKind::kId:
       if (text) {
-        AppendJsonString(out, *text);
+        out.AppendJsonString(*text);
       } else if (number && std::trunc(*number) == *number) {
         append_quoted_number();
       } else {
@@ -400,7 +397,7 @@ std::optional<std::string> SerializeLeaf(const NamedType& type, const FieldValue
     case FieldValue::Kind::kObject:
       return "Scalar \"" + type.name + "\" cannot represent an object value";
     case FieldValue::Kind::kInt:
-      AppendInt(out, v.AsInt());
+      out.AppendInt(v.AsInt());
       return std::nullopt;
     default:
       AppendJsonValue(out, v.ToJson());
@@ -415,19 +412,35 @@ WriteOutcome Written(std::optional<std::string> problem) {
 
 }  // namespace
 
-WriteOutcome WriteLeaf(std::string_view value, const NamedType& type, std::string& out) {
+// Member writers call these for every leaf they write: the value's own type is answered
+// here, anything else goes through SerializeLeaf.
+WriteOutcome WriteLeaf(std::string_view value, const NamedType& type, ResponseText& out) {
+  const ScalarKind kind = ScalarKindOf(type);
+  if (kind == ScalarKind::kString || kind == ScalarKind::kId ||
+      (kind == ScalarKind::kEnum && type.FindEnumValue(value) != nullptr)) {
+    out.AppendJsonString(value);
+    return {};
+  }
   return Written(SerializeLeaf(type, FieldValue::StringRef(value), out));
 }
 
-WriteOutcome WriteLeaf(std::int64_t value, const NamedType& type, std::string& out) {
+WriteOutcome WriteLeaf(std::int64_t value, const NamedType& type, ResponseText& out) {
+  if (ScalarKindOf(type) == ScalarKind::kInt && value <= 2147483647 && value >= -2147483648LL) {
+    out.AppendInt(value);
+    return {};
+  }
   return Written(SerializeLeaf(type, FieldValue::Int(value), out));
 }
 
-WriteOutcome WriteLeaf(double value, const NamedType& type, std::string& out) {
+WriteOutcome WriteLeaf(double value, const NamedType& type, ResponseText& out) {
+  if (ScalarKindOf(type) == ScalarKind::kFloat && std::isfinite(value)) {
+    out.AppendJsNumber(value);
+    return {};
+  }
   return Written(SerializeLeaf(type, FieldValue::Float(value), out));
 }
 
-WriteOutcome WriteLeaf(bool value, const NamedType& type, std::string& out) {
+WriteOutcome WriteLeaf(bool value, const NamedType& type, ResponseText& out) {
   return Written(SerializeLeaf(type, FieldValue::Bool(value), out));
 }
 
@@ -477,7 +490,7 @@ class Execution final {
     const auto position = Persist(path);
     AddError(std::move(*thrown_), &position);
     thrown_.reset();
-    Buf() += "null";
+    Buf().Append("null");
     return true;
   }
   void ExecuteRoot(const NamedType& root, bool serially);
@@ -520,7 +533,7 @@ class Execution final {
   void NullRegion(Region* region, ThrownError error);
 
   // Text output into the rope being written.
-  std::string& Buf() { return out_->texts.back(); }
+  ResponseText& Buf() { return out_->texts.back(); }
   Mark Here() { return {out_->texts.size() - 1, Buf().size()}; }
   void Truncate(Mark mark);
   void PushFrame(const PathNode* path, bool nullable) {
@@ -536,7 +549,7 @@ class Execution final {
   void FillHole(Hole* hole, FieldValue value);
   void DrainUntilIdle();
   bool DispatchLoaders();
-  void Flatten(const Rope& rope, std::string& out) const;
+  void Flatten(const Rope& rope, ResponseText& out) const;
 
   const ExecutableSchema& es_;
   const Schema& schema_;
@@ -649,22 +662,21 @@ ExecutionResult Execution::Run() {
     // The data is written after the response's opening, so that a response without errors
     // or pending values is the walk's own buffer.
     static constexpr std::string_view kOpening = "{\"data\":";
-    data_.texts.front().reserve(es_.response_size_hint());
-    data_.texts.front() = kOpening;
+    data_.texts.front() = ResponseText(es_.response_size_hint());
+    data_.texts.front().Append(kOpening);
     ExecuteRoot(*root, operation_->operation == OperationType::kMutation);
     if (!data_null_ && errors_.empty() && data_.holes.empty() && data_.nulled.empty()) {
-      result.body = std::move(data_.texts.front());
-      result.body += '}';
+      data_.texts.front().Append('}');
+      result.body = data_.texts.front().Take();
       es_.NoteResponseSize(result.body.size());
       return result;
     }
   }
-  std::string data;
-  if (root == nullptr || data_null_) {
-    data = "null";
-  } else {
-    Flatten(data_, data);
-    data.erase(0, 8);  // the opening
+  std::string_view data = "null";
+  ResponseText flat;
+  if (root != nullptr && !data_null_) {
+    Flatten(data_, flat);
+    data = flat.view().substr(8);  // after the opening
   }
   result.body.reserve(data.size() + 32);
   result.body += '{';
@@ -913,14 +925,14 @@ void Execution::AddError(ThrownError error, const std::vector<PathSegment>* posi
 
 bool Execution::WriteFields(const NamedType& type, Collected& fields, const FieldValue& value,
                             const PathNode* path, bool serially) {
-  Buf() += '{';
+  Buf().Append('{');
   bool first = true;
   for (auto& group : fields.groups) {
     if (group.def == nullptr) continue;
-    std::string& buf = Buf();
-    if (!first) buf += ',';
+    ResponseText& buf = Buf();
+    if (!first) buf.Append(',');
     first = false;
-    buf += group.quoted_key;
+    buf.Append(group.quoted_key);
     const PathNode child{path, group.key, -1};
     if (!ExecuteField(type, value, group, &child)) return false;
     if (serially) {
@@ -928,7 +940,7 @@ bool Execution::WriteFields(const NamedType& type, Collected& fields, const Fiel
       if (data_null_) return true;
     }
   }
-  Buf() += '}';
+  Buf().Append('}');
   return true;
 }
 
@@ -1037,7 +1049,7 @@ bool Execution::CompleteValue(const WrappedType& type, std::size_t i, FieldGroup
     return CompleteValue(type, i + 1, group, parent_type, path, value, false);
   }
   if (value.IsNull()) {
-    Buf() += "null";
+    Buf().Append("null");
     return true;
   }
   if (i < type.wrappers.size()) {
@@ -1125,9 +1137,9 @@ bool Execution::CompleteList(const WrappedType& type, std::size_t item, FieldGro
   const std::size_t size = from_json ? value.json().size() : value.items().size();
   PushFrame(path, position_nullable);
   const Mark begin = frames_.back().begin;
-  Buf() += '[';
+  Buf().Append('[');
   for (std::size_t k = 0; k < size; ++k) {
-    if (k > 0) Buf() += ',';
+    if (k > 0) Buf().Append(',');
     const PathNode child{path, {}, static_cast<std::int64_t>(k)};
     const bool ok =
         from_json ? CompleteAtPosition(type, item, group, parent_type, &child,
@@ -1139,7 +1151,7 @@ bool Execution::CompleteList(const WrappedType& type, std::size_t item, FieldGro
       return false;
     }
   }
-  Buf() += ']';
+  Buf().Append(']');
   PopFrame();
   return true;
 }
@@ -1166,7 +1178,7 @@ void Execution::Truncate(Mark mark) {
   for (std::size_t k = mark.piece; k < out_->holes.size(); ++k) out_->holes[k]->cancelled = true;
   out_->holes.resize(mark.piece);
   out_->texts.resize(mark.piece + 1);
-  out_->texts.back().resize(mark.offset);
+  out_->texts.back().Truncate(mark.offset);
 }
 
 Hole* Execution::MakeHole(const WrappedType& type, std::size_t i, FieldGroup& group,
@@ -1245,7 +1257,8 @@ void Execution::FillHole(Hole* hole, FieldValue value) {
     Truncate({0, 0});
     if (nullable) {
       AddError(std::move(error), &hole->path);
-      Buf() = "null";
+      Buf().Clear();
+      Buf().Append("null");
     } else {
       NullRegion(hole->target, std::move(error));
     }
@@ -1291,7 +1304,7 @@ void Execution::DrainUntilIdle() {
   }
 }
 
-void Execution::Flatten(const Rope& rope, std::string& out) const {
+void Execution::Flatten(const Rope& rope, ResponseText& out) const {
   std::vector<const Region*> nulled(rope.nulled.begin(), rope.nulled.end());
   std::sort(nulled.begin(), nulled.end(), [](const Region* a, const Region* b) {
     return a->begin.piece != b->begin.piece ? a->begin.piece < b->begin.piece
@@ -1300,7 +1313,7 @@ void Execution::Flatten(const Rope& rope, std::string& out) const {
   std::size_t next = 0;
   Mark at;
   while (true) {
-    const std::string& text = rope.texts[at.piece];
+    const std::string_view text = rope.texts[at.piece].view();
     // Skip regions that start before the cursor (nested in one already replaced).
     while (next < nulled.size() &&
            (nulled[next]->begin.piece < at.piece ||
@@ -1309,12 +1322,12 @@ void Execution::Flatten(const Rope& rope, std::string& out) const {
     }
     if (next < nulled.size() && nulled[next]->begin.piece == at.piece) {
       const Region* region = nulled[next++];
-      out.append(text, at.offset, region->begin.offset - at.offset);
-      out += "null";
+      out.Append(text.substr(at.offset, region->begin.offset - at.offset));
+      out.Append("null");
       at = region->end;
       continue;
     }
-    out.append(text, at.offset, std::string::npos);
+    out.Append(text.substr(at.offset));
     if (at.piece >= rope.holes.size()) break;
     Flatten(rope.holes[at.piece]->content, out);
     at = {at.piece + 1, 0};

@@ -1,5 +1,6 @@
 #include "styrmin/graphql/js_format.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -98,7 +99,24 @@ std::string FormatValue(const OrderedJson& value, std::size_t depth) {
 
 }  // namespace
 
+char* WriteJsNumber(char* out, double value) {
+  const double magnitude = std::fabs(value);
+  if (magnitude >= 1e-6 && magnitude < 9007199254740992.0) {
+    // Where JavaScript writes plain decimals, its digits are the shortest that round-trip,
+    // which is what to_chars writes in fixed notation as long as every integer digit is
+    // significant (below 2^53; above, to_chars writes the exact integer, JavaScript zeros).
+    return std::to_chars(out, out + kMaxJsNumberSize, value, std::chars_format::fixed).ptr;
+  }
+  const std::string text = JsNumberToStringSlow(value);
+  return std::copy(text.begin(), text.end(), out);
+}
+
 std::string JsNumberToString(double value) {
+  char buffer[kMaxJsNumberSize];
+  return {buffer, WriteJsNumber(buffer, value)};
+}
+
+std::string JsNumberToStringSlow(double value) {
   if (std::isnan(value)) return "NaN";
   if (value == 0) return "0";
   if (std::isinf(value)) return value < 0 ? "-Infinity" : "Infinity";
@@ -142,26 +160,55 @@ std::string Inspect(const OrderedJson& value) { return FormatValue(value, 0); }
 
 namespace {
 
-// The index of the first byte of `value` that JSON output must escape or check (control
-// characters, quote, backslash, non-ASCII), or its size; eight bytes at a time.
-std::size_t PlainPrefix(std::string_view value) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+
+// The high bit of each byte of `word` that JSON output must escape or check: control
+// characters, quote, backslash, non-ASCII.
+constexpr std::uint64_t SpecialBytes(std::uint64_t word) {
+  const std::uint64_t control = (word - kOnes * 0x20) & ~word;
+  const std::uint64_t quote = word ^ (kOnes * '"');
+  const std::uint64_t backslash = word ^ (kOnes * '\\');
+  return (control | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | word) & kHigh;
+}
+
+bool IsSpecial(unsigned char c) { return c < 0x20 || c >= 0x80 || c == '"' || c == '\\'; }
+
+// Copies the plain prefix of `value` (up to the first byte SpecialBytes flags) to `out`, eight
+// bytes at a time; `out` has room for all of `value`. Returns the prefix's size.
+inline std::size_t CopyPlainPrefix(char* out, std::string_view value) {
+  const std::size_t n = value.size();
+  const char* in = value.data();
+  if (n >= 4 && n < 8) {
+    // Short values, the most common in responses: two overlapping four-byte words.
+    std::uint32_t head;
+    std::uint32_t tail;
+    std::memcpy(&head, in, 4);
+    std::memcpy(&tail, in + n - 4, 4);
+    if (SpecialBytes(head | (std::uint64_t{tail} << 32)) == 0) {
+      std::memcpy(out, &head, 4);
+      std::memcpy(out + n - 4, &tail, 4);
+      return n;
+    }
+  }
   std::size_t i = 0;
-  while (i + 8 <= value.size()) {
-    std::uint64_t word;
-    std::memcpy(&word, value.data() + i, 8);
-    const std::uint64_t control = (word - kOnes * 0x20) & ~word;
-    const std::uint64_t quote = word ^ (kOnes * '"');
-    const std::uint64_t backslash = word ^ (kOnes * '\\');
-    const std::uint64_t special =
-        control | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | word;
-    if ((special & kHigh) != 0) break;
+  std::uint64_t word;
+  while (i + 8 <= n) {
+    std::memcpy(&word, in + i, 8);
+    if (SpecialBytes(word) != 0) break;
+    std::memcpy(out + i, &word, 8);
     i += 8;
   }
-  while (i < value.size()) {
-    const auto c = static_cast<unsigned char>(value[i]);
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+  if (i + 8 > n && n >= 8) {
+    // The last eight bytes, overlapping what was copied: one more word instead of a byte loop.
+    std::memcpy(&word, in + n - 8, 8);
+    if (SpecialBytes(word) == 0) {
+      std::memcpy(out + n - 8, &word, 8);
+      return n;
+    }
+  }
+  while (i < n && !IsSpecial(static_cast<unsigned char>(in[i]))) {
+    out[i] = in[i];
     ++i;
   }
   return i;
@@ -169,81 +216,71 @@ std::size_t PlainPrefix(std::string_view value) {
 
 }  // namespace
 
-void AppendJsonString(std::string& out, std::string_view value) {
+char* WriteJsonString(char* out, std::string_view value) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::size_t i = PlainPrefix(value);
-  if (i == value.size()) {
-    // The common case: one copy between the quotes.
-    out += '"';
-    out.append(value.data(), value.size());
-    out += '"';
-    return;
-  }
-  out += '"';
-  out.append(value.data(), i);
+  const auto put = [&out](std::string_view text) {
+    std::memcpy(out, text.data(), text.size());
+    out += text.size();
+  };
+  *out++ = '"';
+  std::size_t i = CopyPlainPrefix(out, value);  // the common case: all of it
+  out += i;
   while (i < value.size()) {
     const auto c = static_cast<unsigned char>(value[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      // Copy the run of plain ASCII at once.
-      std::size_t j = i + 1;
-      while (j < value.size()) {
-        const auto d = static_cast<unsigned char>(value[j]);
-        if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
-        ++j;
-      }
-      out.append(value.data() + i, j - i);
-      i = j;
+    if (!IsSpecial(c)) {
+      const std::size_t run = CopyPlainPrefix(out, value.substr(i));
+      out += run;
+      i += run;
       continue;
     }
+    ++i;
     switch (c) {
       case '"':
-        out += "\\\"";
-        ++i;
+        put("\\\"");
         continue;
       case '\\':
-        out += "\\\\";
-        ++i;
+        put("\\\\");
         continue;
       case '\b':
-        out += "\\b";
-        ++i;
+        put("\\b");
         continue;
       case '\f':
-        out += "\\f";
-        ++i;
+        put("\\f");
         continue;
       case '\n':
-        out += "\\n";
-        ++i;
+        put("\\n");
         continue;
       case '\r':
-        out += "\\r";
-        ++i;
+        put("\\r");
         continue;
       case '\t':
-        out += "\\t";
-        ++i;
+        put("\\t");
         continue;
       default:
         break;
     }
     if (c < 0x20) {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-      ++i;
+      put("\\u00");
+      *out++ = kHex[c >> 4];
+      *out++ = kHex[c & 0xF];
       continue;
     }
-    const std::size_t length = Utf8SequenceLength(value, i);
+    const std::size_t length = Utf8SequenceLength(value, i - 1);
     if (length == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      ++i;
+      put("\xEF\xBF\xBD");  // U+FFFD
     } else {
-      out.append(value.data() + i, length);
-      i += length;
+      put(value.substr(i - 1, length));
+      i += length - 1;
     }
   }
-  out += '"';
+  *out++ = '"';
+  return out;
+}
+
+void AppendJsonString(std::string& out, std::string_view value) {
+  const std::size_t start = out.size();
+  out.resize(start + MaxJsonStringSize(value.size()));
+  out.resize(static_cast<std::size_t>(WriteJsonString(out.data() + start, value) - out.data()));
 }
 
 }  // namespace styrmin::graphql

@@ -30,6 +30,7 @@
 #include "styrmin/core/json.h"
 #include "styrmin/core/status.h"
 #include "styrmin/graphql/ast.h"
+#include "styrmin/graphql/response_text.h"
 #include "styrmin/graphql/schema.h"
 
 namespace styrmin::graphql {
@@ -239,16 +240,16 @@ struct WriteOutcome {
 
 // Writes a leaf field of a C++ object straight into the response: no resolver call and no
 // FieldValue. ExecutableSchema::BindMember makes them; `type` is the field's named type.
-using FieldWriter = WriteOutcome (*)(const void* object, const NamedType& type, std::string& out);
+using FieldWriter = WriteOutcome (*)(const void* object, const NamedType& type, ResponseText& out);
 
 namespace internal {
 // Serialises a member's value as a leaf of `type`; kError when it does not fit.
-WriteOutcome WriteLeaf(std::string_view value, const NamedType& type, std::string& out);
-WriteOutcome WriteLeaf(std::int64_t value, const NamedType& type, std::string& out);
-WriteOutcome WriteLeaf(double value, const NamedType& type, std::string& out);
-WriteOutcome WriteLeaf(bool value, const NamedType& type, std::string& out);
+WriteOutcome WriteLeaf(std::string_view value, const NamedType& type, ResponseText& out);
+WriteOutcome WriteLeaf(std::int64_t value, const NamedType& type, ResponseText& out);
+WriteOutcome WriteLeaf(double value, const NamedType& type, ResponseText& out);
+WriteOutcome WriteLeaf(bool value, const NamedType& type, ResponseText& out);
 template <typename M>
-WriteOutcome WriteMemberValue(const M& value, const NamedType& type, std::string& out) {
+WriteOutcome WriteMemberValue(const M& value, const NamedType& type, ResponseText& out) {
   if constexpr (std::is_same_v<M, bool>) {
     return WriteLeaf(value, type, out);
   } else if constexpr (std::is_integral_v<M>) {
@@ -318,7 +319,7 @@ class ExecutableSchema final {
   template <auto Member>
   Status BindMember(std::string_view type, std::string_view field) {
     using Traits = internal::MemberOf<decltype(Member)>;
-    const FieldWriter writer = [](const void* object, const NamedType& named, std::string& out) {
+    const FieldWriter writer = [](const void* object, const NamedType& named, ResponseText& out) {
       return internal::WriteMemberValue(
           static_cast<const typename Traits::Object*>(object)->*Member, named, out);
     };

@@ -8,6 +8,7 @@
 // Thread-safety: immutable once built; safe to share between threads.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -93,9 +94,15 @@ struct EnumValue {
   std::optional<std::string> deprecation_reason;
 };
 
+// Which of the specification's scalars a type is; kNone for every other type.
+enum class SpecifiedScalar : std::uint8_t { kNone, kInt, kFloat, kString, kBoolean, kId };
+SpecifiedScalar SpecifiedScalarByName(std::string_view name);
+
 struct NamedType {
   TypeKind kind = TypeKind::kScalar;
   std::string name;
+  // Set with `name` when a scalar is created, so that execution does not compare names.
+  SpecifiedScalar specified_scalar = SpecifiedScalar::kNone;
   std::optional<std::string> description;
   std::vector<Field> fields;                       // kObject, kInterface
   std::vector<const NamedType*> interfaces;        // kObject, kInterface
