@@ -55,7 +55,8 @@ std::string PositionKey(const std::vector<PathSegment>& path) {
 struct Collected;
 struct FieldGroup {
   std::string_view key;
-  std::string quoted_key;      // "key": as written in the response
+  std::string quoted_key;      // ,"key": as written in the response; the comma is not
+                               // written for the first key of an object
   const Field* def = nullptr;  // null: the type has no such field and the key is left out
   enum class Meta { kNone, kTypename, kSchema, kType } meta = Meta::kNone;
   std::vector<const Selection*> nodes;
@@ -63,6 +64,7 @@ struct FieldGroup {
   const ExecutableSchema::Writer* writer = nullptr;
   bool args_ready = false;
   tl::expected<OrderedJson, CoercionError> args;
+  bool writer_ready = false;  // `writer` is set and its field's arguments coerced fine
   // Collected subfields per runtime type, memoised: lists of objects collect once.
   std::vector<std::pair<const NamedType*, Collected*>> subfields;
 };
@@ -824,7 +826,7 @@ void Execution::CollectInto(Collected& out, const NamedType& type,
         if (inserted) {
           FieldGroup group;
           group.key = key;
-          group.quoted_key = "\"" + std::string(key) + "\":";
+          group.quoted_key = ",\"" + std::string(key) + "\":";
           const std::string& name = selection.name.value;
           if (name == "__typename") {
             group.meta = FieldGroup::Meta::kTypename;
@@ -930,9 +932,16 @@ bool Execution::WriteFields(const NamedType& type, Collected& fields, const Fiel
   for (auto& group : fields.groups) {
     if (group.def == nullptr) continue;
     ResponseText& buf = Buf();
-    if (!first) buf.Append(',');
+    buf.Append(std::string_view(group.quoted_key).substr(first ? 1 : 0));
     first = false;
-    buf.Append(group.quoted_key);
+    if (group.writer_ready && value.kind() == FieldValue::Kind::kObject &&
+        value.type_ == group.writer->object_type) {
+      // The most common field: a member written straight into the response.
+      const std::size_t begin = buf.size();
+      WriteOutcome outcome = group.writer->write(value.pointer_, *group.def->type.named, buf);
+      if (outcome.kind == WriteOutcome::Kind::kWritten) continue;
+      buf.Truncate(begin);
+    }
     const PathNode child{path, group.key, -1};
     if (!ExecuteField(type, value, group, &child)) return false;
     if (serially) {
@@ -979,6 +988,7 @@ bool Execution::ExecuteField(const NamedType& parent_type, const FieldValue& par
                                         group.nodes.front()->offset);
     }
     group.args_ready = true;
+    group.writer_ready = group.writer != nullptr && group.args.has_value();
   }
   if (!group.args) {
     // graphql-js locates argument errors at the offending value, with the field's path.
