@@ -1,0 +1,285 @@
+#include "styrmin/http/server.h"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace styrmin::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+
+Request ToRequest(bhttp::request<bhttp::string_body>&& in) {
+  Request out;
+  out.method = std::string(in.method_string());
+  out.target = std::string(in.target());
+  for (const auto& field : in) {
+    out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+  }
+  out.body = std::move(in.body());
+  return out;
+}
+
+bhttp::response<bhttp::string_body> ToBeast(const Response& in, unsigned version,
+                                            bool keep_alive) {
+  bhttp::response<bhttp::string_body> out;
+  out.version(version);
+  out.result(static_cast<unsigned>(in.status));
+  out.reason(ReasonPhrase(in.status));
+  for (const auto& h : in.headers) out.insert(h.name, h.value);
+  out.body() = in.body;
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+}  // namespace
+
+class Server::Impl final {
+ public:
+  Impl(ServerOptions options, Handler handler)
+      : options_(std::move(options)), handler_(std::move(handler)), acceptor_(ioc_) {}
+
+  Status Bind() {
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(options_.address, ec);
+    if (ec) return InvalidArgument("listen address \"" + options_.address + "\" is not an IP address");
+    const tcp::endpoint endpoint(address, options_.port);
+    const auto fail = [&](std::string_view what) {
+      return Unavailable("cannot " + std::string(what) + " " + options_.address + ":" +
+                         std::to_string(options_.port) + ": " + ec.message());
+    };
+    if (acceptor_.open(endpoint.protocol(), ec); ec) return fail("open a socket for");
+    if (acceptor_.set_option(asio::socket_base::reuse_address(true), ec); ec) {
+      return fail("set options on");
+    }
+    if (acceptor_.bind(endpoint, ec); ec) return fail("listen on");
+    if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) {
+      return fail("listen on");
+    }
+    port_ = acceptor_.local_endpoint().port();
+    return OkStatus();
+  }
+
+  void Run() {
+    asio::co_spawn(ioc_, Accept(), asio::detached);
+    const int threads = std::max(1, options_.threads);
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  }
+
+  std::uint16_t port() const { return port_; }
+
+  std::size_t in_flight() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return busy_;
+  }
+
+  void Shutdown(std::chrono::milliseconds grace) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    stopping_ = true;
+    asio::post(acceptor_.get_executor(), [this] {
+      boost::system::error_code ignored;
+      acceptor_.close(ignored);
+    });
+    // Idle connections are waiting for a request that will not be served: close them. Busy
+    // ones close after their response (stopping_ turns keep-alive off).
+    for (const auto& connection : connections_) {
+      if (!connection->busy) Cancel(connection);
+    }
+    idle_.wait_for(lock, grace, [this] { return busy_ == 0; });
+    for (const auto& connection : connections_) Cancel(connection);
+    lock.unlock();
+    ioc_.stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  struct Connection {
+    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    beast::tcp_stream stream;
+    bool busy = false;  // guarded by Impl::mu_
+  };
+
+  static void Cancel(const std::shared_ptr<Connection>& connection) {
+    asio::post(connection->stream.get_executor(), [connection] {
+      boost::system::error_code ignored;
+      connection->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      connection->stream.cancel();
+    });
+  }
+
+  asio::awaitable<void> Accept() {
+    while (true) {
+      auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), kAwait);
+      if (ec) {
+        if (!acceptor_.is_open()) co_return;
+        continue;  // a connection that failed before it was accepted
+      }
+      auto connection = std::make_shared<Connection>(std::move(socket));
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stopping_) continue;  // dropped: the server no longer serves new connections
+        connections_.insert(connection);
+      }
+      asio::co_spawn(connection->stream.get_executor(), Serve(connection), asio::detached);
+    }
+  }
+
+  // Sends a response of the server's own (a limit was hit) and tells the observer.
+  asio::awaitable<void> Refuse(Connection& connection, int status, std::string message) {
+    Request request;  // what the server knows of a request it could not read
+    request.method = "?";
+    const Response response = Response::Of(status, std::move(message) + "\n");
+    auto out = ToBeast(response, 11, false);
+    connection.stream.expires_after(options_.write_timeout);
+    co_await bhttp::async_write(connection.stream, out, kAwait);
+    if (options_.observer) options_.observer(request, response, std::chrono::nanoseconds(0));
+    // The client may still be sending what was refused: closing with unread bytes would reset
+    // the connection before it reads the response. Stop sending, then drain for a bounded
+    // while.
+    boost::system::error_code ignored;
+    connection.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    connection.stream.expires_after(std::chrono::seconds(1));
+    std::vector<char> sink(64 * 1024);
+    for (int reads = 0; reads < 64; ++reads) {
+      auto [ec, n] = co_await connection.stream.async_read_some(asio::buffer(sink), kAwait);
+      (void)n;
+      if (ec) break;
+    }
+  }
+
+  asio::awaitable<void> Serve(std::shared_ptr<Connection> connection) {
+    beast::flat_buffer buffer;
+    while (true) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+      parser.body_limit(options_.max_body_bytes);
+      connection->stream.expires_after(options_.read_timeout);
+      auto [ec, bytes] = co_await bhttp::async_read(connection->stream, buffer, parser, kAwait);
+      (void)bytes;
+      if (ec == bhttp::error::body_limit) {
+        co_await Refuse(*connection, 413,
+                        "request body larger than " + std::to_string(options_.max_body_bytes) +
+                            " bytes");
+        break;
+      }
+      if (ec == bhttp::error::header_limit) {
+        co_await Refuse(*connection, 431,
+                        "request header larger than " +
+                            std::to_string(options_.max_header_bytes) + " bytes");
+        break;
+      }
+      if (ec) {
+        // The client went away, was too slow, or sent something that is not HTTP. A request
+        // that started but did not parse gets a 400; the others just a closed connection.
+        if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
+            ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
+            ec != asio::error::eof && parser.got_some()) {
+          co_await Refuse(*connection, 400, "malformed HTTP request: " + ec.message());
+        }
+        break;
+      }
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        connection->busy = true;
+        ++busy_;
+      }
+      auto message = parser.release();
+      const unsigned version = message.version();
+      bool keep_alive = message.keep_alive();
+      const Request request = ToRequest(std::move(message));
+      const auto start = std::chrono::steady_clock::now();
+      Response response;
+      try {
+        response = handler_(request);
+      } catch (const std::exception& e) {
+        response = Response::Of(500, std::string("internal error: ") + e.what() + "\n");
+      }
+      const auto elapsed = std::chrono::steady_clock::now() - start;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stopping_) keep_alive = false;
+      }
+      auto out = ToBeast(response, version, keep_alive);
+      connection->stream.expires_after(options_.write_timeout);
+      auto [write_ec, written] = co_await bhttp::async_write(connection->stream, out, kAwait);
+      (void)written;
+      if (options_.observer) options_.observer(request, response, elapsed);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        connection->busy = false;
+        --busy_;
+        if (stopping_) keep_alive = false;
+      }
+      idle_.notify_all();
+      if (write_ec || !keep_alive) break;
+    }
+    boost::system::error_code ignored;
+    connection->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    connection->stream.close();
+    std::lock_guard<std::mutex> lock(mu_);
+    connections_.erase(connection);
+  }
+
+  const ServerOptions options_;
+  const Handler handler_;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  std::uint16_t port_ = 0;
+  std::vector<std::thread> threads_;
+
+  mutable std::mutex mu_;
+  std::condition_variable idle_;                          // busy_ dropped
+  std::set<std::shared_ptr<Connection>> connections_;     // guarded by mu_
+  std::size_t busy_ = 0;                                  // guarded by mu_
+  bool stopping_ = false;                                 // guarded by mu_
+  bool shut_down_ = false;                                // guarded by mu_
+};
+
+Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Handler handler) {
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(handler));
+  STYRMIN_RETURN_IF_ERROR(impl->Bind());
+  impl->Run();
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { Shutdown(std::chrono::seconds(5)); }
+
+std::uint16_t Server::port() const { return impl_->port(); }
+
+void Server::Shutdown(std::chrono::milliseconds grace) { impl_->Shutdown(grace); }
+
+std::size_t Server::in_flight() const { return impl_->in_flight(); }
+
+}  // namespace styrmin::http

@@ -1,0 +1,70 @@
+// An HTTP/1.1 server on Boost.Beast that hands each request to one handler function.
+//
+// It enforces the limits a server facing the network needs — header and body size, time to
+// read a request, time to write a response — and answers violations itself (413, 431, 400) or
+// closes the connection (a client too slow to send its request). Keep-alive is honoured.
+//
+// Shutdown is graceful: it stops accepting, lets requests already being handled finish and
+// their responses go out (up to a grace period), and closes idle keep-alive connections.
+//
+// Thread-safety: the handler runs on the server's threads, several at once; it must be
+// thread-safe. Start/Shutdown/port may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "styrmin/core/status.h"
+#include "styrmin/http/message.h"
+
+namespace styrmin::http {
+
+using Handler = std::function<Response(const Request&)>;
+// Told of every response the server sends, the handler's or its own (a 413, ...), with the
+// time from the request's last byte to the response's.
+using ResponseObserver =
+    std::function<void(const Request&, const Response&, std::chrono::nanoseconds elapsed)>;
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: a free port the kernel picks; see Server::port()
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  // The longest a client may take to send one request (or to start one on a kept-alive
+  // connection); the connection is closed after it.
+  std::chrono::milliseconds read_timeout{30'000};
+  std::chrono::milliseconds write_timeout{30'000};
+  int threads = 4;
+  ResponseObserver observer;  // optional
+};
+
+class Server final {
+ public:
+  // Binds and starts serving; kUnavailable when the address cannot be bound (in use, ...),
+  // kInvalidArgument when it is not an IP address.
+  static Result<std::unique_ptr<Server>> Start(ServerOptions options, Handler handler);
+  ~Server();  // Shutdown with a five-second grace
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // The bound port (the kernel's pick when options.port was 0).
+  std::uint16_t port() const;
+
+  // Stops accepting, waits up to `grace` for requests being handled, closes every connection
+  // and stops the threads. Idempotent.
+  void Shutdown(std::chrono::milliseconds grace);
+
+  // Requests being handled right now.
+  std::size_t in_flight() const;
+
+ private:
+  class Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace styrmin::http

@@ -1,0 +1,235 @@
+#include "styrmin/http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "styrmin/http/client.h"
+
+namespace styrmin::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+Response Echo(const Request& r) {
+  Response out = Response::Of(200, r.method + " " + std::string(r.path()) + " " + r.body);
+  out.headers.push_back({"X-Query", std::string(r.query())});
+  return out;
+}
+
+std::unique_ptr<Server> StartOrDie(ServerOptions options, Handler handler) {
+  options.port = 0;
+  auto server = Server::Start(std::move(options), std::move(handler));
+  EXPECT_TRUE(server.has_value()) << server.error().ToString();
+  return std::move(server).value();
+}
+
+Request Get(std::string target) {
+  Request r;
+  r.method = "GET";
+  r.target = std::move(target);
+  return r;
+}
+
+// Writes `bytes` on a raw connection and returns everything the server sends until it closes.
+std::string RawExchange(std::uint16_t port, const std::string& bytes) {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket socket(ioc);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  boost::asio::write(socket, boost::asio::buffer(bytes));
+  std::string out;
+  boost::system::error_code ec;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(out), ec);
+  return out;
+}
+
+TEST(Server, HandsRequestsToTheHandlerAndReturnsItsResponse) {
+  auto server = StartOrDie({}, Echo);
+  auto response = Fetch("127.0.0.1", server->port(), Get("/a/b?x=1&y=2"));
+  ASSERT_TRUE(response.has_value()) << response.error().ToString();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "GET /a/b ");
+  EXPECT_EQ(response->header("x-query"), "x=1&y=2");
+  EXPECT_EQ(response->header("Content-Type"), "text/plain; charset=utf-8");
+
+  Request post;
+  post.method = "POST";
+  post.target = "/p";
+  post.body = "hello";
+  response = Fetch("127.0.0.1", server->port(), post);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->body, "POST /p hello");
+}
+
+TEST(Server, ServesSeveralRequestsOnOneKeptAliveConnection) {
+  auto server = StartOrDie({}, Echo);
+  const std::string two =
+      "GET /one HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  const std::string out = RawExchange(server->port(), two);
+  EXPECT_NE(out.find("GET /one"), std::string::npos) << out;
+  EXPECT_NE(out.find("GET /two"), std::string::npos) << out;
+}
+
+TEST(Server, RefusesABodyOverTheLimitWith413WithoutCallingTheHandler) {
+  std::atomic<int> calls = 0;
+  ServerOptions options;
+  options.max_body_bytes = 100;
+  std::atomic<int> observed_413 = 0;
+  options.observer = [&](const Request&, const Response& r, std::chrono::nanoseconds) {
+    if (r.status == 413) ++observed_413;
+  };
+  auto server = StartOrDie(options, [&](const Request& r) {
+    ++calls;
+    return Echo(r);
+  });
+  Request post;
+  post.method = "POST";
+  post.target = "/p";
+  post.body = std::string(1000, 'x');
+  auto response = Fetch("127.0.0.1", server->port(), post);
+  ASSERT_TRUE(response.has_value()) << response.error().ToString();
+  EXPECT_EQ(response->status, 413);
+  EXPECT_NE(response->body.find("larger than 100 bytes"), std::string::npos);
+  EXPECT_EQ(calls.load(), 0);
+  EXPECT_EQ(observed_413.load(), 1);
+  post.body = std::string(100, 'x');  // at the limit is fine
+  response = Fetch("127.0.0.1", server->port(), post);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 200);
+}
+
+TEST(Server, RefusesOversizedHeadersWith431) {
+  ServerOptions options;
+  options.max_header_bytes = 1024;
+  auto server = StartOrDie(options, Echo);
+  Request r = Get("/");
+  r.headers.push_back({"X-Big", std::string(4096, 'y')});
+  auto response = Fetch("127.0.0.1", server->port(), r);
+  ASSERT_TRUE(response.has_value()) << response.error().ToString();
+  EXPECT_EQ(response->status, 431);
+}
+
+TEST(Server, AnswersSomethingThatIsNotHttpWith400) {
+  auto server = StartOrDie({}, Echo);
+  const std::string out = RawExchange(server->port(), "NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_EQ(out.rfind("HTTP/1.1 400", 0), 0U) << out;
+}
+
+TEST(Server, ClosesTheConnectionOfAClientTooSlowToSendItsRequest) {
+  ServerOptions options;
+  options.read_timeout = 200ms;
+  auto server = StartOrDie(options, Echo);
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket socket(ioc);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), server->port()});
+  boost::asio::write(socket, boost::asio::buffer(std::string("GET / HTTP/1.1\r\nHo")));
+  const auto start = std::chrono::steady_clock::now();
+  std::string out;
+  boost::system::error_code ec;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(out), ec);  // until the server closes
+  EXPECT_TRUE(ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset)
+      << ec.message();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  EXPECT_EQ(out, "");
+}
+
+TEST(Server, ReportsAHandlerExceptionAs500) {
+  auto server = StartOrDie({}, [](const Request&) -> Response { throw std::runtime_error("boom"); });
+  auto response = Fetch("127.0.0.1", server->port(), Get("/"));
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 500);
+  EXPECT_NE(response->body.find("boom"), std::string::npos);
+}
+
+TEST(Server, ShutdownLetsARequestInFlightFinishThenRefusesConnections) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  auto server = StartOrDie({}, [&](const Request& r) {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return release; });
+    return Echo(r);
+  });
+  const std::uint16_t port = server->port();
+  auto in_flight = std::async(std::launch::async, [&] { return Fetch("127.0.0.1", port, Get("/slow")); });
+  for (int i = 0; i < 500 && server->in_flight() == 0; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(server->in_flight(), 1U);
+  auto shutdown = std::async(std::launch::async, [&] { server->Shutdown(10s); });
+  // Shutdown waits for the handler, which waits for us.
+  EXPECT_EQ(shutdown.wait_for(200ms), std::future_status::timeout);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  auto response = in_flight.get();
+  ASSERT_TRUE(response.has_value()) << response.error().ToString();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->header("Connection"), "close");
+  shutdown.get();
+  auto refused = Fetch("127.0.0.1", port, Get("/"), 2s);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
+}
+
+TEST(Server, ShutdownClosesIdleKeptAliveConnectionsPromptly) {
+  auto server = StartOrDie({}, Echo);
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket socket(ioc);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), server->port()});
+  boost::asio::write(socket, boost::asio::buffer(std::string("GET / HTTP/1.1\r\nHost: x\r\n\r\n")));
+  std::string first(512, '\0');
+  const std::size_t n = socket.read_some(boost::asio::buffer(first));
+  EXPECT_EQ(first.substr(0, 15), "HTTP/1.1 200 OK");
+  (void)n;
+  const auto start = std::chrono::steady_clock::now();
+  server->Shutdown(10s);  // nothing in flight: returns without waiting out the grace
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  std::string rest;
+  boost::system::error_code ec;
+  boost::asio::read(socket, boost::asio::dynamic_buffer(rest), ec);
+  EXPECT_TRUE(ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset)
+      << ec.message();
+}
+
+TEST(Server, StartFailsClearlyWhenThePortIsTaken) {
+  auto first = StartOrDie({}, Echo);
+  ServerOptions options;
+  options.port = first->port();
+  auto second = Server::Start(options, Echo);
+  ASSERT_FALSE(second.has_value());
+  EXPECT_EQ(second.error().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(second.error().message().find(std::to_string(first->port())), std::string::npos);
+}
+
+TEST(Server, StartRefusesAnAddressThatIsNotAnIp) {
+  ServerOptions options;
+  options.address = "not-an-address";
+  auto server = Server::Start(options, Echo);
+  ASSERT_FALSE(server.has_value());
+  EXPECT_EQ(server.error().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST(Fetch, ReportsAClosedPortAsUnavailable) {
+  std::uint16_t port = 0;
+  {
+    auto server = StartOrDie({}, Echo);
+    port = server->port();
+  }
+  auto response = Fetch("127.0.0.1", port, Get("/"), 2s);
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().code(), ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace styrmin::http
