@@ -34,6 +34,8 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+// How long Shutdown waits for cancelled connections to close themselves.
+constexpr std::chrono::milliseconds kCloseWait{500};
 
 Request ToRequest(bhttp::request<bhttp::string_body>&& in) {
   Request out;
@@ -114,12 +116,23 @@ class Server::Impl final {
     for (const auto& connection : connections_) {
       if (!connection->busy) Cancel(connection);
     }
-    idle_.wait_for(lock, grace, [this] { return busy_ == 0; });
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    idle_.wait_until(lock, deadline, [this] { return busy_ == 0; });
     for (const auto& connection : connections_) Cancel(connection);
+    // Let the connections see their cancellation and close themselves, briefly.
+    idle_.wait_until(lock, std::max(deadline, std::chrono::steady_clock::now() + kCloseWait),
+                     [this] { return connections_.empty(); });
     lock.unlock();
     ioc_.stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
+    // No thread runs now: whatever connection is left is closed from here.
+    lock.lock();
+    for (const auto& connection : connections_) {
+      boost::system::error_code ignored;
+      connection->stream.socket().close(ignored);
+    }
+    connections_.clear();
   }
 
  private:
@@ -159,10 +172,10 @@ class Server::Impl final {
     Request request;  // what the server knows of a request it could not read
     request.method = "?";
     const Response response = Response::Of(status, std::move(message) + "\n");
+    if (options_.observer) options_.observer(request, response, std::chrono::nanoseconds(0));
     auto out = ToBeast(response, 11, false);
     connection.stream.expires_after(options_.write_timeout);
     co_await bhttp::async_write(connection.stream, out, kAwait);
-    if (options_.observer) options_.observer(request, response, std::chrono::nanoseconds(0));
     // The client may still be sending what was refused: closing with unread bytes would reset
     // the connection before it reads the response. Stop sending, then drain for a bounded
     // while.
@@ -229,11 +242,11 @@ class Server::Impl final {
         std::lock_guard<std::mutex> lock(mu_);
         if (stopping_) keep_alive = false;
       }
+      if (options_.observer) options_.observer(request, response, elapsed);
       auto out = ToBeast(response, version, keep_alive);
       connection->stream.expires_after(options_.write_timeout);
       auto [write_ec, written] = co_await bhttp::async_write(connection->stream, out, kAwait);
       (void)written;
-      if (options_.observer) options_.observer(request, response, elapsed);
       {
         std::lock_guard<std::mutex> lock(mu_);
         connection->busy = false;
@@ -246,8 +259,11 @@ class Server::Impl final {
     boost::system::error_code ignored;
     connection->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     connection->stream.close();
-    std::lock_guard<std::mutex> lock(mu_);
-    connections_.erase(connection);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      connections_.erase(connection);
+    }
+    idle_.notify_all();
   }
 
   const ServerOptions options_;
@@ -258,7 +274,7 @@ class Server::Impl final {
   std::vector<std::thread> threads_;
 
   mutable std::mutex mu_;
-  std::condition_variable idle_;                          // busy_ dropped
+  std::condition_variable idle_;  // busy_ dropped or a connection closed
   std::set<std::shared_ptr<Connection>> connections_;     // guarded by mu_
   std::size_t busy_ = 0;                                  // guarded by mu_
   bool stopping_ = false;                                 // guarded by mu_

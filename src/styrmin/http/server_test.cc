@@ -13,6 +13,9 @@
 #include <mutex>
 #include <thread>
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include "styrmin/http/client.h"
 
 namespace styrmin::http {
@@ -40,11 +43,20 @@ Request Get(std::string target) {
   return r;
 }
 
+// A connection to the server whose blocking reads give up after ten seconds, so that a test
+// of a server bug fails instead of hanging.
+boost::asio::ip::tcp::socket Connect(boost::asio::io_context& ioc, std::uint16_t port) {
+  boost::asio::ip::tcp::socket socket(ioc);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  const timeval timeout{10, 0};
+  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  return socket;
+}
+
 // Writes `bytes` on a raw connection and returns everything the server sends until it closes.
 std::string RawExchange(std::uint16_t port, const std::string& bytes) {
   boost::asio::io_context ioc;
-  boost::asio::ip::tcp::socket socket(ioc);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  auto socket = Connect(ioc, port);
   boost::asio::write(socket, boost::asio::buffer(bytes));
   std::string out;
   boost::system::error_code ec;
@@ -130,8 +142,7 @@ TEST(Server, ClosesTheConnectionOfAClientTooSlowToSendItsRequest) {
   options.read_timeout = 200ms;
   auto server = StartOrDie(options, Echo);
   boost::asio::io_context ioc;
-  boost::asio::ip::tcp::socket socket(ioc);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), server->port()});
+  auto socket = Connect(ioc, server->port());
   boost::asio::write(socket, boost::asio::buffer(std::string("GET / HTTP/1.1\r\nHo")));
   const auto start = std::chrono::steady_clock::now();
   std::string out;
@@ -185,8 +196,7 @@ TEST(Server, ShutdownLetsARequestInFlightFinishThenRefusesConnections) {
 TEST(Server, ShutdownClosesIdleKeptAliveConnectionsPromptly) {
   auto server = StartOrDie({}, Echo);
   boost::asio::io_context ioc;
-  boost::asio::ip::tcp::socket socket(ioc);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), server->port()});
+  auto socket = Connect(ioc, server->port());
   boost::asio::write(socket, boost::asio::buffer(std::string("GET / HTTP/1.1\r\nHost: x\r\n\r\n")));
   std::string first(512, '\0');
   const std::size_t n = socket.read_some(boost::asio::buffer(first));
