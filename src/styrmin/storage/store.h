@@ -1,0 +1,118 @@
+// What the server keeps, behind one interface per aggregate. Two implementations share one
+// contract test suite: SQLite (the embedded default) and, later, PostgreSQL.
+//
+// Every method is one transaction: it either changes everything it says or nothing. Expected
+// failures are values: kNotFound for an unknown id, kAlreadyExists for a taken name,
+// kInvalidArgument for input that breaks a rule the store checks (empty names, a reference to
+// a row that does not exist), kUnavailable when the database cannot be reached.
+//
+// Thread-safety: a Store may be used from many threads at once.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "styrmin/core/ids.h"
+#include "styrmin/core/json.h"
+#include "styrmin/core/status.h"
+
+namespace styrmin::storage {
+
+using Timestamp = std::chrono::system_clock::time_point;
+
+struct Cluster {
+  ClusterId id;
+  std::string name;  // unique
+  Json config = Json::object();
+  Timestamp created_at;
+};
+
+struct Environment {
+  EnvironmentId id;
+  std::string name;  // unique within its cluster
+  ClusterId cluster_id;
+  Json config = Json::object();  // overrides the cluster's
+  std::optional<BackupStorageLocationId> backup_location_id;
+  Timestamp created_at;
+};
+
+enum class BackupLocationKind { kS3, kFilesystem };
+
+struct BackupStorageLocation {
+  BackupStorageLocationId id;
+  std::string name;  // unique
+  BackupLocationKind kind = BackupLocationKind::kS3;
+  std::string endpoint;  // kS3
+  std::string bucket;    // kS3
+  std::string region;    // kS3
+  std::string path;      // kFilesystem: a directory; kS3: a key prefix
+  // Write-only for API clients; the store keeps it (encryption at rest comes with #4's
+  // secrets work) and returns it to the server, which never shows it.
+  Json credentials = Json::object();
+  Timestamp created_at;
+};
+
+enum class Role { kAdmin, kOperator, kViewer, kAgent };
+
+struct ApiToken {
+  TokenId id;
+  std::string name;
+  Role role = Role::kViewer;
+  std::optional<ClusterId> cluster_id;  // agent tokens act for this cluster only
+  std::string secret_hash;              // hex SHA-256 of the secret; the secret is never kept
+  Timestamp created_at;
+};
+
+class ClusterStore {
+ public:
+  virtual ~ClusterStore() = default;
+  // Stores `cluster` (its id and created_at are set by the caller) with the agent token made
+  // for it, in one transaction.
+  virtual Status CreateCluster(const Cluster& cluster, const ApiToken& agent_token) = 0;
+  virtual Result<Cluster> GetCluster(const ClusterId& id) = 0;
+  virtual Result<std::vector<Cluster>> ListClusters() = 0;  // by name
+};
+
+class EnvironmentStore {
+ public:
+  virtual ~EnvironmentStore() = default;
+  // kInvalidArgument when the cluster or the backup location does not exist.
+  virtual Status CreateEnvironment(const Environment& environment) = 0;
+  virtual Result<Environment> GetEnvironment(const EnvironmentId& id) = 0;
+  // By cluster name, then name; only `cluster`'s when given.
+  virtual Result<std::vector<Environment>> ListEnvironments(
+      const std::optional<ClusterId>& cluster) = 0;
+};
+
+class BackupLocationStore {
+ public:
+  virtual ~BackupLocationStore() = default;
+  virtual Status CreateBackupLocation(const BackupStorageLocation& location) = 0;
+  virtual Result<BackupStorageLocation> GetBackupLocation(const BackupStorageLocationId& id) = 0;
+  virtual Result<std::vector<BackupStorageLocation>> ListBackupLocations() = 0;  // by name
+};
+
+class TokenStore {
+ public:
+  virtual ~TokenStore() = default;
+  virtual Status CreateToken(const ApiToken& token) = 0;
+  // The token whose secret hashes to `secret_hash`; kNotFound when none does.
+  virtual Result<ApiToken> FindTokenByHash(const std::string& secret_hash) = 0;
+  virtual Result<std::size_t> CountTokens() = 0;
+};
+
+// Everything the server keeps.
+class Store : public ClusterStore,
+              public EnvironmentStore,
+              public BackupLocationStore,
+              public TokenStore {
+ public:
+  ~Store() override = default;
+  // The schema version of the database (the number of migrations applied).
+  virtual int schema_version() const = 0;
+};
+
+}  // namespace styrmin::storage
