@@ -5,7 +5,7 @@ SHELL := /bin/bash
 
 PRESET ?= asan
 BUILD_DIR := build/$(PRESET)
-DEMO_DIR := $(CURDIR)/.styrmin/demo-plane
+DEMO_DIR := $(CURDIR)/.styrmin/demo
 CTEST_FLAGS ?= --output-on-failure --no-tests=error -j2
 
 .PHONY: all setup setup-packages build bench tidy test test-unit test-integration fuzz-build fuzz-smoke demo demo-stop format format-check clean
@@ -54,10 +54,12 @@ test-unit: build
 test-integration: setup build
 	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS) -L integration
 
-# The main job on its embedded default. For now: the local Kubernetes plane, left running
-# until `make demo-stop`.
+# The main job on its embedded default: styrmin-server on SQLite next to the local Kubernetes
+# plane, left running until `make demo-stop`.
 demo: setup
-	tools/demo.sh up "$(DEMO_DIR)"
+	cmake --preset release >/dev/null
+	cmake --build --preset release --target styrmin-server
+	tools/demo.sh up "$(DEMO_DIR)" "$(CURDIR)/build/release/apps/styrmin-server/styrmin-server"
 
 demo-stop:
 	tools/demo.sh down "$(DEMO_DIR)"

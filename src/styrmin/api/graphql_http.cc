@@ -30,7 +30,9 @@ std::string_view Trim(std::string_view text) {
 }
 
 // The media type of a Content-Type or Accept entry, lowercased, without parameters.
-std::string MediaTypeOf(std::string_view value) { return Lower(Trim(value.substr(0, value.find(';')))); }
+std::string MediaTypeOf(std::string_view value) {
+  return Lower(Trim(value.substr(0, value.find(';'))));
+}
 
 std::string_view ContentTypeOf(GraphqlMediaType media) {
   return media == GraphqlMediaType::kGraphqlResponseJson
@@ -155,7 +157,7 @@ std::string GraphqlErrorBody(std::string_view message) {
 
 GraphqlHttpEndpoint::GraphqlHttpEndpoint(const graphql::ExecutableSchema& schema,
                                          GraphqlHttpOptions options)
-    : schema_(schema), options_(std::move(options)) {}
+    : schema_(schema), options_(options) {}
 
 http::Response GraphqlHttpEndpoint::Handle(const http::Request& request,
                                            RequestContext context) const {

@@ -27,8 +27,8 @@ class GraphqlHttpTest : public ::testing::Test {
                           [](const ResolveInfo& info) {
                             const auto name = info.args().find("name");
                             const bool given = name != info.args().end() && name->is_string();
-                            return FieldValue::String(
-                                "hello " + (given ? name->get<std::string>() : "world"));
+                            return FieldValue::String("hello " +
+                                                      (given ? name->get<std::string>() : "world"));
                           })
                     .has_value());
     EXPECT_TRUE(schema
@@ -43,7 +43,7 @@ class GraphqlHttpTest : public ::testing::Test {
     return owned;
   }
 
-  static http::Request Post(std::string body, std::string accept = "") {
+  static http::Request Post(std::string body, const std::string& accept = "") {
     http::Request r;
     r.method = "POST";
     r.target = "/graphql";
@@ -53,7 +53,7 @@ class GraphqlHttpTest : public ::testing::Test {
     return r;
   }
 
-  static http::Request Get(std::string query_string, std::string accept = "") {
+  static http::Request Get(const std::string& query_string, const std::string& accept = "") {
     http::Request r;
     r.method = "GET";
     r.target = "/graphql?" + query_string;
@@ -82,10 +82,10 @@ TEST_F(GraphqlHttpTest, ExecutesAPostedQueryAndAnswersInTheAcceptedMediaType) {
 
 TEST_F(GraphqlHttpTest, PassesVariablesOperationNameAndTheRequestContext) {
   std::string who = "agent c-1";
-  auto r = endpoint_.Handle(
-      Post(R"({"query":"query A { who } query B($n: String) { hello(name: $n) }",
+  auto r =
+      endpoint_.Handle(Post(R"({"query":"query A { who } query B($n: String) { hello(name: $n) }",
                "operationName":"B","variables":{"n":"you"},"extensions":{"x":1}})"),
-      RequestContext::Of(&who));
+                       RequestContext::Of(&who));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, R"({"data":{"hello":"hello you"}})");
   r = endpoint_.Handle(Post(R"({"query":"{ who }"})"), RequestContext::Of(&who));
@@ -116,7 +116,8 @@ TEST_F(GraphqlHttpTest, AcceptsNullOptionalParameters) {
 TEST_F(GraphqlHttpTest, DocumentErrorsAre400UnderGraphqlResponseJsonAnd200UnderJson) {
   for (const std::string& body :
        {std::string(R"({"query":"{"})"), std::string(R"({"query":"{ nope }"})"),
-        std::string(R"({"query":"query($n: String!) { hello(name: $n) }","variables":{"n":null}})")}) {
+        std::string(
+            R"({"query":"query($n: String!) { hello(name: $n) }","variables":{"n":null}})")}) {
     auto r = endpoint_.Handle(Post(body, kGraphqlResponse));
     EXPECT_EQ(r.status, 400) << body;
     EXPECT_EQ(r.body.find("\"data\""), std::string::npos) << r.body;
@@ -124,14 +125,15 @@ TEST_F(GraphqlHttpTest, DocumentErrorsAre400UnderGraphqlResponseJsonAnd200UnderJ
     EXPECT_EQ(r.status, 200) << body;
   }
   const auto r = endpoint_.Handle(Post(R"({"query":"{"})", kGraphqlResponse));
-  EXPECT_EQ(r.body,
-            R"({"errors":[{"message":"Syntax Error: Expected Name, found <EOF>.","locations":[{"line":1,"column":2}]}]})");
+  EXPECT_EQ(
+      r.body,
+      R"({"errors":[{"message":"Syntax Error: Expected Name, found <EOF>.","locations":[{"line":1,"column":2}]}]})");
 }
 
 TEST_F(GraphqlHttpTest, ServesQueriesOverGetButNotMutations) {
-  auto r = endpoint_.Handle(
-      Get("query=" + http::PercentEncode("query($n: String) { hello(name: $n) }") +
-          "&variables=" + http::PercentEncode(R"({"n":"get"})")));
+  auto r =
+      endpoint_.Handle(Get("query=" + http::PercentEncode("query($n: String) { hello(name: $n) }") +
+                           "&variables=" + http::PercentEncode(R"({"n":"get"})")));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, R"({"data":{"hello":"hello get"}})");
   r = endpoint_.Handle(Get("query=" + http::PercentEncode("mutation { bump }"), kGraphqlResponse));

@@ -132,24 +132,31 @@ std::string Metrics::Render() {
   for (const auto& collect : collectors) collect(*this);
   std::lock_guard<std::mutex> lock(mu_);
   std::string out;
+  // One "name{labels} value" line; appended piecewise, as Render runs on every scrape.
+  const auto line = [&out](std::string_view name, std::string_view suffix, std::string_view labels,
+                           std::string_view value) {
+    out.append(name).append(suffix).append(labels).append(" ").append(value).append("\n");
+  };
   for (const auto& [name, family] : families_) {
-    out += "# HELP " + name + " " + family.help + "\n";
-    out += "# TYPE " + name + " ";
-    out += family.kind == Kind::kCounter ? "counter" : family.kind == Kind::kGauge ? "gauge" : "histogram";
-    out += "\n";
+    out.append("# HELP ").append(name).append(" ").append(family.help).append("\n");
+    out.append("# TYPE ").append(name).append(" ");
+    out.append(family.kind == Kind::kCounter ? "counter"
+               : family.kind == Kind::kGauge ? "gauge"
+                                             : "histogram");
+    out.append("\n");
     for (const auto& [labels, series] : family.series) {
       if (family.kind != Kind::kHistogram) {
-        out += name + labels + " " + Number(series.value) + "\n";
+        line(name, "", labels, Number(series.value));
         continue;
       }
       std::uint64_t cumulative = 0;
       for (std::size_t b = 0; b <= family.buckets.size(); ++b) {
         cumulative += series.counts[b];
         const std::string le = b < family.buckets.size() ? Number(family.buckets[b]) : "+Inf";
-        out += name + "_bucket" + WithLabel(labels, "le", le) + " " + std::to_string(cumulative) + "\n";
+        line(name, "_bucket", WithLabel(labels, "le", le), std::to_string(cumulative));
       }
-      out += name + "_sum" + labels + " " + Number(series.sum) + "\n";
-      out += name + "_count" + labels + " " + std::to_string(series.count) + "\n";
+      line(name, "_sum", labels, Number(series.sum));
+      line(name, "_count", labels, std::to_string(series.count));
     }
   }
   return out;

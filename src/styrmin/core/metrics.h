@@ -41,7 +41,7 @@ class Metrics final {
  private:
   enum class Kind { kCounter, kGauge, kHistogram };
   struct Series {
-    double value = 0;                 // counters and gauges
+    double value = 0;                   // counters and gauges
     std::vector<std::uint64_t> counts;  // histograms: per bucket, not cumulative; last is +Inf
     double sum = 0;
     std::uint64_t count = 0;
@@ -56,7 +56,7 @@ class Metrics final {
   Series& SeriesOf(std::string_view name, Kind kind, const MetricLabels& labels);
 
   mutable std::mutex mu_;
-  std::map<std::string, Family, std::less<>> families_;  // guarded by mu_
+  std::map<std::string, Family, std::less<>> families_;    // guarded by mu_
   std::vector<std::function<void(Metrics&)>> collectors_;  // guarded by mu_
 };
 

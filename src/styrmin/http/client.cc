@@ -42,9 +42,9 @@ Result<Response> Fetch(const std::string& host, std::uint16_t port, Request requ
   std::optional<Error> failure;
   const auto fail = [&](std::string_view what, const boost::system::error_code& ec) {
     if (!failure) {
-      failure = Error(ec == beast::error::timeout ? ErrorCode::kDeadlineExceeded
-                                                  : ErrorCode::kUnavailable,
-                      std::string(what) + " " + where + ": " + ec.message());
+      failure = Error(
+          ec == beast::error::timeout ? ErrorCode::kDeadlineExceeded : ErrorCode::kUnavailable,
+          std::string(what) + " " + where + ": " + ec.message());
     }
   };
 

@@ -74,8 +74,7 @@ Response Response::Of(int status, std::string body, std::string content_type) {
   return r;
 }
 
-std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(
-    std::string_view query) {
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view query) {
   std::vector<std::pair<std::string, std::string>> out;
   while (!query.empty()) {
     const auto amp = query.find('&');

@@ -47,8 +47,7 @@ struct Response {
 
 // The decoded value of each `name=value` pair of an application/x-www-form-urlencoded query
 // (`+` is a space, %XX a byte); nullopt when a %-escape is malformed.
-std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(
-    std::string_view query);
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view query);
 
 // "%7B%20a%20%7D" for "{ a }": every byte but unreserved characters escaped.
 std::string PercentEncode(std::string_view text);

@@ -48,8 +48,7 @@ Request ToRequest(bhttp::request<bhttp::string_body>&& in) {
   return out;
 }
 
-bhttp::response<bhttp::string_body> ToBeast(const Response& in, unsigned version,
-                                            bool keep_alive) {
+bhttp::response<bhttp::string_body> ToBeast(const Response& in, unsigned version, bool keep_alive) {
   bhttp::response<bhttp::string_body> out;
   out.version(version);
   out.result(static_cast<unsigned>(in.status));
@@ -71,7 +70,8 @@ class Server::Impl final {
   Status Bind() {
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(options_.address, ec);
-    if (ec) return InvalidArgument("listen address \"" + options_.address + "\" is not an IP address");
+    if (ec)
+      return InvalidArgument("listen address \"" + options_.address + "\" is not an IP address");
     const tcp::endpoint endpoint(address, options_.port);
     const auto fail = [&](std::string_view what) {
       return Unavailable("cannot " + std::string(what) + " " + options_.address + ":" +
@@ -182,7 +182,7 @@ class Server::Impl final {
     boost::system::error_code ignored;
     connection.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     connection.stream.expires_after(std::chrono::seconds(1));
-    std::vector<char> sink(64 * 1024);
+    std::vector<char> sink(std::size_t{64} * 1024);
     for (int reads = 0; reads < 64; ++reads) {
       auto [ec, n] = co_await connection.stream.async_read_some(asio::buffer(sink), kAwait);
       (void)n;
@@ -200,15 +200,15 @@ class Server::Impl final {
       auto [ec, bytes] = co_await bhttp::async_read(connection->stream, buffer, parser, kAwait);
       (void)bytes;
       if (ec == bhttp::error::body_limit) {
-        co_await Refuse(*connection, 413,
-                        "request body larger than " + std::to_string(options_.max_body_bytes) +
-                            " bytes");
+        co_await Refuse(
+            *connection, 413,
+            "request body larger than " + std::to_string(options_.max_body_bytes) + " bytes");
         break;
       }
       if (ec == bhttp::error::header_limit) {
-        co_await Refuse(*connection, 431,
-                        "request header larger than " +
-                            std::to_string(options_.max_header_bytes) + " bytes");
+        co_await Refuse(
+            *connection, 431,
+            "request header larger than " + std::to_string(options_.max_header_bytes) + " bytes");
         break;
       }
       if (ec) {
@@ -274,11 +274,11 @@ class Server::Impl final {
   std::vector<std::thread> threads_;
 
   mutable std::mutex mu_;
-  std::condition_variable idle_;  // busy_ dropped or a connection closed
-  std::set<std::shared_ptr<Connection>> connections_;     // guarded by mu_
-  std::size_t busy_ = 0;                                  // guarded by mu_
-  bool stopping_ = false;                                 // guarded by mu_
-  bool shut_down_ = false;                                // guarded by mu_
+  std::condition_variable idle_;                       // busy_ dropped or a connection closed
+  std::set<std::shared_ptr<Connection>> connections_;  // guarded by mu_
+  std::size_t busy_ = 0;                               // guarded by mu_
+  bool stopping_ = false;                              // guarded by mu_
+  bool shut_down_ = false;                             // guarded by mu_
 };
 
 Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Handler handler) {

@@ -32,8 +32,8 @@ using ResponseObserver =
 struct ServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: a free port the kernel picks; see Server::port()
-  std::size_t max_header_bytes = 16 * 1024;
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_header_bytes = std::size_t{16} * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;
   // The longest a client may take to send one request (or to start one on a kept-alive
   // connection); the connection is closed after it.
   std::chrono::milliseconds read_timeout{30'000};

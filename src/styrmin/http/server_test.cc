@@ -1,6 +1,8 @@
 #include "styrmin/http/server.h"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -12,9 +14,6 @@
 #include <future>
 #include <mutex>
 #include <thread>
-
-#include <sys/socket.h>
-#include <sys/time.h>
 
 #include "styrmin/http/client.h"
 
@@ -155,7 +154,8 @@ TEST(Server, ClosesTheConnectionOfAClientTooSlowToSendItsRequest) {
 }
 
 TEST(Server, ReportsAHandlerExceptionAs500) {
-  auto server = StartOrDie({}, [](const Request&) -> Response { throw std::runtime_error("boom"); });
+  auto server =
+      StartOrDie({}, [](const Request&) -> Response { throw std::runtime_error("boom"); });
   auto response = Fetch("127.0.0.1", server->port(), Get("/"));
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 500);
@@ -172,7 +172,8 @@ TEST(Server, ShutdownLetsARequestInFlightFinishThenRefusesConnections) {
     return Echo(r);
   });
   const std::uint16_t port = server->port();
-  auto in_flight = std::async(std::launch::async, [&] { return Fetch("127.0.0.1", port, Get("/slow")); });
+  auto in_flight =
+      std::async(std::launch::async, [&] { return Fetch("127.0.0.1", port, Get("/slow")); });
   for (int i = 0; i < 500 && server->in_flight() == 0; ++i) std::this_thread::sleep_for(10ms);
   ASSERT_EQ(server->in_flight(), 1U);
   auto shutdown = std::async(std::launch::async, [&] { server->Shutdown(10s); });

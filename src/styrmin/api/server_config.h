@@ -1,0 +1,43 @@
+// styrmin-server's configuration from its flags and environment, and its first-start
+// bootstrap. Kept out of main() so that tests can call them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "styrmin/core/clock.h"
+#include "styrmin/core/status.h"
+#include "styrmin/storage/store.h"
+
+namespace styrmin::api {
+
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  std::string data_dir;  // default: $XDG_DATA_HOME/styrmin, else ~/.local/share/styrmin
+  std::string database;  // "" (SQLite in data_dir), sqlite:PATH, postgresql://...
+  bool help = false;
+};
+
+// What --help prints.
+extern const char kServerUsage[];
+
+// Flags win over the environment (STYRMIN_LISTEN, STYRMIN_DATA_DIR, STYRMIN_DATABASE), which
+// wins over the defaults. `getenv` is the environment's lookup (std::getenv in main).
+// kInvalidArgument naming the flag for anything malformed or unknown.
+Result<ServerConfig> ParseServerConfig(
+    const std::vector<std::string>& args,
+    const std::function<std::optional<std::string>(const std::string&)>& getenv);
+
+// The SQLite file the config selects, or kInvalidArgument for a URL this build cannot serve.
+Result<std::string> SqlitePathOf(const ServerConfig& config);
+
+// On a database without tokens, creates an admin token and returns its secret (to show once);
+// nullopt when tokens exist.
+Result<std::optional<std::string>> EnsureAdminToken(storage::TokenStore& tokens,
+                                                    const Clock& clock);
+
+}  // namespace styrmin::api

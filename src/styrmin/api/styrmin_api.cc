@@ -1,0 +1,376 @@
+#include "styrmin/api/styrmin_api.h"
+
+#include <chrono>
+#include <utility>
+#include <vector>
+
+#include "styrmin/graphql/build_schema.h"
+
+namespace styrmin::api {
+
+namespace {
+
+using graphql::ExecutableSchema;
+using graphql::FieldValue;
+using graphql::ResolveInfo;
+using storage::BackupLocationKind;
+
+std::string_view BackupKindName(BackupLocationKind kind) {
+  switch (kind) {
+    case BackupLocationKind::kS3:
+      return "S3";
+    case BackupLocationKind::kFilesystem:
+      return "FILESYSTEM";
+  }
+  return "S3";
+}
+
+FieldValue ErrorValue(const Error& error) {
+  return FieldValue::Error(error.message(),
+                           OrderedJson{{"code", std::string(GraphqlErrorCode(error.code()))}});
+}
+
+const auth::Principal& Caller(const ResolveInfo& info) {
+  return info.Context<RequestState>().principal;
+}
+
+// The error of a caller who may not do `action`, or nullopt.
+std::optional<FieldValue> Deny(const ResolveInfo& info, auth::Action action) {
+  const Status allowed = auth::Authorize(Caller(info), action);
+  if (allowed) return std::nullopt;
+  return ErrorValue(allowed.error());
+}
+
+template <typename T>
+FieldValue Owned(T value) {
+  return FieldValue::Object(std::make_shared<const T>(std::move(value)));
+}
+
+template <typename T>
+FieldValue OwnedList(std::vector<T> values) {
+  std::vector<FieldValue> out;
+  out.reserve(values.size());
+  for (auto& v : values) out.push_back(Owned(std::move(v)));
+  return FieldValue::List(std::move(out));
+}
+
+FieldValue JsonValue(const Json& value) { return FieldValue::Json(OrderedJson(value)); }
+
+FieldValue Time(storage::Timestamp t) { return FieldValue::String(FormatRfc3339(t)); }
+
+storage::Timestamp NowMillis(const Clock& clock) {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(clock.Now());
+}
+
+// Later wins; objects merge member by member, anything else is replaced.
+Json Merge(Json base, const Json& over) {
+  if (!base.is_object() || !over.is_object()) return over;
+  for (const auto& [key, value] : over.items()) {
+    base[key] = base.contains(key) ? Merge(base[key], value) : value;
+  }
+  return base;
+}
+
+Status CheckDnsLabel(std::string_view what, const std::string& name) {
+  const auto bad = [&](std::string_view why) {
+    return InvalidArgument(std::string(what) + " \"" + name +
+                           "\" is not a DNS label: " + std::string(why));
+  };
+  if (name.empty()) return InvalidArgument(std::string(what) + " must not be empty");
+  if (name.size() > 63) return bad("longer than 63 characters");
+  for (const char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+      return bad("only lowercase letters, digits and '-' are allowed");
+    }
+  }
+  if (name.front() == '-' || name.back() == '-') return bad("it starts or ends with '-'");
+  return OkStatus();
+}
+
+// An optional member of an input object: absent and null are the same.
+const OrderedJson* Member(const OrderedJson& input, std::string_view key) {
+  const auto it = input.find(key);
+  return it == input.end() || it->is_null() ? nullptr : &*it;
+}
+
+std::string OptionalString(const OrderedJson& input, std::string_view key) {
+  const OrderedJson* v = Member(input, key);
+  return v == nullptr ? std::string() : v->get<std::string>();
+}
+
+Result<Json> ConfigObject(const OrderedJson& input, std::string_view key) {
+  const OrderedJson* v = Member(input, key);
+  if (v == nullptr) return Json::object();
+  if (!v->is_object()) {
+    return InvalidArgument("input." + std::string(key) + " must be a JSON object, not " +
+                           std::string(JsonTypeName(Json(*v))));
+  }
+  return Json(*v);
+}
+
+// Binds a resolver; the schema file and this code are built together, so a failure is a bug.
+void BindOrDie(ExecutableSchema& schema, std::string_view type, std::string_view field,
+               graphql::FieldResolver resolver) {
+  const Status bound = schema.Bind(type, field, std::move(resolver));
+  STYRMIN_CHECK(bound.has_value(), "schema.graphql defines every field the API binds");
+}
+
+void BindQueries(ExecutableSchema& s, storage::Store& store) {
+  BindOrDie(s, "Query", "clusters", [&store](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
+    auto clusters = store.ListClusters();
+    return clusters ? OwnedList(std::move(*clusters)) : ErrorValue(clusters.error());
+  });
+  BindOrDie(s, "Query", "cluster", [&store](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
+    auto cluster = store.GetCluster(ClusterId(info.args()["id"].get<std::string>()));
+    if (!cluster) {
+      return cluster.error().code() == ErrorCode::kNotFound ? FieldValue::Null()
+                                                            : ErrorValue(cluster.error());
+    }
+    return Owned(std::move(*cluster));
+  });
+  BindOrDie(s, "Query", "environments", [&store](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
+    std::optional<ClusterId> cluster;
+    if (const OrderedJson* id = Member(info.args(), "clusterId")) {
+      cluster = ClusterId(id->get<std::string>());
+    }
+    auto environments = store.ListEnvironments(cluster);
+    return environments ? OwnedList(std::move(*environments)) : ErrorValue(environments.error());
+  });
+  BindOrDie(s, "Query", "environment", [&store](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
+    auto environment = store.GetEnvironment(EnvironmentId(info.args()["id"].get<std::string>()));
+    if (!environment) {
+      return environment.error().code() == ErrorCode::kNotFound ? FieldValue::Null()
+                                                                : ErrorValue(environment.error());
+    }
+    return Owned(std::move(*environment));
+  });
+  BindOrDie(s, "Query", "backupStorageLocations", [&store](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
+    auto locations = store.ListBackupLocations();
+    return locations ? OwnedList(std::move(*locations)) : ErrorValue(locations.error());
+  });
+  BindOrDie(s, "Query", "viewer", [](const ResolveInfo& info) {
+    return FieldValue::Object(&Caller(info));  // the principal outlives the request
+  });
+  BindOrDie(s, "Viewer", "name", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<auth::Principal>().name);
+  });
+  BindOrDie(s, "Viewer", "role", [](const ResolveInfo& info) {
+    std::string role(auth::RoleName(info.Parent<auth::Principal>().role));
+    for (char& c : role) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return FieldValue::Enum(std::move(role));
+  });
+}
+
+void BindTypes(ExecutableSchema& s, storage::Store& store) {
+  using storage::BackupStorageLocation;
+  using storage::Cluster;
+  using storage::Environment;
+  BindOrDie(s, "Cluster", "id", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<Cluster>().id.value());
+  });
+  BindOrDie(s, "Cluster", "name", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<Cluster>().name);
+  });
+  BindOrDie(s, "Cluster", "config",
+            [](const ResolveInfo& info) { return JsonValue(info.Parent<Cluster>().config); });
+  BindOrDie(s, "Cluster", "createdAt",
+            [](const ResolveInfo& info) { return Time(info.Parent<Cluster>().created_at); });
+  BindOrDie(s, "Cluster", "environments", [&store](const ResolveInfo& info) {
+    auto environments = store.ListEnvironments(info.Parent<Cluster>().id);
+    return environments ? OwnedList(std::move(*environments)) : ErrorValue(environments.error());
+  });
+
+  BindOrDie(s, "Environment", "id", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<Environment>().id.value());
+  });
+  BindOrDie(s, "Environment", "name", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<Environment>().name);
+  });
+  BindOrDie(s, "Environment", "config",
+            [](const ResolveInfo& info) { return JsonValue(info.Parent<Environment>().config); });
+  BindOrDie(s, "Environment", "cluster", [&store](const ResolveInfo& info) {
+    auto cluster = store.GetCluster(info.Parent<Environment>().cluster_id);
+    return cluster ? Owned(std::move(*cluster)) : ErrorValue(cluster.error());
+  });
+  BindOrDie(s, "Environment", "effectiveConfig", [&store](const ResolveInfo& info) {
+    const Environment& environment = info.Parent<Environment>();
+    auto cluster = store.GetCluster(environment.cluster_id);
+    if (!cluster) return ErrorValue(cluster.error());
+    return JsonValue(Merge(cluster->config, environment.config));
+  });
+  BindOrDie(s, "Environment", "backupStorageLocation", [&store](const ResolveInfo& info) {
+    const auto& id = info.Parent<Environment>().backup_location_id;
+    if (!id) return FieldValue::Null();
+    auto location = store.GetBackupLocation(*id);
+    return location ? Owned(std::move(*location)) : ErrorValue(location.error());
+  });
+  BindOrDie(s, "Environment", "createdAt",
+            [](const ResolveInfo& info) { return Time(info.Parent<Environment>().created_at); });
+
+  BindOrDie(s, "BackupStorageLocation", "id", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<BackupStorageLocation>().id.value());
+  });
+  BindOrDie(s, "BackupStorageLocation", "name", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<BackupStorageLocation>().name);
+  });
+  BindOrDie(s, "BackupStorageLocation", "kind", [](const ResolveInfo& info) {
+    return FieldValue::Enum(std::string(BackupKindName(info.Parent<BackupStorageLocation>().kind)));
+  });
+  const auto optional_text = [](std::string BackupStorageLocation::*member) {
+    return [member](const ResolveInfo& info) {
+      const std::string& value = info.Parent<BackupStorageLocation>().*member;
+      return value.empty() ? FieldValue::Null() : FieldValue::StringRef(value);
+    };
+  };
+  BindOrDie(s, "BackupStorageLocation", "endpoint",
+            optional_text(&BackupStorageLocation::endpoint));
+  BindOrDie(s, "BackupStorageLocation", "bucket", optional_text(&BackupStorageLocation::bucket));
+  BindOrDie(s, "BackupStorageLocation", "region", optional_text(&BackupStorageLocation::region));
+  BindOrDie(s, "BackupStorageLocation", "path", optional_text(&BackupStorageLocation::path));
+  BindOrDie(s, "BackupStorageLocation", "hasCredentials", [](const ResolveInfo& info) {
+    const Json& credentials = info.Parent<BackupStorageLocation>().credentials;
+    return FieldValue::Bool(!credentials.is_null() && !credentials.empty());
+  });
+  BindOrDie(s, "BackupStorageLocation", "createdAt", [](const ResolveInfo& info) {
+    return Time(info.Parent<BackupStorageLocation>().created_at);
+  });
+}
+
+// The payload of createCluster: the cluster and the secret of its agent token.
+struct CreatedCluster {
+  storage::Cluster cluster;
+  std::string agent_token;
+};
+
+void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& clock) {
+  BindOrDie(s, "Mutation", "createCluster", [&store, &clock](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
+    const OrderedJson& input = info.args()["input"];
+    storage::Cluster cluster;
+    cluster.name = input["name"].get<std::string>();
+    if (Status ok = CheckDnsLabel("input.name", cluster.name); !ok) return ErrorValue(ok.error());
+    auto config = ConfigObject(input, "config");
+    if (!config) return ErrorValue(config.error());
+    cluster.config = std::move(*config);
+    cluster.id = ClusterId(auth::GenerateId("c"));
+    cluster.created_at = NowMillis(clock);
+    CreatedCluster created{cluster, auth::GenerateSecret()};
+    const storage::ApiToken token{TokenId(auth::GenerateId("t")),
+                                  "agent of cluster " + cluster.name,
+                                  storage::Role::kAgent,
+                                  cluster.id,
+                                  auth::HashSecret(created.agent_token),
+                                  cluster.created_at};
+    if (Status stored = store.CreateCluster(cluster, token); !stored) {
+      return ErrorValue(stored.error());
+    }
+    return Owned(std::move(created));
+  });
+  BindOrDie(s, "CreateClusterPayload", "cluster", [](const ResolveInfo& info) {
+    return FieldValue::Object(&info.Parent<CreatedCluster>().cluster);
+  });
+  BindOrDie(s, "CreateClusterPayload", "agentToken", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<CreatedCluster>().agent_token);
+  });
+
+  BindOrDie(s, "Mutation", "createEnvironment", [&store, &clock](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
+    const OrderedJson& input = info.args()["input"];
+    storage::Environment environment;
+    environment.name = input["name"].get<std::string>();
+    if (Status ok = CheckDnsLabel("input.name", environment.name); !ok) {
+      return ErrorValue(ok.error());
+    }
+    auto config = ConfigObject(input, "config");
+    if (!config) return ErrorValue(config.error());
+    environment.config = std::move(*config);
+    environment.cluster_id = ClusterId(input["clusterId"].get<std::string>());
+    if (const OrderedJson* location = Member(input, "backupStorageLocationId")) {
+      environment.backup_location_id = BackupStorageLocationId(location->get<std::string>());
+    }
+    environment.id = EnvironmentId(auth::GenerateId("e"));
+    environment.created_at = NowMillis(clock);
+    if (Status stored = store.CreateEnvironment(environment); !stored) {
+      return ErrorValue(stored.error());
+    }
+    return Owned(std::move(environment));
+  });
+
+  BindOrDie(
+      s, "Mutation", "createBackupStorageLocation", [&store, &clock](const ResolveInfo& info) {
+        if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
+        const OrderedJson& input = info.args()["input"];
+        storage::BackupStorageLocation location;
+        location.name = input["name"].get<std::string>();
+        if (Status ok = CheckDnsLabel("input.name", location.name); !ok)
+          return ErrorValue(ok.error());
+        location.kind = input["kind"] == "FILESYSTEM" ? BackupLocationKind::kFilesystem
+                                                      : BackupLocationKind::kS3;
+        location.endpoint = OptionalString(input, "endpoint");
+        location.bucket = OptionalString(input, "bucket");
+        location.region = OptionalString(input, "region");
+        location.path = OptionalString(input, "path");
+        if (location.kind == BackupLocationKind::kS3 && location.bucket.empty()) {
+          return ErrorValue(
+              Error(ErrorCode::kInvalidArgument, "an S3 location needs input.bucket"));
+        }
+        if (location.kind == BackupLocationKind::kFilesystem &&
+            (location.path.empty() || location.path.front() != '/')) {
+          return ErrorValue(Error(ErrorCode::kInvalidArgument,
+                                  "a FILESYSTEM location needs input.path, an absolute directory"));
+        }
+        auto credentials = ConfigObject(input, "credentials");
+        if (!credentials) return ErrorValue(credentials.error());
+        location.credentials = std::move(*credentials);
+        location.id = BackupStorageLocationId(auth::GenerateId("b"));
+        location.created_at = NowMillis(clock);
+        if (Status stored = store.CreateBackupLocation(location); !stored) {
+          return ErrorValue(stored.error());
+        }
+        return Owned(std::move(location));
+      });
+}
+
+}  // namespace
+
+std::string_view GraphqlErrorCode(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return "BAD_USER_INPUT";
+    case ErrorCode::kNotFound:
+      return "NOT_FOUND";
+    case ErrorCode::kAlreadyExists:
+      return "ALREADY_EXISTS";
+    case ErrorCode::kFailedPrecondition:
+      return "CONFLICT";
+    case ErrorCode::kUnavailable:
+      return "UNAVAILABLE";
+    case ErrorCode::kDeadlineExceeded:
+      return "DEADLINE_EXCEEDED";
+    case ErrorCode::kPermissionDenied:
+      return "FORBIDDEN";
+    case ErrorCode::kUnauthenticated:
+      return "UNAUTHENTICATED";
+    case ErrorCode::kInternal:
+      return "INTERNAL_SERVER_ERROR";
+  }
+  return "INTERNAL_SERVER_ERROR";
+}
+
+Result<std::unique_ptr<ExecutableSchema>> BuildStyrminSchema(storage::Store& store,
+                                                             const Clock& clock) {
+  auto built = graphql::BuildSchema(kSchemaSdl);
+  if (!built) return Internal("schema.graphql does not build: " + built.error().message());
+  auto schema = std::make_unique<ExecutableSchema>(std::move(built).value());
+  BindQueries(*schema, store);
+  BindTypes(*schema, store);
+  BindMutations(*schema, store, clock);
+  return schema;
+}
+
+}  // namespace styrmin::api

@@ -1,0 +1,36 @@
+// Styrmin's GraphQL API (schema.graphql) bound to the store: the resolvers of every query and
+// mutation, with authorization per field.
+//
+// Each request runs with a RequestState (who is calling) as its resolver context; every
+// field checks the caller's role before it reads or changes anything. Store errors become
+// GraphQL errors with an `extensions.code` clients can branch on (GraphqlErrorCode).
+//
+// Thread-safety: the schema is immutable once built and serves concurrent requests; the store
+// must be thread-safe.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "styrmin/auth/auth.h"
+#include "styrmin/core/clock.h"
+#include "styrmin/core/status.h"
+#include "styrmin/graphql/resolve.h"
+#include "styrmin/storage/store.h"
+
+namespace styrmin::api {
+
+extern const char kSchemaSdl[];
+
+struct RequestState {
+  auth::Principal principal;
+};
+
+// The `extensions.code` of an error: "BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN", ...
+std::string_view GraphqlErrorCode(ErrorCode code);
+
+// Builds the executable schema over `store`; `store` and `clock` must outlive it.
+Result<std::unique_ptr<graphql::ExecutableSchema>> BuildStyrminSchema(storage::Store& store,
+                                                                      const Clock& clock);
+
+}  // namespace styrmin::api

@@ -1,0 +1,131 @@
+#include "styrmin/auth/auth.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <cstdint>
+
+namespace styrmin::auth {
+
+namespace {
+
+template <std::size_t N>
+std::array<unsigned char, N> RandomBytes() {
+  std::array<unsigned char, N> out{};
+  STYRMIN_CHECK(RAND_bytes(out.data(), static_cast<int>(out.size())) == 1,
+                "the system's random number generator works");
+  return out;
+}
+
+std::string Hex(const unsigned char* data, std::size_t size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out += kHex[data[i] >> 4];
+    out += kHex[data[i] & 0xF];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string GenerateSecret() {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const auto bytes = RandomBytes<32>();
+  std::string out = "stm_";
+  // base64url without padding: 6 bits a character, 256 bits in 43 characters.
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (const unsigned char b : bytes) {
+    buffer = (buffer << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(buffer >> bits) & 0x3F];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 0x3F];
+  return out;
+}
+
+std::string HashSecret(std::string_view secret) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  STYRMIN_CHECK(EVP_Digest(secret.data(), secret.size(), digest, &size, EVP_sha256(), nullptr) == 1,
+                "SHA-256 is available");
+  return Hex(digest, size);
+}
+
+std::string GenerateId(std::string_view prefix) {
+  const auto bytes = RandomBytes<16>();
+  return std::string(prefix) + "-" + Hex(bytes.data(), bytes.size());
+}
+
+std::string_view RoleName(storage::Role role) {
+  switch (role) {
+    case storage::Role::kAdmin:
+      return "admin";
+    case storage::Role::kOperator:
+      return "operator";
+    case storage::Role::kViewer:
+      return "viewer";
+    case storage::Role::kAgent:
+      return "agent";
+  }
+  return "unknown";
+}
+
+Status Authorize(const Principal& principal, Action action) {
+  using storage::Role;
+  bool allowed = false;
+  std::string_view what;
+  switch (action) {
+    case Action::kRead:
+      allowed = principal.role != Role::kAgent;
+      what = "read this";
+      break;
+    case Action::kChangeDeployments:
+      allowed = principal.role == Role::kAdmin || principal.role == Role::kOperator;
+      what = "change deployments";
+      break;
+    case Action::kAdminister:
+      allowed = principal.role == Role::kAdmin;
+      what = "administer clusters, environments, backup locations and tokens";
+      break;
+    case Action::kAgentProtocol:
+      allowed = principal.role == Role::kAgent;
+      what = "act as an agent";
+      break;
+  }
+  if (allowed) return OkStatus();
+  return PermissionDenied("token \"" + principal.name + "\" has role " +
+                          std::string(RoleName(principal.role)) + ", which may not " +
+                          std::string(what));
+}
+
+Result<Principal> Authenticator::Authenticate(std::optional<std::string_view> authorization) const {
+  if (!authorization) return Unauthenticated("no Authorization header; send \"Bearer <token>\"");
+  constexpr std::string_view kBearer = "Bearer ";
+  std::string_view value = *authorization;
+  if (value.size() <= kBearer.size() ||
+      !std::equal(kBearer.begin(), kBearer.end(), value.begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) ==
+               std::tolower(static_cast<unsigned char>(b));
+      })) {
+    return Unauthenticated("the Authorization header must be \"Bearer <token>\"");
+  }
+  value.remove_prefix(kBearer.size());
+  auto token = tokens_.FindTokenByHash(HashSecret(value));
+  if (!token) {
+    if (token.error().code() == ErrorCode::kNotFound) {
+      return Unauthenticated("the bearer token is not valid");
+    }
+    return tl::unexpected(token.error());
+  }
+  return Principal{token->id, token->name, token->role, token->cluster_id};
+}
+
+}  // namespace styrmin::auth

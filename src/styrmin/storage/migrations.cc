@@ -1,0 +1,75 @@
+#include "styrmin/storage/migrations.h"
+
+#include <array>
+
+namespace styrmin::storage {
+namespace {
+
+constexpr std::array kMigrations = {
+    Migration{
+        .version = 1,
+        .description = "clusters",
+        .sql = R"sql(
+CREATE TABLE clusters (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  config TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+)sql",
+    },
+    Migration{
+        .version = 2,
+        .description = "backup storage locations",
+        .sql = R"sql(
+CREATE TABLE backup_storage_locations (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL CHECK (kind IN ('s3', 'filesystem')),
+  endpoint TEXT NOT NULL,
+  bucket TEXT NOT NULL,
+  region TEXT NOT NULL,
+  path TEXT NOT NULL,
+  credentials TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+)sql",
+    },
+    Migration{
+        .version = 3,
+        .description = "environments",
+        .sql = R"sql(
+CREATE TABLE environments (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  cluster_id TEXT NOT NULL REFERENCES clusters (id),
+  config TEXT NOT NULL,
+  backup_location_id TEXT REFERENCES backup_storage_locations (id),
+  created_at TEXT NOT NULL,
+  UNIQUE (cluster_id, name)
+);
+CREATE INDEX environments_backup_location_id ON environments (backup_location_id);
+)sql",
+    },
+    Migration{
+        .version = 4,
+        .description = "api tokens",
+        .sql = R"sql(
+CREATE TABLE api_tokens (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'viewer', 'agent')),
+  cluster_id TEXT REFERENCES clusters (id),
+  secret_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX api_tokens_cluster_id ON api_tokens (cluster_id);
+)sql",
+    },
+};
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+}  // namespace styrmin::storage

@@ -1,0 +1,33 @@
+// The schema of the store as an ordered list of migrations. Migration N (1-based) takes a
+// database from schema version N-1 to N; a store applies the ones a database lacks, each in its
+// own transaction, and records each applied version in `schema_migrations`.
+//
+// Never edit a migration that has been released: a database that already applied it would not
+// see the change. Append a new one instead.
+//
+// The SQL is written for SQLite and PostgreSQL alike: TEXT, INTEGER and BOOLEAN columns, CHECK
+// and REFERENCES constraints, no AUTOINCREMENT, no type affinity tricks. Identifiers and
+// timestamps are TEXT (timestamps as RFC 3339 UTC with milliseconds); JSON documents are TEXT.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace styrmin::storage {
+
+struct Migration {
+  int version;                   // 1, 2, 3, ... with no gaps
+  std::string_view description;  // for logs
+  std::string_view sql;          // one or more statements separated by ';'
+};
+
+// Every migration this binary knows, in version order.
+std::span<const Migration> Migrations();
+
+// Creates the table that records applied versions. Runs before any migration, so it is not one.
+inline constexpr std::string_view kCreateSchemaMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version INTEGER PRIMARY KEY, "
+    "applied_at TEXT NOT NULL)";
+
+}  // namespace styrmin::storage

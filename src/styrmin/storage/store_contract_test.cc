@@ -1,0 +1,540 @@
+#include "styrmin/storage/store_contract_test.h"
+
+#include <gmock/gmock.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "styrmin/core/clock.h"
+
+namespace styrmin::storage {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+// Stores keep milliseconds, so every instant here is a whole number of them.
+Timestamp At(std::chrono::sys_days day, std::chrono::milliseconds time_of_day) {
+  return Timestamp{day} + time_of_day;
+}
+
+const Timestamp kMonday = At(std::chrono::year{2026} / 3 / 16, 9h + 30min + 15s + 123ms);
+const Timestamp kTuesday = At(std::chrono::year{2026} / 3 / 17, 23h + 59min + 59s + 999ms);
+
+std::string ClusterTokenHash(const std::string& cluster_id) { return "hash-of-" + cluster_id; }
+
+Cluster MakeCluster(const std::string& id, const std::string& name) {
+  Cluster cluster;
+  cluster.id = ClusterId(id);
+  cluster.name = name;
+  cluster.created_at = kMonday;
+  return cluster;
+}
+
+ApiToken AgentTokenFor(const Cluster& cluster, const std::string& secret_hash) {
+  ApiToken token;
+  token.id = TokenId("t-" + cluster.id.value());
+  token.name = "agent of " + cluster.name;
+  token.role = Role::kAgent;
+  token.cluster_id = cluster.id;
+  token.secret_hash = secret_hash;
+  token.created_at = kMonday;
+  return token;
+}
+
+ApiToken AgentTokenFor(const Cluster& cluster) {
+  return AgentTokenFor(cluster, ClusterTokenHash(cluster.id.value()));
+}
+
+BackupStorageLocation MakeS3Location(const std::string& id, const std::string& name) {
+  BackupStorageLocation location;
+  location.id = BackupStorageLocationId(id);
+  location.name = name;
+  location.kind = BackupLocationKind::kS3;
+  location.endpoint = "https://s3.eu-north-1.amazonaws.com";
+  location.bucket = "styrmin-backups";
+  location.region = "eu-north-1";
+  location.path = "prod/";
+  location.credentials = Json{{"accessKeyId", "AKIA"}, {"secretAccessKey", "s3cr3t"}};
+  location.created_at = kTuesday;
+  return location;
+}
+
+Environment MakeEnvironment(const std::string& id, const std::string& name,
+                            const ClusterId& cluster) {
+  Environment environment;
+  environment.id = EnvironmentId(id);
+  environment.name = name;
+  environment.cluster_id = cluster;
+  environment.created_at = kTuesday;
+  return environment;
+}
+
+ApiToken MakeToken(const std::string& id, Role role, const std::string& secret_hash) {
+  ApiToken token;
+  token.id = TokenId(id);
+  token.name = "token " + id;
+  token.role = role;
+  token.secret_hash = secret_hash;
+  token.created_at = kTuesday;
+  return token;
+}
+
+void ExpectSameCluster(const Cluster& actual, const Cluster& expected) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.name, expected.name);
+  EXPECT_EQ(actual.config, expected.config);
+  EXPECT_EQ(FormatRfc3339(actual.created_at), FormatRfc3339(expected.created_at));
+  EXPECT_TRUE(actual.created_at == expected.created_at);
+}
+
+void ExpectSameLocation(const BackupStorageLocation& actual,
+                        const BackupStorageLocation& expected) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.name, expected.name);
+  EXPECT_EQ(actual.kind, expected.kind);
+  EXPECT_EQ(actual.endpoint, expected.endpoint);
+  EXPECT_EQ(actual.bucket, expected.bucket);
+  EXPECT_EQ(actual.region, expected.region);
+  EXPECT_EQ(actual.path, expected.path);
+  EXPECT_EQ(actual.credentials, expected.credentials);
+  EXPECT_TRUE(actual.created_at == expected.created_at);
+}
+
+void ExpectSameEnvironment(const Environment& actual, const Environment& expected) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.name, expected.name);
+  EXPECT_EQ(actual.cluster_id, expected.cluster_id);
+  EXPECT_EQ(actual.config, expected.config);
+  EXPECT_EQ(actual.backup_location_id, expected.backup_location_id);
+  EXPECT_TRUE(actual.created_at == expected.created_at);
+}
+
+void ExpectSameToken(const ApiToken& actual, const ApiToken& expected) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.name, expected.name);
+  EXPECT_EQ(actual.role, expected.role);
+  EXPECT_EQ(actual.cluster_id, expected.cluster_id);
+  EXPECT_EQ(actual.secret_hash, expected.secret_hash);
+  EXPECT_TRUE(actual.created_at == expected.created_at);
+}
+
+// Clusters.
+
+TEST_P(StoreContractTest, StoresAClusterWithEveryField) {
+  Cluster cluster = MakeCluster("c-1", "prod");
+  cluster.config = Json{{"kubeconfig", {{"context", "prod"}}}, {"replicas", 3}, {"tags", {"a"}}};
+  ASSERT_TRUE(store().CreateCluster(cluster, AgentTokenFor(cluster)));
+
+  auto stored = store().GetCluster(ClusterId("c-1"));
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  ExpectSameCluster(*stored, cluster);
+  auto all = store().ListClusters();
+  ASSERT_TRUE(all) << all.error().ToString();
+  ASSERT_EQ(all->size(), 1u);
+  ExpectSameCluster(all->front(), cluster);
+}
+
+TEST_P(StoreContractTest, StoresTheAgentTokenWithItsCluster) {
+  const Cluster cluster = MakeCluster("c-1", "prod");
+  const ApiToken token = AgentTokenFor(cluster);
+  ASSERT_TRUE(store().CreateCluster(cluster, token));
+
+  auto found = store().FindTokenByHash(token.secret_hash);
+  ASSERT_TRUE(found) << found.error().ToString();
+  ExpectSameToken(*found, token);
+}
+
+TEST_P(StoreContractTest, ListsClustersByName) {
+  const std::vector<std::pair<std::string, std::string>> clusters = {
+      {"c-1", "staging"}, {"c-2", "dev"}, {"c-3", "prod"}};
+  for (const auto& [id, name] : clusters) {
+    const Cluster cluster = MakeCluster(id, name);
+    ASSERT_TRUE(store().CreateCluster(cluster, AgentTokenFor(cluster)));
+  }
+  auto all = store().ListClusters();
+  ASSERT_TRUE(all) << all.error().ToString();
+  std::vector<std::string> names;
+  for (const Cluster& cluster : *all) names.push_back(cluster.name);
+  EXPECT_THAT(names, ::testing::ElementsAre("dev", "prod", "staging"));
+}
+
+TEST_P(StoreContractTest, KeepsQuotesAndSqlInValuesAsPlainText) {
+  Cluster cluster = MakeCluster("c-'1", "o'brien\"; DROP TABLE clusters; --");
+  cluster.config = Json{{"note", "it's \"quoted\" and ünïcödé"}};
+  ASSERT_TRUE(store().CreateCluster(cluster, AgentTokenFor(cluster)));
+
+  auto stored = store().GetCluster(cluster.id);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  ExpectSameCluster(*stored, cluster);
+}
+
+TEST_P(StoreContractTest, KeepsTimestampsExactToTheMillisecond) {
+  const std::vector<Timestamp> instants = {
+      Timestamp{},
+      Timestamp{} - 750ms,
+      At(std::chrono::year{1999} / 12 / 31, 23h + 59min + 59s + 1ms),
+      At(std::chrono::year{2026} / 2 / 28, 12h + 7ms),
+      At(std::chrono::year{2096} / 2 / 29, 999ms),
+  };
+  int n = 0;
+  for (const Timestamp& instant : instants) {
+    Cluster cluster = MakeCluster("c-" + std::to_string(n), "cluster-" + std::to_string(n));
+    ++n;
+    cluster.created_at = instant;
+    ASSERT_TRUE(store().CreateCluster(cluster, AgentTokenFor(cluster)));
+    auto stored = store().GetCluster(cluster.id);
+    ASSERT_TRUE(stored) << stored.error().ToString();
+    EXPECT_EQ(FormatRfc3339(stored->created_at), FormatRfc3339(instant));
+    EXPECT_TRUE(stored->created_at == instant) << FormatRfc3339(instant);
+  }
+}
+
+TEST_P(StoreContractTest, RefusesASecondClusterWithTheSameNameAndKeepsTheFirst) {
+  const Cluster first = MakeCluster("c-1", "prod");
+  ASSERT_TRUE(store().CreateCluster(first, AgentTokenFor(first)));
+
+  const Cluster second = MakeCluster("c-2", "prod");
+  auto created = store().CreateCluster(second, AgentTokenFor(second));
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_THAT(created.error().message(), HasSubstr("a cluster named \"prod\" already exists"));
+  EXPECT_EQ(store().ListClusters()->size(), 1u);
+  EXPECT_EQ(store().ListClusters()->front().id, ClusterId("c-1"));
+  EXPECT_EQ(*store().CountTokens(), 1u);
+}
+
+TEST_P(StoreContractTest, RefusesASecondClusterWithTheSameId) {
+  const Cluster first = MakeCluster("c-1", "prod");
+  ASSERT_TRUE(store().CreateCluster(first, AgentTokenFor(first)));
+
+  const Cluster second = MakeCluster("c-1", "staging");
+  auto created = store().CreateCluster(second, AgentTokenFor(second, "another-hash"));
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(store().ListClusters()->size(), 1u);
+  EXPECT_EQ(*store().CountTokens(), 1u);
+}
+
+TEST_P(StoreContractTest, DoesNotStoreAClusterWhoseAgentTokenIsRefused) {
+  const Cluster first = MakeCluster("c-1", "prod");
+  ASSERT_TRUE(store().CreateCluster(first, AgentTokenFor(first, "shared-hash")));
+
+  const Cluster second = MakeCluster("c-2", "staging");
+  auto created = store().CreateCluster(second, AgentTokenFor(second, "shared-hash"));
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code(), ErrorCode::kAlreadyExists);
+  auto missing = store().GetCluster(ClusterId("c-2"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store().ListClusters()->size(), 1u);
+  EXPECT_EQ(*store().CountTokens(), 1u);
+}
+
+TEST_P(StoreContractTest, RefusesAClusterWhoseTokenIsNotAnAgentTokenForIt) {
+  const Cluster cluster = MakeCluster("c-1", "prod");
+  ApiToken admin = AgentTokenFor(cluster);
+  admin.role = Role::kAdmin;
+  ApiToken elsewhere = AgentTokenFor(cluster);
+  elsewhere.cluster_id = ClusterId("c-2");
+  ApiToken unbound = AgentTokenFor(cluster);
+  unbound.cluster_id.reset();
+
+  for (const ApiToken& token : {admin, elsewhere, unbound}) {
+    auto created = store().CreateCluster(cluster, token);
+    ASSERT_FALSE(created);
+    EXPECT_EQ(created.error().code(), ErrorCode::kInvalidArgument);
+  }
+  EXPECT_TRUE(store().ListClusters()->empty());
+  EXPECT_EQ(*store().CountTokens(), 0u);
+}
+
+TEST_P(StoreContractTest, RefusesAClusterWithAnEmptyName) {
+  const Cluster cluster = MakeCluster("c-1", "");
+  auto created = store().CreateCluster(cluster, AgentTokenFor(cluster));
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(created.error().message(), HasSubstr("name"));
+  EXPECT_TRUE(store().ListClusters()->empty());
+}
+
+TEST_P(StoreContractTest, ReportsAnUnknownClusterAsNotFound) {
+  auto cluster = store().GetCluster(ClusterId("x"));
+  ASSERT_FALSE(cluster);
+  EXPECT_EQ(cluster.error().code(), ErrorCode::kNotFound);
+  EXPECT_THAT(cluster.error().message(), HasSubstr("cluster \"x\" not found"));
+}
+
+// Backup storage locations.
+
+TEST_P(StoreContractTest, StoresAnS3BackupLocationWithEveryField) {
+  const BackupStorageLocation location = MakeS3Location("b-1", "offsite");
+  ASSERT_TRUE(store().CreateBackupLocation(location));
+
+  auto stored = store().GetBackupLocation(location.id);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  ExpectSameLocation(*stored, location);
+}
+
+TEST_P(StoreContractTest, StoresAFilesystemBackupLocationWithEveryField) {
+  BackupStorageLocation location;
+  location.id = BackupStorageLocationId("b-2");
+  location.name = "local-disk";
+  location.kind = BackupLocationKind::kFilesystem;
+  location.path = "/var/backups/styrmin";
+  location.created_at = kMonday;
+  ASSERT_TRUE(store().CreateBackupLocation(location));
+
+  auto stored = store().GetBackupLocation(location.id);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  ExpectSameLocation(*stored, location);
+  EXPECT_TRUE(stored->credentials.is_object() && stored->credentials.empty());
+}
+
+TEST_P(StoreContractTest, ListsBackupLocationsByName) {
+  ASSERT_TRUE(store().CreateBackupLocation(MakeS3Location("b-1", "zulu")));
+  ASSERT_TRUE(store().CreateBackupLocation(MakeS3Location("b-2", "alpha")));
+  auto all = store().ListBackupLocations();
+  ASSERT_TRUE(all) << all.error().ToString();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].name, "alpha");
+  EXPECT_EQ((*all)[1].name, "zulu");
+  ExpectSameLocation((*all)[1], MakeS3Location("b-1", "zulu"));
+}
+
+TEST_P(StoreContractTest, RefusesASecondBackupLocationWithTheSameName) {
+  ASSERT_TRUE(store().CreateBackupLocation(MakeS3Location("b-1", "offsite")));
+  auto created = store().CreateBackupLocation(MakeS3Location("b-2", "offsite"));
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_THAT(created.error().message(),
+              HasSubstr("a backup storage location named \"offsite\" already exists"));
+  EXPECT_EQ(store().ListBackupLocations()->size(), 1u);
+}
+
+TEST_P(StoreContractTest, RefusesABackupLocationWithAnEmptyName) {
+  auto created = store().CreateBackupLocation(MakeS3Location("b-1", ""));
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(store().ListBackupLocations()->empty());
+}
+
+TEST_P(StoreContractTest, ReportsAnUnknownBackupLocationAsNotFound) {
+  auto location = store().GetBackupLocation(BackupStorageLocationId("b-x"));
+  ASSERT_FALSE(location);
+  EXPECT_EQ(location.error().code(), ErrorCode::kNotFound);
+  EXPECT_THAT(location.error().message(), HasSubstr("\"b-x\""));
+}
+
+// Environments.
+
+void CreateClusters(Store& store) {
+  const std::vector<std::pair<std::string, std::string>> clusters = {{"c-1", "prod"},
+                                                                     {"c-2", "edge"}};
+  for (const auto& [id, name] : clusters) {
+    const Cluster cluster = MakeCluster(id, name);
+    ASSERT_TRUE(store.CreateCluster(cluster, AgentTokenFor(cluster)));
+  }
+}
+
+TEST_P(StoreContractTest, StoresAnEnvironmentWithEveryField) {
+  ASSERT_NO_FATAL_FAILURE(CreateClusters(store()));
+  ASSERT_TRUE(store().CreateBackupLocation(MakeS3Location("b-1", "offsite")));
+  Environment environment = MakeEnvironment("e-1", "staging", ClusterId("c-1"));
+  environment.config = Json{{"namespace", "staging"}, {"limits", {{"cpu", "2"}}}};
+  environment.backup_location_id = BackupStorageLocationId("b-1");
+  ASSERT_TRUE(store().CreateEnvironment(environment));
+
+  auto stored = store().GetEnvironment(environment.id);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  ExpectSameEnvironment(*stored, environment);
+}
+
+TEST_P(StoreContractTest, StoresAnEnvironmentWithoutABackupLocation) {
+  ASSERT_NO_FATAL_FAILURE(CreateClusters(store()));
+  const Environment environment = MakeEnvironment("e-1", "staging", ClusterId("c-1"));
+  ASSERT_TRUE(store().CreateEnvironment(environment));
+
+  auto stored = store().GetEnvironment(environment.id);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  ExpectSameEnvironment(*stored, environment);
+  EXPECT_FALSE(stored->backup_location_id.has_value());
+}
+
+TEST_P(StoreContractTest, RefusesAnEnvironmentInAnUnknownClusterAndWritesNothing) {
+  auto created = store().CreateEnvironment(MakeEnvironment("e-1", "staging", ClusterId("c-9")));
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(created.error().message(), HasSubstr("cluster \"c-9\" does not exist"));
+  EXPECT_TRUE(store().ListEnvironments(std::nullopt)->empty());
+  EXPECT_EQ(store().GetEnvironment(EnvironmentId("e-1")).error().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, RefusesAnEnvironmentWithAnUnknownBackupLocationAndWritesNothing) {
+  ASSERT_NO_FATAL_FAILURE(CreateClusters(store()));
+  Environment environment = MakeEnvironment("e-1", "staging", ClusterId("c-1"));
+  environment.backup_location_id = BackupStorageLocationId("b-9");
+  auto created = store().CreateEnvironment(environment);
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(created.error().message(),
+              HasSubstr("backup storage location \"b-9\" does not exist"));
+  EXPECT_TRUE(store().ListEnvironments(std::nullopt)->empty());
+}
+
+TEST_P(StoreContractTest, RefusesASecondEnvironmentWithTheSameNameInOneCluster) {
+  ASSERT_NO_FATAL_FAILURE(CreateClusters(store()));
+  ASSERT_TRUE(store().CreateEnvironment(MakeEnvironment("e-1", "staging", ClusterId("c-1"))));
+  auto created = store().CreateEnvironment(MakeEnvironment("e-2", "staging", ClusterId("c-1")));
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_THAT(created.error().message(), HasSubstr("\"staging\""));
+  EXPECT_EQ(store().ListEnvironments(std::nullopt)->size(), 1u);
+}
+
+TEST_P(StoreContractTest, AllowsTheSameEnvironmentNameInTwoClusters) {
+  ASSERT_NO_FATAL_FAILURE(CreateClusters(store()));
+  ASSERT_TRUE(store().CreateEnvironment(MakeEnvironment("e-1", "staging", ClusterId("c-1"))));
+  auto created = store().CreateEnvironment(MakeEnvironment("e-2", "staging", ClusterId("c-2")));
+  ASSERT_TRUE(created) << created.error().ToString();
+  EXPECT_EQ(store().ListEnvironments(std::nullopt)->size(), 2u);
+}
+
+TEST_P(StoreContractTest, RefusesAnEnvironmentWithAnEmptyName) {
+  ASSERT_NO_FATAL_FAILURE(CreateClusters(store()));
+  auto created = store().CreateEnvironment(MakeEnvironment("e-1", "", ClusterId("c-1")));
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(store().ListEnvironments(std::nullopt)->empty());
+}
+
+TEST_P(StoreContractTest, ListsEnvironmentsByClusterNameThenNameOrOnlyOneClusters) {
+  ASSERT_NO_FATAL_FAILURE(CreateClusters(store()));  // c-1 "prod", c-2 "edge"
+  ASSERT_TRUE(store().CreateEnvironment(MakeEnvironment("e-1", "staging", ClusterId("c-1"))));
+  ASSERT_TRUE(store().CreateEnvironment(MakeEnvironment("e-2", "main", ClusterId("c-1"))));
+  ASSERT_TRUE(store().CreateEnvironment(MakeEnvironment("e-3", "west", ClusterId("c-2"))));
+
+  auto all = store().ListEnvironments(std::nullopt);
+  ASSERT_TRUE(all) << all.error().ToString();
+  std::vector<std::string> ids;
+  for (const Environment& environment : *all) ids.push_back(environment.id.value());
+  EXPECT_THAT(ids, ::testing::ElementsAre("e-3", "e-2", "e-1"));
+
+  auto prod = store().ListEnvironments(ClusterId("c-1"));
+  ASSERT_TRUE(prod) << prod.error().ToString();
+  ids.clear();
+  for (const Environment& environment : *prod) ids.push_back(environment.id.value());
+  EXPECT_THAT(ids, ::testing::ElementsAre("e-2", "e-1"));
+}
+
+TEST_P(StoreContractTest, ListsNoEnvironmentsForAnUnknownCluster) {
+  ASSERT_NO_FATAL_FAILURE(CreateClusters(store()));
+  ASSERT_TRUE(store().CreateEnvironment(MakeEnvironment("e-1", "staging", ClusterId("c-1"))));
+  auto none = store().ListEnvironments(ClusterId("c-9"));
+  ASSERT_TRUE(none) << none.error().ToString();
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreContractTest, ReportsAnUnknownEnvironmentAsNotFound) {
+  auto environment = store().GetEnvironment(EnvironmentId("e-x"));
+  ASSERT_FALSE(environment);
+  EXPECT_EQ(environment.error().code(), ErrorCode::kNotFound);
+  EXPECT_THAT(environment.error().message(), HasSubstr("environment \"e-x\" not found"));
+}
+
+// Tokens.
+
+TEST_P(StoreContractTest, StoresATokenOfEachRoleWithEveryField) {
+  ASSERT_NO_FATAL_FAILURE(CreateClusters(store()));
+  ApiToken agent = MakeToken("t-agent", Role::kAgent, "h-agent");
+  agent.cluster_id = ClusterId("c-2");
+  const std::vector<ApiToken> tokens = {
+      MakeToken("t-admin", Role::kAdmin, "h-admin"),
+      MakeToken("t-operator", Role::kOperator, "h-operator"),
+      MakeToken("t-viewer", Role::kViewer, "h-viewer"),
+      agent,
+  };
+  for (const ApiToken& token : tokens) ASSERT_TRUE(store().CreateToken(token));
+  for (const ApiToken& token : tokens) {
+    auto found = store().FindTokenByHash(token.secret_hash);
+    ASSERT_TRUE(found) << found.error().ToString();
+    ExpectSameToken(*found, token);
+  }
+}
+
+TEST_P(StoreContractTest, FindsNoTokenForAnUnknownHash) {
+  ASSERT_TRUE(store().CreateToken(MakeToken("t-1", Role::kAdmin, "h-1")));
+  auto found = store().FindTokenByHash("h-2");
+  ASSERT_FALSE(found);
+  EXPECT_EQ(found.error().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, CountsTokensIncludingAgentTokens) {
+  EXPECT_EQ(*store().CountTokens(), 0u);
+  ASSERT_NO_FATAL_FAILURE(CreateClusters(store()));
+  ASSERT_TRUE(store().CreateToken(MakeToken("t-1", Role::kAdmin, "h-1")));
+  auto count = store().CountTokens();
+  ASSERT_TRUE(count) << count.error().ToString();
+  EXPECT_EQ(*count, 3u);
+}
+
+TEST_P(StoreContractTest, RefusesASecondTokenWithTheSameSecretHash) {
+  ASSERT_TRUE(store().CreateToken(MakeToken("t-1", Role::kAdmin, "h-1")));
+  auto created = store().CreateToken(MakeToken("t-2", Role::kViewer, "h-1"));
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(*store().CountTokens(), 1u);
+  EXPECT_EQ(store().FindTokenByHash("h-1")->id, TokenId("t-1"));
+}
+
+TEST_P(StoreContractTest, RefusesATokenForAnUnknownCluster) {
+  ApiToken token = MakeToken("t-1", Role::kAgent, "h-1");
+  token.cluster_id = ClusterId("c-9");
+  auto created = store().CreateToken(token);
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(created.error().message(), HasSubstr("cluster \"c-9\" does not exist"));
+  EXPECT_EQ(*store().CountTokens(), 0u);
+}
+
+TEST_P(StoreContractTest, RefusesATokenWithAnEmptyNameOrSecretHash) {
+  auto unnamed = MakeToken("t-1", Role::kAdmin, "h-1");
+  unnamed.name.clear();
+  EXPECT_EQ(store().CreateToken(unnamed).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store().CreateToken(MakeToken("t-2", Role::kAdmin, "")).error().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(*store().CountTokens(), 0u);
+}
+
+// Concurrency.
+
+TEST_P(StoreContractTest, KeepsEveryClusterCreatedConcurrentlyFromFourThreads) {
+  constexpr std::size_t kThreads = 4;
+  constexpr std::size_t kClustersPerThread = 50;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (std::size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t, &failures] {
+      for (std::size_t i = 0; i < kClustersPerThread; ++i) {
+        const std::string suffix = std::to_string(t) + "-" + std::to_string(i);
+        const Cluster cluster = MakeCluster("c-" + suffix, "cluster-" + suffix);
+        if (!store().CreateCluster(cluster, AgentTokenFor(cluster))) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  EXPECT_EQ(failures.load(), 0);
+  auto all = store().ListClusters();
+  ASSERT_TRUE(all) << all.error().ToString();
+  EXPECT_EQ(all->size(), kThreads * kClustersPerThread);
+  EXPECT_EQ(*store().CountTokens(), kThreads * kClustersPerThread);
+}
+
+}  // namespace
+}  // namespace styrmin::storage

@@ -1,0 +1,316 @@
+// styrmin-server as a real process on loopback, driven over real HTTP: health and metrics,
+// authentication, the first domain mutations and queries, bad input that must change
+// nothing, restarts on the same database, and the graphql-http audit suite.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "styrmin/core/json.h"
+#include "styrmin/http/client.h"
+#include "support/command.h"
+#include "support/server_process.h"
+
+namespace styrmin {
+namespace {
+
+using test::ServerProcess;
+
+class ServerApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto started = ServerProcess::Start(STYRMIN_SERVER_BINARY);
+    ASSERT_TRUE(started.has_value()) << started.error().ToString();
+    server_ = std::move(started).value().release();
+    ASSERT_FALSE(server_->admin_token().empty()) << server_->Log();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+
+  static http::Response Call(http::Request request) {
+    auto response = http::Fetch("127.0.0.1", server_->port(), std::move(request));
+    EXPECT_TRUE(response.has_value()) << response.error().ToString();
+    return response.value_or(http::Response{});
+  }
+
+  // POSTs a GraphQL request with `token` (the admin's when empty) and returns the parsed body.
+  static Json Graphql(const std::string& query, const Json& variables = Json::object(),
+                      std::string token = "") {
+    http::Request r;
+    r.method = "POST";
+    r.target = "/graphql";
+    r.headers.push_back({"Content-Type", "application/json"});
+    r.headers.push_back(
+        {"Authorization", "Bearer " + (token.empty() ? server_->admin_token() : token)});
+    r.body = DumpJson(Json{{"query", query}, {"variables", variables}});
+    const http::Response response = Call(r);
+    auto body = ParseJson(response.body);
+    EXPECT_TRUE(body.has_value()) << response.body;
+    return body.value_or(Json());
+  }
+
+  static std::string ErrorCodeOf(const Json& body) {
+    if (!body.contains("errors")) return "";
+    return body["errors"][0]["extensions"].value("code", "");
+  }
+
+  static http::Request Get(std::string target) {
+    http::Request r;
+    r.method = "GET";
+    r.target = std::move(target);
+    return r;
+  }
+
+  static ServerProcess* server_;
+};
+
+ServerProcess* ServerApiTest::server_ = nullptr;
+
+TEST_F(ServerApiTest, ServesHealthReadinessAndMetricsWithoutAToken) {
+  EXPECT_EQ(Call(Get("/healthz")).status, 200);
+  EXPECT_EQ(Call(Get("/readyz")).status, 200);
+  EXPECT_EQ(Call(Get("/nope")).status, 404);
+  const http::Response metrics = Call(Get("/metrics"));
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("# TYPE styrmin_http_requests_total counter"), std::string::npos);
+  EXPECT_NE(metrics.body.find(
+                "styrmin_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"}"),
+            std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("styrmin_http_request_duration_seconds_bucket{route=\"other\",le="),
+            std::string::npos);
+  http::Request page = Get("/graphql");
+  page.headers.push_back({"Accept", "text/html"});
+  const http::Response graphiql = Call(page);
+  EXPECT_EQ(graphiql.status, 200);
+  EXPECT_NE(graphiql.body.find("GraphiQL"), std::string::npos);
+}
+
+TEST_F(ServerApiTest, GraphqlWithoutAValidTokenIs401AndRunsNothing) {
+  http::Request r;
+  r.method = "POST";
+  r.target = "/graphql";
+  r.headers.push_back({"Content-Type", "application/json"});
+  r.body = R"({"query":"mutation { createCluster(input: {name: \"sneaky\"}) { agentToken } }"})";
+  http::Response response = Call(r);
+  EXPECT_EQ(response.status, 401);
+  EXPECT_EQ(response.header("WWW-Authenticate"), "Bearer realm=\"styrmin\"");
+  r.headers.push_back({"Authorization", "Bearer stm_not-a-token"});
+  response = Call(r);
+  EXPECT_EQ(response.status, 401);
+  EXPECT_NE(response.body.find("not valid"), std::string::npos);
+  const Json clusters = Graphql("{ clusters { name } }");
+  for (const auto& c : clusters["data"]["clusters"]) EXPECT_NE(c["name"], "sneaky");
+}
+
+TEST_F(ServerApiTest, AnAdminCreatesClustersEnvironmentsAndLocationsAndReadsThemBack) {
+  Json location = Graphql(
+      R"(mutation($in: CreateBackupStorageLocationInput!) {
+           createBackupStorageLocation(input: $in) { id name kind bucket endpoint path hasCredentials } })",
+      {{"in",
+        {{"name", "minio"},
+         {"kind", "S3"},
+         {"endpoint", "http://127.0.0.1:9000"},
+         {"bucket", "backups"},
+         {"credentials", {{"access_key", "AK"}, {"secret_key", "SK"}}}}}});
+  ASSERT_FALSE(location.contains("errors")) << location;
+  const Json& bsl = location["data"]["createBackupStorageLocation"];
+  EXPECT_EQ(bsl["kind"], "S3");
+  EXPECT_EQ(bsl["bucket"], "backups");
+  EXPECT_TRUE(bsl["path"].is_null());
+  EXPECT_EQ(bsl["hasCredentials"], true);
+
+  const Json cluster = Graphql(
+      R"(mutation { createCluster(input: {name: "lab", config: {fqdn_suffix: "lab.example", storage: {class: "fast", size: "1Gi"}}}) {
+           cluster { id name config createdAt } agentToken } })");
+  ASSERT_FALSE(cluster.contains("errors")) << cluster;
+  const Json& created = cluster["data"]["createCluster"];
+  EXPECT_EQ(created["cluster"]["name"], "lab");
+  EXPECT_EQ(created["cluster"]["config"]["fqdn_suffix"], "lab.example");
+  EXPECT_EQ(created["agentToken"].get<std::string>().substr(0, 4), "stm_");
+  const std::string cluster_id = created["cluster"]["id"];
+
+  const Json environment = Graphql(
+      R"(mutation($in: CreateEnvironmentInput!) { createEnvironment(input: $in) {
+           name cluster { name } config effectiveConfig backupStorageLocation { name } } })",
+      {{"in",
+        {{"clusterId", cluster_id},
+         {"name", "prod"},
+         {"config", {{"storage", {{"size", "10Gi"}}}}},
+         {"backupStorageLocationId", bsl["id"]}}}});
+  ASSERT_FALSE(environment.contains("errors")) << environment;
+  const Json& env = environment["data"]["createEnvironment"];
+  EXPECT_EQ(env["cluster"]["name"], "lab");
+  EXPECT_EQ(env["backupStorageLocation"]["name"], "minio");
+  EXPECT_EQ(env["effectiveConfig"], (Json{{"fqdn_suffix", "lab.example"},
+                                          {"storage", {{"class", "fast"}, {"size", "10Gi"}}}}));
+
+  const Json listed = Graphql(
+      R"({ clusters { name environments { name } } environments { name }
+           backupStorageLocations { name } viewer { name role } })");
+  ASSERT_FALSE(listed.contains("errors")) << listed;
+  bool found = false;
+  for (const auto& c : listed["data"]["clusters"]) {
+    if (c["name"] == "lab") {
+      found = true;
+      EXPECT_EQ(c["environments"], (Json::array({{{"name", "prod"}}})));
+    }
+  }
+  EXPECT_TRUE(found) << listed;
+  EXPECT_EQ(listed["data"]["viewer"], (Json{{"name", "admin"}, {"role", "ADMIN"}}));
+
+  // The agent token of the cluster authenticates, and may not read the API.
+  const Json as_agent = Graphql("{ clusters { name } }", Json::object(), created["agentToken"]);
+  EXPECT_EQ(ErrorCodeOf(as_agent), "FORBIDDEN") << as_agent;
+  EXPECT_TRUE(as_agent["data"].is_null());
+  const Json agent_mutation =
+      Graphql(R"(mutation { createCluster(input: {name: "by-agent"}) { agentToken } })",
+              Json::object(), created["agentToken"]);
+  EXPECT_EQ(ErrorCodeOf(agent_mutation), "FORBIDDEN");
+  const Json after = Graphql("{ clusters { name } }");
+  for (const auto& c : after["data"]["clusters"]) EXPECT_NE(c["name"], "by-agent");
+}
+
+TEST_F(ServerApiTest, BadInputGetsAClearErrorAndChangesNothing) {
+  ASSERT_FALSE(Graphql(R"(mutation { createCluster(input: {name: "dup"}) { agentToken } })")
+                   .contains("errors"));
+  const auto cluster_count = [] {
+    return Graphql("{ clusters { id } }")["data"]["clusters"].size();
+  };
+  const std::size_t before = cluster_count();
+
+  Json r = Graphql(R"(mutation { createCluster(input: {name: "dup"}) { agentToken } })");
+  EXPECT_EQ(ErrorCodeOf(r), "ALREADY_EXISTS") << r;
+  r = Graphql(R"(mutation { createCluster(input: {name: "Not A Label"}) { agentToken } })");
+  EXPECT_EQ(ErrorCodeOf(r), "BAD_USER_INPUT") << r;
+  EXPECT_NE(r["errors"][0]["message"].get<std::string>().find("DNS label"), std::string::npos);
+  r = Graphql(R"(mutation { createCluster(input: {name: "cfg", config: [1]}) { agentToken } })");
+  EXPECT_EQ(ErrorCodeOf(r), "BAD_USER_INPUT") << r;
+  r = Graphql(
+      R"(mutation { createEnvironment(input: {clusterId: "c-unknown", name: "x"}) { id } })");
+  EXPECT_EQ(ErrorCodeOf(r), "BAD_USER_INPUT") << r;
+  EXPECT_NE(r["errors"][0]["message"].get<std::string>().find("c-unknown"), std::string::npos);
+  r = Graphql(
+      R"(mutation { createBackupStorageLocation(input: {name: "fs", kind: FILESYSTEM, path: "relative"}) { id } })");
+  EXPECT_EQ(ErrorCodeOf(r), "BAD_USER_INPUT") << r;
+  // Wrong variable types never reach a resolver.
+  r = Graphql("mutation($in: CreateClusterInput!) { createCluster(input: $in) { agentToken } }",
+              {{"in", {{"name", 7}}}});
+  EXPECT_FALSE(r.contains("data")) << r;
+  EXPECT_NE(r["errors"][0]["message"].get<std::string>().find("String cannot represent"),
+            std::string::npos)
+      << r;
+  r = Graphql("{ cluster(id: \"c-unknown\") { name } }");
+  EXPECT_TRUE(r["data"]["cluster"].is_null()) << r;
+
+  http::Request huge;
+  huge.method = "POST";
+  huge.target = "/graphql";
+  huge.headers.push_back({"Content-Type", "application/json"});
+  huge.headers.push_back({"Authorization", "Bearer " + server_->admin_token()});
+  huge.body =
+      R"({"query":"mutation { createCluster(input: {name: \"huge\"}) { agentToken } }","x":")" +
+      std::string(2 * 1024 * 1024, 'x') + "\"}";
+  EXPECT_EQ(Call(huge).status, 413);
+  http::Request malformed = huge;
+  malformed.body = R"({"query": "mutation { createCluster)";
+  EXPECT_EQ(Call(malformed).status, 400);
+  EXPECT_EQ(cluster_count(), before);
+}
+
+TEST(ServerProcessTest, RestartKeepsTheDataAndPrintsNoSecondAdminToken) {
+  std::string data_dir;
+  std::string token;
+  {
+    auto first = ServerProcess::Start(STYRMIN_SERVER_BINARY);
+    ASSERT_TRUE(first.has_value()) << first.error().ToString();
+    token = (*first)->admin_token();
+    data_dir = (*first)->data_dir();
+    http::Request r;
+    r.method = "POST";
+    r.target = "/graphql";
+    r.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}};
+    r.body = R"({"query":"mutation { createCluster(input: {name: \"kept\"}) { agentToken } }"})";
+    auto created = http::Fetch("127.0.0.1", (*first)->port(), r);
+    ASSERT_TRUE(created.has_value());
+    ASSERT_EQ(created->body.find("errors"), std::string::npos) << created->body;
+    EXPECT_EQ((*first)->Stop(), 0) << (*first)->Log();  // SIGTERM: a graceful, clean exit
+    EXPECT_NE((*first)->Log().find("shutting down"), std::string::npos);
+    (*first)->KeepDataDir();
+  }
+  auto second = ServerProcess::Start(STYRMIN_SERVER_BINARY, {}, data_dir);
+  ASSERT_TRUE(second.has_value()) << second.error().ToString();
+  EXPECT_EQ((*second)->admin_token(), "") << (*second)->Log();
+  http::Request r;
+  r.method = "POST";
+  r.target = "/graphql";
+  r.headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}};
+  r.body = R"({"query":"{ clusters { name } }"})";
+  auto listed = http::Fetch("127.0.0.1", (*second)->port(), r);
+  ASSERT_TRUE(listed.has_value());
+  EXPECT_EQ(listed->body, R"({"data":{"clusters":[{"name":"kept"}]}})");
+  (*second)->Stop();
+  std::error_code ec;
+  std::filesystem::remove_all(data_dir, ec);
+}
+
+TEST(ServerProcessTest, RefusesBadFlagsWithExitCode2AndAMessage) {
+  for (const auto& [args, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--listen", "nowhere"}, "expected HOST:PORT"},
+           {{"--listen", "127.0.0.1:99999"}, "0 to 65535"},
+           {{"--database", "postgresql://localhost/x"}, "PostgreSQL is not supported"},
+           {{"--frobnicate"}, "unknown flag"}}) {
+    std::vector<std::string> argv = {STYRMIN_SERVER_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto result = test::RunCommand(argv, std::chrono::seconds(30));
+    ASSERT_TRUE(result.has_value());
+    EXPECT_EQ(result->exit_code, 2) << args.front();
+    EXPECT_NE(result->err.find(message), std::string::npos) << result->err;
+  }
+  auto help = test::RunCommand({STYRMIN_SERVER_BINARY, "--help"}, std::chrono::seconds(30));
+  ASSERT_TRUE(help.has_value());
+  EXPECT_EQ(help->exit_code, 0);
+  EXPECT_NE(help->out.find("--data-dir"), std::string::npos);
+}
+
+TEST(ServerProcessTest, RefusesAPortInUseWithAClearError) {
+  auto first = ServerProcess::Start(STYRMIN_SERVER_BINARY);
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  auto result = test::RunCommand(
+      {STYRMIN_SERVER_BINARY, "--listen", "127.0.0.1:" + std::to_string((*first)->port()),
+       "--data-dir", (*first)->data_dir() + "-second"},
+      std::chrono::seconds(30));
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->exit_code, 1);
+  EXPECT_NE(result->err.find("cannot serve"), std::string::npos) << result->err;
+  std::error_code ec;
+  std::filesystem::remove_all((*first)->data_dir() + "-second", ec);
+}
+
+TEST_F(ServerApiTest, PassesEveryMustAndShouldAuditOfGraphqlHttp) {
+  auto result = test::RunCommand(
+      {"node", STYRMIN_SOURCE_DIR "/tests/server/graphql_http_audit.cjs",
+       STYRMIN_NODE_DIR "/node_modules",
+       "http://127.0.0.1:" + std::to_string(server_->port()) + "/graphql", server_->admin_token()},
+      std::chrono::seconds(120));
+  ASSERT_TRUE(result.has_value()) << result.error().ToString();
+  ASSERT_EQ(result->exit_code, 0) << result->err;
+  std::istringstream lines(result->out);
+  std::string line;
+  int audits = 0;
+  while (std::getline(lines, line)) {
+    auto audit = ParseJson(line);
+    ASSERT_TRUE(audit.has_value()) << line;
+    ++audits;
+    const std::string name = (*audit)["name"];
+    // MAY audits are informative; every MUST and SHOULD has to pass.
+    if (name.rfind("MUST", 0) == 0 || name.rfind("SHOULD", 0) == 0) {
+      EXPECT_EQ((*audit)["status"], "ok") << line;
+    }
+  }
+  EXPECT_GT(audits, 50) << result->out;
+}
+
+}  // namespace
+}  // namespace styrmin
