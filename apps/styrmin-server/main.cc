@@ -87,6 +87,8 @@ int Run(int argc, char** argv) {
   http::ServerOptions options;
   options.address = config->listen_host;
   options.port = config->listen_port;
+  options.tls_certificate_file = config->tls_certificate_file;
+  options.tls_private_key_file = config->tls_private_key_file;
   options.observer = [&routes](const http::Request& request, const http::Response& response,
                                std::chrono::nanoseconds elapsed) {
     routes.Observe(request, response, elapsed);

@@ -288,6 +288,28 @@ TEST(ServerProcessTest, RefusesAPortInUseWithAClearError) {
   std::filesystem::remove_all((*first)->data_dir() + "-second", ec);
 }
 
+TEST(ServerProcessTest, ServesHttpsWithTheGivenCertificate) {
+  const std::string testdata = STYRMIN_SOURCE_DIR "/src/styrmin/http/testdata";
+  auto server = ServerProcess::Start(
+      STYRMIN_SERVER_BINARY,
+      {"--tls-cert", testdata + "/localhost.crt", "--tls-key", testdata + "/localhost.key"});
+  ASSERT_TRUE(server.has_value()) << server.error().ToString();
+  http::FetchOptions options;
+  options.tls = true;
+  options.ca_file = testdata + "/localhost.crt";
+  http::Request r;
+  r.method = "POST";
+  r.target = "/graphql";
+  r.headers = {{"Content-Type", "application/json"},
+               {"Authorization", "Bearer " + (*server)->admin_token()}};
+  r.body = R"({"query":"{ viewer { role } }"})";
+  auto response = http::Fetch("127.0.0.1", (*server)->port(), r, options);
+  ASSERT_TRUE(response.has_value()) << response.error().ToString();
+  EXPECT_EQ(response->body, R"({"data":{"viewer":{"role":"ADMIN"}}})");
+  auto plain = http::Fetch("127.0.0.1", (*server)->port(), r, std::chrono::seconds(5));
+  EXPECT_FALSE(plain.has_value() && plain->status == 200);
+}
+
 TEST_F(ServerApiTest, PassesEveryMustAndShouldAuditOfGraphqlHttp) {
   auto result = test::RunCommand(
       {"node", STYRMIN_SOURCE_DIR "/tests/server/graphql_http_audit.cjs",

@@ -72,7 +72,8 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::string& b
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     const std::string log = p->Log();
-    const std::string url = After(log, "\"url\":\"http://127.0.0.1:", "\"");
+    std::string url = After(log, "\"url\":\"http://127.0.0.1:", "\"");
+    if (url.empty()) url = After(log, "\"url\":\"https://127.0.0.1:", "\"");
     if (!url.empty()) {
       p->port_ = static_cast<std::uint16_t>(std::stoi(url));
       p->admin_token_ = After(log, "admin token (shown once, keep it): ", "\n");

@@ -17,6 +17,8 @@ flags (each also read from the environment variable shown):
   --data-dir DIR       where the SQLite database lives                 [STYRMIN_DATA_DIR]
                        (default $XDG_DATA_HOME/styrmin or ~/.local/share/styrmin)
   --database URL       sqlite:PATH, or postgresql://... (not yet)      [STYRMIN_DATABASE]
+  --tls-cert FILE      serve HTTPS with this PEM certificate chain     [STYRMIN_TLS_CERT]
+  --tls-key FILE       and this PEM private key                        [STYRMIN_TLS_KEY]
   --help               this text
 
 endpoints: /graphql (bearer token), /graphiql, /healthz, /readyz, /metrics
@@ -62,6 +64,8 @@ Result<ServerConfig> ParseServerConfig(
     STYRMIN_RETURN_IF_ERROR(ApplyListen(config, *v, "STYRMIN_LISTEN"));
   if (auto v = getenv("STYRMIN_DATA_DIR")) config.data_dir = *v;
   if (auto v = getenv("STYRMIN_DATABASE")) config.database = *v;
+  if (auto v = getenv("STYRMIN_TLS_CERT")) config.tls_certificate_file = *v;
+  if (auto v = getenv("STYRMIN_TLS_KEY")) config.tls_private_key_file = *v;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i];
     std::optional<std::string> value;
@@ -73,7 +77,8 @@ Result<ServerConfig> ParseServerConfig(
       config.help = true;
       continue;
     }
-    if (flag != "--listen" && flag != "--data-dir" && flag != "--database") {
+    if (flag != "--listen" && flag != "--data-dir" && flag != "--database" &&
+        flag != "--tls-cert" && flag != "--tls-key") {
       return InvalidArgument("unknown flag \"" + args[i] + "\" (see --help)");
     }
     if (!value) {
@@ -85,9 +90,16 @@ Result<ServerConfig> ParseServerConfig(
     } else if (flag == "--data-dir") {
       if (value->empty()) return InvalidArgument("--data-dir must not be empty");
       config.data_dir = *value;
+    } else if (flag == "--tls-cert") {
+      config.tls_certificate_file = *value;
+    } else if (flag == "--tls-key") {
+      config.tls_private_key_file = *value;
     } else {
       config.database = *value;
     }
+  }
+  if (config.tls_certificate_file.empty() != config.tls_private_key_file.empty()) {
+    return InvalidArgument("TLS needs both --tls-cert and --tls-key");
   }
   return config;
 }

@@ -17,16 +17,19 @@ namespace styrmin::api {
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
-  std::string data_dir;  // default: $XDG_DATA_HOME/styrmin, else ~/.local/share/styrmin
-  std::string database;  // "" (SQLite in data_dir), sqlite:PATH, postgresql://...
+  std::string data_dir;              // default: $XDG_DATA_HOME/styrmin, else ~/.local/share/styrmin
+  std::string database;              // "" (SQLite in data_dir), sqlite:PATH, postgresql://...
+  std::string tls_certificate_file;  // both set: HTTPS only
+  std::string tls_private_key_file;
   bool help = false;
 };
 
 // What --help prints.
 extern const char kServerUsage[];
 
-// Flags win over the environment (STYRMIN_LISTEN, STYRMIN_DATA_DIR, STYRMIN_DATABASE), which
-// wins over the defaults. `getenv` is the environment's lookup (std::getenv in main).
+// Flags win over the environment (STYRMIN_LISTEN, STYRMIN_DATA_DIR, STYRMIN_DATABASE,
+// STYRMIN_TLS_CERT, STYRMIN_TLS_KEY), which wins over the defaults. A certificate without a
+// key, or the reverse, is refused. `getenv` is the environment's lookup (std::getenv in main).
 // kInvalidArgument naming the flag for anything malformed or unknown.
 Result<ServerConfig> ParseServerConfig(
     const std::vector<std::string>& args,

@@ -50,7 +50,8 @@ TEST(ParseServerConfig, RefusesMalformedFlagsNamingThem) {
            {{"--listen", "h:x"}, "0 to 65535"},
            {{"--data-dir"}, "--data-dir needs a value"},
            {{"--data-dir="}, "must not be empty"},
-           {{"--verbose"}, "unknown flag \"--verbose\""}}) {
+           {{"--verbose"}, "unknown flag \"--verbose\""},
+           {{"--tls-cert", "c.pem"}, "TLS needs both --tls-cert and --tls-key"}}) {
     auto config = ParseServerConfig(args, env);
     ASSERT_FALSE(config.has_value()) << args.front();
     EXPECT_EQ(config.error().code(), ErrorCode::kInvalidArgument);
@@ -60,6 +61,17 @@ TEST(ParseServerConfig, RefusesMalformedFlagsNamingThem) {
   auto bad_env = ParseServerConfig({}, Env{{{"STYRMIN_LISTEN", "x"}}});
   ASSERT_FALSE(bad_env.has_value());
   EXPECT_NE(bad_env.error().message().find("STYRMIN_LISTEN"), std::string::npos);
+}
+
+TEST(ParseServerConfig, TakesTlsFilesFromFlagsOrTheEnvironment) {
+  auto config = ParseServerConfig({"--tls-cert", "/c.pem", "--tls-key=/k.pem"}, Env{});
+  ASSERT_TRUE(config.has_value());
+  EXPECT_EQ(config->tls_certificate_file, "/c.pem");
+  EXPECT_EQ(config->tls_private_key_file, "/k.pem");
+  config =
+      ParseServerConfig({}, Env{{{"STYRMIN_TLS_CERT", "/e.pem"}, {"STYRMIN_TLS_KEY", "/ek.pem"}}});
+  ASSERT_TRUE(config.has_value());
+  EXPECT_EQ(config->tls_certificate_file, "/e.pem");
 }
 
 TEST(SqlitePathOf, AcceptsSqliteUrlsAndRefusesOthersClearly) {

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -16,9 +17,11 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <utility>
@@ -65,7 +68,35 @@ bhttp::response<bhttp::string_body> ToBeast(const Response& in, unsigned version
 class Server::Impl final {
  public:
   Impl(ServerOptions options, Handler handler)
-      : options_(std::move(options)), handler_(std::move(handler)), acceptor_(ioc_) {}
+      : options_(std::move(options)),
+        handler_(std::move(handler)),
+        accept_strand_(asio::make_strand(ioc_)),
+        acceptor_(ioc_) {}
+
+  // Loads the certificate and key when TLS is configured.
+  Status SetUpTls() {
+    if (options_.tls_certificate_file.empty() && options_.tls_private_key_file.empty()) {
+      return OkStatus();
+    }
+    if (options_.tls_certificate_file.empty() || options_.tls_private_key_file.empty()) {
+      return InvalidArgument("TLS needs both a certificate file and a private key file");
+    }
+    tls_.emplace(asio::ssl::context::tls_server);
+    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1);
+    boost::system::error_code ec;
+    if (tls_->use_certificate_chain_file(options_.tls_certificate_file, ec); ec) {
+      return InvalidArgument("cannot load the TLS certificate \"" + options_.tls_certificate_file +
+                             "\": " + ec.message());
+    }
+    if (tls_->use_private_key_file(options_.tls_private_key_file, asio::ssl::context::pem, ec);
+        ec) {
+      return InvalidArgument("cannot load the TLS private key \"" + options_.tls_private_key_file +
+                             "\": " + ec.message());
+    }
+    return OkStatus();
+  }
 
   Status Bind() {
     boost::system::error_code ec;
@@ -90,7 +121,7 @@ class Server::Impl final {
   }
 
   void Run() {
-    asio::co_spawn(ioc_, Accept(), asio::detached);
+    asio::co_spawn(accept_strand_, Accept(), asio::detached);
     const int threads = std::max(1, options_.threads);
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
   }
@@ -107,7 +138,8 @@ class Server::Impl final {
     if (shut_down_) return;
     shut_down_ = true;
     stopping_ = true;
-    asio::post(acceptor_.get_executor(), [this] {
+    // On the accept loop's strand: closing while it starts the next accept would race.
+    asio::post(accept_strand_, [this] {
       boost::system::error_code ignored;
       acceptor_.close(ignored);
     });
@@ -120,7 +152,7 @@ class Server::Impl final {
     idle_.wait_until(lock, deadline, [this] { return busy_ == 0; });
     for (const auto& connection : connections_) Cancel(connection);
     // Let the connections see their cancellation and close themselves, briefly.
-    idle_.wait_until(lock, std::max(deadline, std::chrono::steady_clock::now() + kCloseWait),
+    idle_.wait_until(lock, std::chrono::steady_clock::now() + kCloseWait,
                      [this] { return connections_.empty(); });
     lock.unlock();
     ioc_.stop();
@@ -130,23 +162,28 @@ class Server::Impl final {
     lock.lock();
     for (const auto& connection : connections_) {
       boost::system::error_code ignored;
-      connection->stream.socket().close(ignored);
+      connection->transport().socket().close(ignored);
     }
     connections_.clear();
   }
 
  private:
   struct Connection {
-    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-    beast::tcp_stream stream;
+    explicit Connection(tcp::socket socket)
+        : executor(socket.get_executor()), plain(std::move(socket)) {}
+    const asio::any_io_executor executor;  // the connection's strand
+    beast::tcp_stream plain;               // the connection, or moved into `tls`
+    std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
     bool busy = false;  // guarded by Impl::mu_
+
+    beast::tcp_stream& transport() { return tls ? tls->next_layer() : plain; }
   };
 
   static void Cancel(const std::shared_ptr<Connection>& connection) {
-    asio::post(connection->stream.get_executor(), [connection] {
+    asio::post(connection->executor, [connection] {
       boost::system::error_code ignored;
-      connection->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      connection->stream.cancel();
+      connection->transport().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      connection->transport().cancel();
     });
   }
 
@@ -163,51 +200,80 @@ class Server::Impl final {
         if (stopping_) continue;  // dropped: the server no longer serves new connections
         connections_.insert(connection);
       }
-      asio::co_spawn(connection->stream.get_executor(), Serve(connection), asio::detached);
+      asio::co_spawn(connection->executor, Serve(connection), asio::detached);
     }
   }
 
   // Sends a response of the server's own (a limit was hit) and tells the observer.
-  asio::awaitable<void> Refuse(Connection& connection, int status, std::string message) {
+  template <typename Stream>
+  asio::awaitable<void> Refuse(Stream& stream, Connection& connection, int status,
+                               std::string message) {
     Request request;  // what the server knows of a request it could not read
     request.method = "?";
     const Response response = Response::Of(status, std::move(message) + "\n");
     if (options_.observer) options_.observer(request, response, std::chrono::nanoseconds(0));
     auto out = ToBeast(response, 11, false);
-    connection.stream.expires_after(options_.write_timeout);
-    co_await bhttp::async_write(connection.stream, out, kAwait);
+    connection.transport().expires_after(options_.write_timeout);
+    co_await bhttp::async_write(stream, out, kAwait);
     // The client may still be sending what was refused: closing with unread bytes would reset
     // the connection before it reads the response. Stop sending, then drain for a bounded
     // while.
     boost::system::error_code ignored;
-    connection.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    connection.stream.expires_after(std::chrono::seconds(1));
+    connection.transport().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    connection.transport().expires_after(std::chrono::seconds(1));
     std::vector<char> sink(std::size_t{64} * 1024);
     for (int reads = 0; reads < 64; ++reads) {
-      auto [ec, n] = co_await connection.stream.async_read_some(asio::buffer(sink), kAwait);
+      auto [ec, n] = co_await connection.transport().async_read_some(asio::buffer(sink), kAwait);
       (void)n;
       if (ec) break;
     }
   }
 
   asio::awaitable<void> Serve(std::shared_ptr<Connection> connection) {
+    if (tls_) {
+      connection->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(
+          std::move(connection->plain), *tls_);
+      connection->transport().expires_after(options_.read_timeout);
+      auto [ec] = co_await connection->tls->async_handshake(asio::ssl::stream_base::server, kAwait);
+      if (!ec) {
+        co_await ServeRequests(*connection->tls, *connection);
+        // close_notify, briefly: a client that does not answer it is not waited for.
+        connection->transport().expires_after(std::chrono::seconds(1));
+        co_await connection->tls->async_shutdown(kAwait);
+      }
+    } else {
+      co_await ServeRequests(connection->plain, *connection);
+    }
+    boost::system::error_code ignored;
+    connection->transport().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    connection->transport().close();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      connections_.erase(connection);
+    }
+    idle_.notify_all();
+  }
+
+  // Reads requests from `stream` and answers them until the connection should close.
+  template <typename Stream>
+  asio::awaitable<void> ServeRequests(Stream& stream, Connection& connection) {
     beast::flat_buffer buffer;
     while (true) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
       parser.body_limit(options_.max_body_bytes);
-      connection->stream.expires_after(options_.read_timeout);
-      auto [ec, bytes] = co_await bhttp::async_read(connection->stream, buffer, parser, kAwait);
+      connection.transport().expires_after(options_.read_timeout);
+      auto [ec, bytes] = co_await bhttp::async_read(stream, buffer, parser, kAwait);
       (void)bytes;
       if (ec == bhttp::error::body_limit) {
         co_await Refuse(
-            *connection, 413,
+            stream, connection, 413,
             "request body larger than " + std::to_string(options_.max_body_bytes) + " bytes");
         break;
       }
       if (ec == bhttp::error::header_limit) {
         co_await Refuse(
-            *connection, 431,
+            stream, connection, 431,
             "request header larger than " + std::to_string(options_.max_header_bytes) + " bytes");
         break;
       }
@@ -217,13 +283,13 @@ class Server::Impl final {
         if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
             ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
             ec != asio::error::eof && parser.got_some()) {
-          co_await Refuse(*connection, 400, "malformed HTTP request: " + ec.message());
+          co_await Refuse(stream, connection, 400, "malformed HTTP request: " + ec.message());
         }
         break;
       }
       {
         std::lock_guard<std::mutex> lock(mu_);
-        connection->busy = true;
+        connection.busy = true;
         ++busy_;
       }
       auto message = parser.release();
@@ -244,32 +310,26 @@ class Server::Impl final {
       }
       if (options_.observer) options_.observer(request, response, elapsed);
       auto out = ToBeast(response, version, keep_alive);
-      connection->stream.expires_after(options_.write_timeout);
-      auto [write_ec, written] = co_await bhttp::async_write(connection->stream, out, kAwait);
+      connection.transport().expires_after(options_.write_timeout);
+      auto [write_ec, written] = co_await bhttp::async_write(stream, out, kAwait);
       (void)written;
       {
         std::lock_guard<std::mutex> lock(mu_);
-        connection->busy = false;
+        connection.busy = false;
         --busy_;
         if (stopping_) keep_alive = false;
       }
       idle_.notify_all();
       if (write_ec || !keep_alive) break;
     }
-    boost::system::error_code ignored;
-    connection->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    connection->stream.close();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      connections_.erase(connection);
-    }
-    idle_.notify_all();
   }
 
   const ServerOptions options_;
   const Handler handler_;
   asio::io_context ioc_;
+  asio::strand<asio::io_context::executor_type> accept_strand_;  // the accept loop's
   tcp::acceptor acceptor_;
+  std::optional<asio::ssl::context> tls_;  // set when TLS is configured
   std::uint16_t port_ = 0;
   std::vector<std::thread> threads_;
 
@@ -283,6 +343,7 @@ class Server::Impl final {
 
 Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Handler handler) {
   auto impl = std::make_unique<Impl>(std::move(options), std::move(handler));
+  STYRMIN_RETURN_IF_ERROR(impl->SetUpTls());
   STYRMIN_RETURN_IF_ERROR(impl->Bind());
   impl->Run();
   return std::unique_ptr<Server>(new Server(std::move(impl)));

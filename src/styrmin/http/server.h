@@ -40,12 +40,16 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30'000};
   int threads = 4;
   ResponseObserver observer;  // optional
+  // TLS (1.2 and newer) on every connection when both are set: PEM files, the certificate
+  // file holding the chain.
+  std::string tls_certificate_file;
+  std::string tls_private_key_file;
 };
 
 class Server final {
  public:
   // Binds and starts serving; kUnavailable when the address cannot be bound (in use, ...),
-  // kInvalidArgument when it is not an IP address.
+  // kInvalidArgument when it is not an IP address or the TLS files do not load.
   static Result<std::unique_ptr<Server>> Start(ServerOptions options, Handler handler);
   ~Server();  // Shutdown with a five-second grace
   Server(const Server&) = delete;

@@ -244,3 +244,68 @@ TEST(Fetch, ReportsAClosedPortAsUnavailable) {
 
 }  // namespace
 }  // namespace styrmin::http
+
+namespace styrmin::http {
+namespace {
+
+ServerOptions TlsOptions() {
+  ServerOptions options;
+  options.port = 0;
+  options.tls_certificate_file = STYRMIN_HTTP_TESTDATA "/localhost.crt";
+  options.tls_private_key_file = STYRMIN_HTTP_TESTDATA "/localhost.key";
+  return options;
+}
+
+TEST(Server, ServesOverTlsToAClientThatTrustsItsCertificate) {
+  auto server = Server::Start(TlsOptions(), Echo);
+  ASSERT_TRUE(server.has_value()) << server.error().ToString();
+  FetchOptions options;
+  options.tls = true;
+  options.ca_file = STYRMIN_HTTP_TESTDATA "/localhost.crt";
+  Request post;
+  post.method = "POST";
+  post.target = "/secure";
+  post.body = "over tls";
+  auto response = Fetch("127.0.0.1", (*server)->port(), post, options);
+  ASSERT_TRUE(response.has_value()) << response.error().ToString();
+  EXPECT_EQ(response->body, "POST /secure over tls");
+  response = Fetch("localhost", (*server)->port(), post, options);
+  ASSERT_TRUE(response.has_value()) << response.error().ToString();
+}
+
+TEST(Server, OverTlsRefusesPlainHttpAndUntrustedClientsRefuseIt) {
+  auto server = Server::Start(TlsOptions(), Echo);
+  ASSERT_TRUE(server.has_value());
+  auto plain = Fetch("127.0.0.1", (*server)->port(), Get("/"), 5s);
+  EXPECT_FALSE(plain.has_value() && plain->status == 200);
+  FetchOptions untrusting;
+  untrusting.tls = true;  // the system's trust store does not know the test certificate
+  untrusting.timeout = 5s;
+  auto refused = Fetch("127.0.0.1", (*server)->port(), Get("/"), untrusting);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(refused.error().message().find("TLS handshake"), std::string::npos)
+      << refused.error().message();
+  // The server keeps serving after both.
+  FetchOptions trusting = untrusting;
+  trusting.ca_file = STYRMIN_HTTP_TESTDATA "/localhost.crt";
+  auto ok = Fetch("127.0.0.1", (*server)->port(), Get("/after"), trusting);
+  ASSERT_TRUE(ok.has_value()) << ok.error().ToString();
+  EXPECT_EQ(ok->status, 200);
+}
+
+TEST(Server, StartRefusesTlsFilesThatDoNotLoad) {
+  ServerOptions options = TlsOptions();
+  options.tls_private_key_file = "/nonexistent/key.pem";
+  auto server = Server::Start(options, Echo);
+  ASSERT_FALSE(server.has_value());
+  EXPECT_EQ(server.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(server.error().message().find("/nonexistent/key.pem"), std::string::npos);
+  options.tls_private_key_file.clear();
+  server = Server::Start(options, Echo);
+  ASSERT_FALSE(server.has_value());
+  EXPECT_NE(server.error().message().find("both"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace styrmin::http
