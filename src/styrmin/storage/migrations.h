@@ -1,6 +1,7 @@
 // The schema of the store as an ordered list of migrations. Migration N (1-based) takes a
-// database from schema version N-1 to N; a store applies the ones a database lacks, each in its
-// own transaction, and records each applied version in `schema_migrations`.
+// database from schema version N-1 to N; a store applies the ones a database lacks (SQLite each
+// in its own transaction, PostgreSQL all in one under an advisory lock) and records each applied
+// version in `schema_migrations`.
 //
 // Never edit a migration that has been released: a database that already applied it would not
 // see the change. Append a new one instead.

@@ -10,15 +10,13 @@
 
 #include "styrmin/core/clock.h"
 #include "styrmin/storage/migrations.h"
-#include "styrmin/storage/rfc3339.h"
+#include "styrmin/storage/store_values.h"
 
 namespace styrmin::storage {
 namespace {
 
 // Long enough to ride out another process's checkpoint or a backup tool's read lock.
 constexpr int kBusyTimeoutMs = 5000;
-
-std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
 // Maps a SQLite result code to the error vocabulary. `what` says what was being done.
 Error SqliteError(sqlite3* db, int rc, std::string_view what) {
@@ -182,64 +180,12 @@ auto InTransaction(sqlite3* db, Access access, Body&& body) -> decltype(body()) 
   return result;
 }
 
-Status RequireNonEmpty(std::string_view value, std::string_view what) {
-  if (value.empty()) return InvalidArgument(std::string(what) + " must not be empty");
-  return OkStatus();
-}
-
-// A row the store wrote but cannot read back is damage or a bug, not the caller's mistake.
-Error Corrupt(std::string_view row, const Error& error) {
-  return Error(ErrorCode::kInternal, std::string(row) + ": stored " + error.message());
-}
-
 Result<Json> ReadJson(const Statement& statement, int column, std::string_view row) {
-  auto json = ParseJson(statement.Text(column));
-  if (!json) return tl::unexpected(Corrupt(row, json.error()));
-  return json;
+  return ParseStoredJson(statement.Text(column), row);
 }
 
 Result<Timestamp> ReadTimestamp(const Statement& statement, int column, std::string_view row) {
-  auto timestamp = ParseRfc3339(statement.Text(column));
-  if (!timestamp) return tl::unexpected(Corrupt(row, timestamp.error()));
-  return timestamp;
-}
-
-std::string_view KindName(BackupLocationKind kind) {
-  switch (kind) {
-    case BackupLocationKind::kS3:
-      return "s3";
-    case BackupLocationKind::kFilesystem:
-      return "filesystem";
-  }
-  STYRMIN_CHECK(false, "a BackupLocationKind outside its enumerators");
-}
-
-Result<BackupLocationKind> ParseKind(std::string_view name, std::string_view row) {
-  if (name == "s3") return BackupLocationKind::kS3;
-  if (name == "filesystem") return BackupLocationKind::kFilesystem;
-  return Internal(std::string(row) + ": stored unknown kind " + Quoted(name));
-}
-
-std::string_view RoleName(Role role) {
-  switch (role) {
-    case Role::kAdmin:
-      return "admin";
-    case Role::kOperator:
-      return "operator";
-    case Role::kViewer:
-      return "viewer";
-    case Role::kAgent:
-      return "agent";
-  }
-  STYRMIN_CHECK(false, "a Role outside its enumerators");
-}
-
-Result<Role> ParseRole(std::string_view name, std::string_view row) {
-  if (name == "admin") return Role::kAdmin;
-  if (name == "operator") return Role::kOperator;
-  if (name == "viewer") return Role::kViewer;
-  if (name == "agent") return Role::kAgent;
-  return Internal(std::string(row) + ": stored unknown role " + Quoted(name));
+  return ParseStoredTimestamp(statement.Text(column), row);
 }
 
 // --- clusters
@@ -319,13 +265,6 @@ Result<ApiToken> ReadToken(const Statement& row) {
   token.secret_hash = row.Text(4);
   STYRMIN_ASSIGN_OR_RETURN(token.created_at, ReadTimestamp(row, 5, where));
   return token;
-}
-
-Status ValidateToken(const ApiToken& token) {
-  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(token.id.value(), "API token id"));
-  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(token.name, "API token name"));
-  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(token.secret_hash, "API token secret hash"));
-  return OkStatus();
 }
 
 // Inserts a validated token inside the caller's write transaction.
@@ -459,13 +398,7 @@ SqliteStore::SqliteStore(sqlite3* db, int schema_version)
 SqliteStore::~SqliteStore() { sqlite3_close_v2(db_); }
 
 Status SqliteStore::CreateCluster(const Cluster& cluster, const ApiToken& agent_token) {
-  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(cluster.id.value(), "cluster id"));
-  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(cluster.name, "cluster name"));
-  STYRMIN_RETURN_IF_ERROR(ValidateToken(agent_token));
-  if (agent_token.role != Role::kAgent || agent_token.cluster_id != cluster.id) {
-    return InvalidArgument("the token created with cluster " + Quoted(cluster.name) +
-                           " must be an agent token for that cluster");
-  }
+  STYRMIN_RETURN_IF_ERROR(ValidateNewCluster(cluster, agent_token));
   std::lock_guard lock(mutex_);
   return InTransaction(db_, Access::kWrite, [&]() -> Status {
     STYRMIN_ASSIGN_OR_RETURN(const bool name_taken,
@@ -517,8 +450,7 @@ Result<std::vector<Cluster>> SqliteStore::ListClusters() {
 }
 
 Status SqliteStore::CreateEnvironment(const Environment& environment) {
-  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(environment.id.value(), "environment id"));
-  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(environment.name, "environment name"));
+  STYRMIN_RETURN_IF_ERROR(ValidateNewEnvironment(environment));
   std::optional<std::string> location_id;
   if (environment.backup_location_id) location_id = environment.backup_location_id->value();
   std::lock_guard lock(mutex_);
@@ -593,8 +525,7 @@ Result<std::vector<Environment>> SqliteStore::ListEnvironments(
 }
 
 Status SqliteStore::CreateBackupLocation(const BackupStorageLocation& location) {
-  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(location.id.value(), "backup storage location id"));
-  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(location.name, "backup storage location name"));
+  STYRMIN_RETURN_IF_ERROR(ValidateNewBackupLocation(location));
   std::lock_guard lock(mutex_);
   return InTransaction(db_, Access::kWrite, [&]() -> Status {
     STYRMIN_ASSIGN_OR_RETURN(
@@ -651,7 +582,7 @@ Result<std::vector<BackupStorageLocation>> SqliteStore::ListBackupLocations() {
 }
 
 Status SqliteStore::CreateToken(const ApiToken& token) {
-  STYRMIN_RETURN_IF_ERROR(ValidateToken(token));
+  STYRMIN_RETURN_IF_ERROR(ValidateNewToken(token));
   std::lock_guard lock(mutex_);
   return InTransaction(db_, Access::kWrite, [&] { return InsertToken(db_, token); });
 }

@@ -1,5 +1,5 @@
 // What the server keeps, behind one interface per aggregate. Two implementations share one
-// contract test suite: SQLite (the embedded default) and, later, PostgreSQL.
+// contract test suite: SQLite (the embedded default) and PostgreSQL.
 //
 // Every method is one transaction: it either changes everything it says or nothing. Expected
 // failures are values: kNotFound for an unknown id, kAlreadyExists for a taken name,

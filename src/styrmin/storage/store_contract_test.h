@@ -1,4 +1,4 @@
-// The contract test suite of `Store`: every implementation (SQLite now, PostgreSQL later) runs
+// The contract test suite of `Store`: every implementation (SQLite, PostgreSQL) runs
 // the same cases, so they cannot drift apart. An implementation's test instantiates it with a
 // factory that returns a fresh, empty store on each call:
 //

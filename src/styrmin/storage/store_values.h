@@ -1,0 +1,38 @@
+// What every Store implementation checks, writes and reads the same way, so that the backends
+// cannot drift apart: the checks made before a write, the names enums are stored under, and
+// reading back the JSON and timestamp columns. Internal to storage/; not part of the contract.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "styrmin/core/json.h"
+#include "styrmin/core/status.h"
+#include "styrmin/storage/store.h"
+
+namespace styrmin::storage {
+
+// `text` in double quotes, as messages name values.
+std::string Quoted(std::string_view text);
+
+// kInvalidArgument "<what> must not be empty" when `value` is.
+Status RequireNonEmpty(std::string_view value, std::string_view what);
+
+// The checks that need no database, made before a store's transaction begins.
+Status ValidateNewCluster(const Cluster& cluster, const ApiToken& agent_token);
+Status ValidateNewEnvironment(const Environment& environment);
+Status ValidateNewBackupLocation(const BackupStorageLocation& location);
+Status ValidateNewToken(const ApiToken& token);
+
+// The text a kind or role is stored as, and back. Reading an unknown name is kInternal (the
+// store wrote something it cannot read); `row` names the row in the message.
+std::string_view KindName(BackupLocationKind kind);
+Result<BackupLocationKind> ParseKind(std::string_view name, std::string_view row);
+std::string_view RoleName(Role role);
+Result<Role> ParseRole(std::string_view name, std::string_view row);
+
+// Reads back a JSON or RFC 3339 column; a value that does not parse is kInternal naming `row`.
+Result<Json> ParseStoredJson(std::string_view text, std::string_view row);
+Result<Timestamp> ParseStoredTimestamp(std::string_view text, std::string_view row);
+
+}  // namespace styrmin::storage

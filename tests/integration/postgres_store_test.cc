@@ -1,0 +1,482 @@
+// PostgresStore against a real PostgreSQL: the whole Store contract suite, then what only
+// PostgreSQL has (concurrent migration, the connection pool, connection failures). One server per
+// test binary, a fresh database per test.
+#include "styrmin/storage/postgres_store.h"
+
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <latch>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "styrmin/storage/migrations.h"
+#include "styrmin/storage/store_contract_test.h"
+#include "support/postgres.h"
+
+namespace styrmin::storage {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using namespace std::chrono_literals;
+
+test::PostgresServer* g_server = nullptr;
+
+class PostgresEnvironment final : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    auto server = test::PostgresServer::Start();
+    ASSERT_TRUE(server) << server.error().ToString();
+    server_ = std::move(server).value();
+    g_server = server_.get();
+  }
+  void TearDown() override {
+    g_server = nullptr;
+    server_.reset();
+  }
+
+ private:
+  std::unique_ptr<test::PostgresServer> server_;
+};
+
+const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new PostgresEnvironment);
+
+Result<std::unique_ptr<Store>> OpenFreshDatabase() {
+  if (g_server == nullptr) return Unavailable("the PostgreSQL test server did not start");
+  STYRMIN_ASSIGN_OR_RETURN(const std::string conninfo, g_server->CreateDatabase());
+  STYRMIN_ASSIGN_OR_RETURN(auto store, PostgresStore::Open(conninfo));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreContractTest,
+                         ::testing::Values(StoreContractParam{"FreshDatabase", OpenFreshDatabase}),
+                         StoreContractParamName);
+
+struct CloseConnection {
+  void operator()(PGconn* conn) const { PQfinish(conn); }
+};
+struct ClearResult {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ClearResult>;
+
+// A plain libpq connection of its own, as an operator with psql would have.
+class RawConnection final {
+ public:
+  explicit RawConnection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+    EXPECT_EQ(PQstatus(conn_.get()), CONNECTION_OK) << PQerrorMessage(conn_.get());
+  }
+
+  // Runs `sql`; returns the first column of the first row, or "" when there is none.
+  std::string Query(const std::string& sql) {
+    const ResultPtr result(PQexec(conn_.get(), sql.c_str()));
+    const ExecStatusType status = PQresultStatus(result.get());
+    EXPECT_TRUE(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+        << sql << ": " << PQerrorMessage(conn_.get());
+    if (status != PGRES_TUPLES_OK || PQntuples(result.get()) == 0) return {};
+    return PQgetvalue(result.get(), 0, 0);
+  }
+
+ private:
+  std::unique_ptr<PGconn, CloseConnection> conn_;
+};
+
+// Polls `condition` until it holds or `timeout` passes; true when it held.
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+Cluster MakeCluster(const std::string& id, const std::string& name) {
+  Cluster cluster;
+  cluster.id = ClusterId(id);
+  cluster.name = name;
+  cluster.created_at = std::chrono::system_clock::time_point{} + 1000h;
+  return cluster;
+}
+
+ApiToken AgentTokenFor(const Cluster& cluster) {
+  ApiToken token;
+  token.id = TokenId("t-" + cluster.id.value());
+  token.name = "agent of " + cluster.name;
+  token.role = Role::kAgent;
+  token.cluster_id = cluster.id;
+  token.secret_hash = "hash-of-" + cluster.id.value();
+  token.created_at = cluster.created_at;
+  return token;
+}
+
+// A loopback port nothing listens on: bound, read back, and released again.
+int UnusedLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  EXPECT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof addr;
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length), 0);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NE(g_server, nullptr);
+    auto conninfo = g_server->CreateDatabase();
+    ASSERT_TRUE(conninfo) << conninfo.error().ToString();
+    conninfo_ = *conninfo;
+  }
+
+  std::unique_ptr<PostgresStore> Open(PostgresOptions options = {}) {
+    auto store = PostgresStore::Open(conninfo_, options);
+    EXPECT_TRUE(store) << store.error().ToString();
+    return store ? std::move(store).value() : nullptr;
+  }
+
+  std::string conninfo_;  // of this test's fresh database
+};
+
+const int kKnownVersion = static_cast<int>(Migrations().size());
+
+// Migrations.
+
+TEST_F(PostgresStoreTest, AppliesEveryMigrationOnceWhenOpenedTwice) {
+  auto first = Open();
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->schema_version(), kKnownVersion);
+  RawConnection raw(conninfo_);
+  const std::string applied_at = raw.Query("SELECT MAX(applied_at) FROM schema_migrations");
+  first.reset();
+
+  auto second = Open();
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(second->schema_version(), kKnownVersion);
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), std::to_string(kKnownVersion));
+  EXPECT_EQ(raw.Query("SELECT MAX(applied_at) FROM schema_migrations"), applied_at);
+}
+
+TEST_F(PostgresStoreTest, RefusesADatabaseWithANewerSchemaVersion) {
+  ASSERT_NE(Open(), nullptr);
+  RawConnection raw(conninfo_);
+  raw.Query("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 'later')");
+
+  auto store = PostgresStore::Open(conninfo_);
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(store.error().message(),
+              HasSubstr("database schema version 999 is newer than this styrmin-server supports (" +
+                        std::to_string(kKnownVersion) + "); upgrade styrmin-server"));
+}
+
+TEST_F(PostgresStoreTest, TwoServersOpeningOneFreshDatabaseAtOnceBothSucceedAndMigrateOnce) {
+  // Without the advisory lock, one of the two fails on a table the other created a moment
+  // before. Several rounds, each on a fresh database, make a lucky ordering unlikely to hide it.
+  constexpr int kRounds = 5;
+  for (int round = 0; round < kRounds; ++round) {
+    auto conninfo = g_server->CreateDatabase();
+    ASSERT_TRUE(conninfo) << conninfo.error().ToString();
+    std::latch start(2);
+    std::array<Result<std::unique_ptr<PostgresStore>>, 2> opened = {
+        Unavailable("the thread did not run"), Unavailable("the thread did not run")};
+    std::vector<std::thread> threads;
+    threads.reserve(2);
+    for (std::size_t i = 0; i < 2; ++i) {
+      threads.emplace_back([&, i] {
+        start.arrive_and_wait();
+        opened[i] = PostgresStore::Open(*conninfo);
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+
+    for (const auto& store : opened) {
+      ASSERT_TRUE(store) << "round " << round << ": " << store.error().ToString();
+      EXPECT_EQ((*store)->schema_version(), kKnownVersion);
+    }
+    RawConnection raw(*conninfo);
+    EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM schema_migrations"), std::to_string(kKnownVersion));
+  }
+}
+
+// The connection pool.
+
+TEST_F(PostgresStoreTest, KeepsThePoolStatsConsistentUnderManyConcurrentCalls) {
+  PostgresOptions options;
+  options.pool_size = 2;
+  options.acquire_timeout = 30s;  // long enough that no call gives up on a loaded CI machine
+  auto store = Open(options);
+  ASSERT_NE(store, nullptr);
+  const PostgresStore::PoolStats before = store->pool_stats();
+  EXPECT_EQ(before.size, 1u);  // the connection that ran the migrations, kept
+  EXPECT_EQ(before.in_use, 0u);
+  EXPECT_EQ(before.acquired_total, 1u);
+
+  constexpr std::size_t kThreads = 8;
+  constexpr std::size_t kCallsPerThread = 25;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (std::size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&store, &failures, t] {
+      for (std::size_t i = 0; i < kCallsPerThread; ++i) {
+        const std::string suffix = std::to_string(t) + "-" + std::to_string(i);
+        const Cluster cluster = MakeCluster("c-" + suffix, "cluster-" + suffix);
+        if (!store->CreateCluster(cluster, AgentTokenFor(cluster))) ++failures;
+        if (!store->CountTokens()) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  EXPECT_EQ(failures.load(), 0);
+  const PostgresStore::PoolStats after = store->pool_stats();
+  EXPECT_EQ(after.size, 2u);
+  EXPECT_EQ(after.in_use, 0u);
+  EXPECT_EQ(after.waiting, 0u);
+  EXPECT_EQ(after.timeouts_total, 0u);
+  EXPECT_EQ(after.acquired_total, before.acquired_total + 2 * kThreads * kCallsPerThread);
+  EXPECT_EQ(*store->CountTokens(), kThreads * kCallsPerThread);
+}
+
+// The only way to keep the store's one connection busy without a test hook in the store: hold a
+// lock in the database, from a connection of the test's own, that a call on the store waits for.
+// The call then holds the connection until the test lets the lock go.
+class BusyConnectionTest : public PostgresStoreTest {
+ protected:
+  void HoldTheClustersTable(RawConnection& raw) {
+    raw.Query("BEGIN");
+    raw.Query("LOCK TABLE clusters IN ACCESS EXCLUSIVE MODE");
+  }
+
+  // True once a backend of the store waits for a lock.
+  bool StoreWaitsForTheLock(RawConnection& raw) {
+    return raw.Query(
+               "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+               "wait_event_type = 'Lock' AND application_name = 'styrmin-server'") == "1";
+  }
+};
+
+TEST_F(BusyConnectionTest, ACallWaitsForTheBusyConnectionAndGetsItWhenItComesBack) {
+  PostgresOptions options;
+  options.pool_size = 1;
+  options.acquire_timeout = 30s;
+  auto store = Open(options);
+  ASSERT_NE(store, nullptr);
+  RawConnection holder(conninfo_);
+  RawConnection observer(conninfo_);
+  HoldTheClustersTable(holder);
+
+  Result<std::vector<Cluster>> listed = Unavailable("not run");
+  std::thread blocked([&] { listed = store->ListClusters(); });
+  ASSERT_TRUE(WaitFor([&] { return StoreWaitsForTheLock(observer); }));
+  Result<std::size_t> counted = Unavailable("not run");
+  std::thread waiting([&] { counted = store->CountTokens(); });
+  EXPECT_TRUE(WaitFor([&] { return store->pool_stats().waiting == 1; }));
+  EXPECT_EQ(store->pool_stats().in_use, 1u);
+
+  holder.Query("COMMIT");
+  blocked.join();
+  waiting.join();
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  ASSERT_TRUE(counted) << counted.error().ToString();
+  const PostgresStore::PoolStats stats = store->pool_stats();
+  EXPECT_EQ(stats.size, 1u);
+  EXPECT_EQ(stats.in_use, 0u);
+  EXPECT_EQ(stats.waiting, 0u);
+  EXPECT_EQ(stats.timeouts_total, 0u);
+  EXPECT_EQ(stats.acquired_total, 3u);  // Open, ListClusters, CountTokens
+}
+
+TEST_F(BusyConnectionTest, ACallGivesUpWithUnavailableWhenTheOnlyConnectionStaysBusy) {
+  PostgresOptions options;
+  options.pool_size = 1;
+  options.acquire_timeout = 200ms;
+  auto store = Open(options);
+  ASSERT_NE(store, nullptr);
+  RawConnection holder(conninfo_);
+  RawConnection observer(conninfo_);
+  HoldTheClustersTable(holder);
+
+  Result<std::vector<Cluster>> listed = Unavailable("not run");
+  std::thread blocked([&] { listed = store->ListClusters(); });
+  ASSERT_TRUE(WaitFor([&] { return StoreWaitsForTheLock(observer); }));
+
+  const auto start = std::chrono::steady_clock::now();
+  auto counted = store->CountTokens();
+  const auto waited = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(counted);
+  EXPECT_EQ(counted.error().code(), ErrorCode::kUnavailable);
+  EXPECT_THAT(counted.error().message(), HasSubstr("all 1 database connections are busy"));
+  EXPECT_GE(waited, 200ms);
+  EXPECT_EQ(store->pool_stats().timeouts_total, 1u);
+  EXPECT_EQ(store->pool_stats().waiting, 0u);
+
+  holder.Query("COMMIT");
+  blocked.join();
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  EXPECT_TRUE(store->CountTokens());
+  EXPECT_EQ(store->pool_stats().in_use, 0u);
+}
+
+TEST_F(PostgresStoreTest, ReplacesAConnectionTheServerClosedWithoutFailingTheNextCall) {
+  PostgresOptions options;
+  options.pool_size = 1;
+  auto store = Open(options);
+  ASSERT_NE(store, nullptr);
+  const Cluster cluster = MakeCluster("c-1", "prod");
+  ASSERT_TRUE(store->CreateCluster(cluster, AgentTokenFor(cluster)));
+
+  RawConnection admin(conninfo_);
+  // The two-argument form waits until the backend is gone.
+  EXPECT_EQ(admin.Query("SELECT COUNT(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM "
+                        "pg_stat_activity WHERE datname = current_database() AND "
+                        "application_name = 'styrmin-server'"),
+            "1");
+
+  auto clusters = store->ListClusters();
+  ASSERT_TRUE(clusters) << clusters.error().ToString();
+  EXPECT_EQ(clusters->size(), 1u);
+  const PostgresStore::PoolStats stats = store->pool_stats();
+  EXPECT_EQ(stats.size, 1u);
+  EXPECT_EQ(stats.in_use, 0u);
+}
+
+TEST_F(PostgresStoreTest, LetsExactlyOneOfTwoStoresRacingForOneClusterNameWin) {
+  // Both stores check the name before inserting, so one of them may pass its check while the
+  // other's insert is still uncommitted; then the unique constraint decides, and the loser must
+  // see kAlreadyExists like any other duplicate.
+  auto first = Open();
+  auto second = Open();
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  constexpr int kRounds = 20;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string name = "cluster-" + std::to_string(round);
+    std::latch start(2);
+    std::vector<Status> created(2, OkStatus());
+    std::vector<std::thread> threads;
+    threads.reserve(2);
+    PostgresStore* stores[] = {first.get(), second.get()};
+    for (std::size_t i = 0; i < 2; ++i) {
+      threads.emplace_back([&, i] {
+        const Cluster cluster =
+            MakeCluster("c-" + std::to_string(round) + "-" + std::to_string(i), name);
+        start.arrive_and_wait();
+        created[i] = stores[i]->CreateCluster(cluster, AgentTokenFor(cluster));
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    ASSERT_NE(created[0].has_value(), created[1].has_value()) << "round " << round;
+    const Status& lost = created[0] ? created[1] : created[0];
+    EXPECT_EQ(lost.error().code(), ErrorCode::kAlreadyExists) << lost.error().ToString();
+  }
+  EXPECT_EQ(first->ListClusters()->size(), static_cast<std::size_t>(kRounds));
+}
+
+// Failures to connect.
+
+TEST(PostgresStoreOpen, ReportsAServerThatIsNotThereAsUnavailableQuicklyAndWithoutThePassword) {
+  const int port = UnusedLoopbackPort();
+  const auto start = std::chrono::steady_clock::now();
+  auto store = PostgresStore::Open("host=127.0.0.1 port=" + std::to_string(port) +
+                                   " dbname=styrmin user=styrmin password=hunter2-secret");
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code(), ErrorCode::kUnavailable);
+  EXPECT_THAT(store.error().message(), HasSubstr("127.0.0.1:" + std::to_string(port)));
+  EXPECT_THAT(store.error().message(), Not(HasSubstr("hunter2")));
+  EXPECT_LT(took, 3s);
+}
+
+TEST_F(PostgresStoreTest, ReportsAnUnknownUserClearlyAndWithoutThePassword) {
+  // The test server trusts every local login, so a wrong password cannot be refused; a user that
+  // does not exist is, and goes through the same path.
+  auto store = PostgresStore::Open(conninfo_ + " user=nobody password=hunter2-secret");
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code(), ErrorCode::kUnavailable);
+  EXPECT_THAT(store.error().message(), HasSubstr("\"nobody\""));
+  EXPECT_THAT(store.error().message(), HasSubstr(std::to_string(g_server->port())));
+  EXPECT_THAT(store.error().message(), Not(HasSubstr("hunter2")));
+}
+
+TEST(PostgresStoreOpen, RefusesAMalformedConnectionStringWithoutQuotingThePassword) {
+  auto store = PostgresStore::Open("host=127.0.0.1 password=hunter2-secret dbname");
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(store.error().message(), Not(HasSubstr("hunter2")));
+}
+
+TEST(PostgresStoreOpen, RefusesAnEmptyPool) {
+  PostgresOptions options;
+  options.pool_size = 0;
+  auto store = PostgresStore::Open("host=127.0.0.1", options);
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code(), ErrorCode::kInvalidArgument);
+}
+
+// Values PostgreSQL handles differently from SQLite.
+
+TEST_F(PostgresStoreTest, RefusesAValueWithANulCharacterInsteadOfCuttingItShort) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  const Cluster cluster = MakeCluster("c-1", std::string("pro\0d", 5));
+  auto created = store->CreateCluster(cluster, AgentTokenFor(cluster));
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(store->ListClusters()->empty());
+}
+
+TEST_F(BusyConnectionTest, MapsAConcurrentWritersDuplicateSecretToAlreadyExistsUnquoted) {
+  // A writer of the test's own inserts the same secret hash without committing: the store's
+  // check cannot see that row yet, so its insert waits on the unique index and, once the other
+  // commits, the server's unique_violation is what refuses it.
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawConnection writer(conninfo_);
+  RawConnection observer(conninfo_);
+  writer.Query("BEGIN");
+  writer.Query(
+      "INSERT INTO api_tokens (id, name, role, cluster_id, secret_hash, created_at) VALUES "
+      "('t-1', 'one', 'admin', NULL, 'secret-hash-value', '2026-01-01T00:00:00.000Z')");
+
+  ApiToken token;
+  token.id = TokenId("t-2");
+  token.name = "two";
+  token.role = Role::kViewer;
+  token.secret_hash = "secret-hash-value";
+  Status created = OkStatus();
+  std::thread creating([&] { created = store->CreateToken(token); });
+  ASSERT_TRUE(WaitFor([&] { return StoreWaitsForTheLock(observer); }));
+  writer.Query("COMMIT");
+  creating.join();
+
+  ASSERT_FALSE(created);
+  EXPECT_EQ(created.error().code(), ErrorCode::kAlreadyExists);
+  // "store API token": the message of the backstop, not of the store's own check.
+  EXPECT_THAT(
+      created.error().message(),
+      HasSubstr("store API token \"t-2\": an API token with the same secret already exists"));
+  EXPECT_THAT(created.error().message(), Not(HasSubstr("secret-hash-value")));
+  EXPECT_EQ(*store->CountTokens(), 1u);
+  EXPECT_EQ(store->pool_stats().in_use, 0u);
+}
+
+}  // namespace
+}  // namespace styrmin::storage
