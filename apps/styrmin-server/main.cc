@@ -2,6 +2,7 @@
 // empty database, serves the API until SIGINT or SIGTERM, then shuts down gracefully.
 #include <pthread.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -17,12 +18,62 @@
 #include "styrmin/core/log.h"
 #include "styrmin/core/metrics.h"
 #include "styrmin/http/server.h"
+#include "styrmin/storage/postgres_store.h"
 #include "styrmin/storage/sqlite_store.h"
 
 namespace {
 
+using namespace styrmin;
+
+// Opens the configured store (creating the SQLite data directory) and registers its metrics;
+// logs why when it cannot.
+std::unique_ptr<storage::Store> OpenStore(const api::DatabaseChoice& database,
+                                          const api::ServerConfig& config, Metrics& metrics,
+                                          Logger& log) {
+  if (database.kind == api::DatabaseChoice::Kind::kPostgres) {
+    storage::PostgresOptions options;
+    options.pool_size = config.database_pool_size;
+    auto store = storage::PostgresStore::Open(database.target, options);
+    if (!store) {
+      log.Error("cannot open the database", {{"error", store.error().message()}});
+      return nullptr;
+    }
+    metrics.DescribeGauge("styrmin_database_connections",
+                          "PostgreSQL connections open, by state (idle, in_use).");
+    metrics.DescribeGauge("styrmin_database_waiting_calls",
+                          "Calls waiting for a PostgreSQL connection.");
+    metrics.DescribeGauge("styrmin_database_acquire_timeouts",
+                          "Calls that gave up waiting for a connection, since start.");
+    storage::PostgresStore* pg = store->get();
+    metrics.AddCollector([pg](Metrics& m) {
+      const auto stats = pg->pool_stats();
+      m.Set("styrmin_database_connections", {{"state", "in_use"}},
+            static_cast<double>(stats.in_use));
+      m.Set("styrmin_database_connections", {{"state", "idle"}},
+            static_cast<double>(stats.size - std::min(stats.size, stats.in_use)));
+      m.Set("styrmin_database_waiting_calls", {}, static_cast<double>(stats.waiting));
+      m.Set("styrmin_database_acquire_timeouts", {}, static_cast<double>(stats.timeouts_total));
+    });
+    return std::move(store).value();
+  }
+  std::error_code ec;
+  const std::filesystem::path dir = std::filesystem::path(database.target).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    log.Error("cannot create the data directory",
+              {{"path", dir.string()}, {"error", ec.message()}});
+    return nullptr;
+  }
+  auto store = storage::SqliteStore::Open(database.target);
+  if (!store) {
+    log.Error("cannot open the database",
+              {{"path", database.target}, {"error", store.error().message()}});
+    return nullptr;
+  }
+  return std::move(store).value();
+}
+
 int Run(int argc, char** argv) {
-  using namespace styrmin;
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto config =
       api::ParseServerConfig(args, [](const std::string& name) -> std::optional<std::string> {
@@ -38,27 +89,16 @@ int Run(int argc, char** argv) {
     return 0;
   }
   Logger log = Logger::ForStream(stderr, LogLevel::kInfo);
-  auto path = api::SqlitePathOf(*config);
-  if (!path) {
-    std::fprintf(stderr, "styrmin-server: %s\n", path.error().message().c_str());
+  auto database = api::DatabaseOf(*config);
+  if (!database) {
+    std::fprintf(stderr, "styrmin-server: %s\n", database.error().message().c_str());
     return 2;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(*path).parent_path().empty()
-                                          ? std::filesystem::path(".")
-                                          : std::filesystem::path(*path).parent_path(),
-                                      ec);
-  if (ec) {
-    log.Error("cannot create the data directory", {{"path", *path}, {"error", ec.message()}});
-    return 1;
-  }
-  auto store = storage::SqliteStore::Open(*path);
-  if (!store) {
-    log.Error("cannot open the database", {{"path", *path}, {"error", store.error().message()}});
-    return 1;
-  }
+  Metrics metrics;
+  auto store = OpenStore(*database, *config, metrics, log);
+  if (!store) return 1;
   const Clock& clock = SystemClock::Instance();
-  auto admin = api::EnsureAdminToken(**store, clock);
+  auto admin = api::EnsureAdminToken(*store, clock);
   if (!admin) {
     log.Error("cannot create the admin token", {{"error", admin.error().message()}});
     return 1;
@@ -68,14 +108,13 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "styrmin-server: admin token (shown once, keep it): %s\n",
                  (*admin)->c_str());
   }
-  auto schema = api::BuildStyrminSchema(**store, clock);
+  auto schema = api::BuildStyrminSchema(*store, clock);
   if (!schema) {
     log.Error("cannot build the API schema", {{"error", schema.error().message()}});
     return 1;
   }
-  Metrics metrics;
-  const auth::Authenticator authenticator(**store);
-  const api::Routes routes(**schema, authenticator, **store, metrics);
+  const auth::Authenticator authenticator(*store);
+  const api::Routes routes(**schema, authenticator, *store, metrics);
 
   // SIGINT/SIGTERM are taken by sigwait below, in this thread only.
   sigset_t signals;
@@ -99,10 +138,12 @@ int Run(int argc, char** argv) {
     log.Error("cannot serve", {{"error", server.error().message()}});
     return 1;
   }
+  const std::string scheme = config->tls_certificate_file.empty() ? "http://" : "https://";
+  const bool sqlite = database->kind == api::DatabaseChoice::Kind::kSqlite;
   log.Info("serving",
-           {{"url", "http://" + config->listen_host + ":" + std::to_string((*server)->port())},
-            {"database", *path},
-            {"schema_version", (*store)->schema_version()}});
+           {{"url", scheme + config->listen_host + ":" + std::to_string((*server)->port())},
+            {"database", sqlite ? database->target : std::string("postgresql")},
+            {"schema_version", store->schema_version()}});
   int signal = 0;
   sigwait(&signals, &signal);
   log.Info("shutting down", {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});

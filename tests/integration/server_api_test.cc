@@ -8,6 +8,7 @@
 #include "styrmin/core/json.h"
 #include "styrmin/http/client.h"
 #include "support/command.h"
+#include "support/postgres.h"
 #include "support/server_process.h"
 
 namespace styrmin {
@@ -259,7 +260,7 @@ TEST(ServerProcessTest, RefusesBadFlagsWithExitCode2AndAMessage) {
   for (const auto& [args, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
            {{"--listen", "nowhere"}, "expected HOST:PORT"},
            {{"--listen", "127.0.0.1:99999"}, "0 to 65535"},
-           {{"--database", "postgresql://localhost/x"}, "PostgreSQL is not supported"},
+           {{"--database", "mysql://root:hunter2@localhost/x"}, "expected sqlite:PATH"},
            {{"--frobnicate"}, "unknown flag"}}) {
     std::vector<std::string> argv = {STYRMIN_SERVER_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -286,6 +287,68 @@ TEST(ServerProcessTest, RefusesAPortInUseWithAClearError) {
   EXPECT_NE(result->err.find("cannot serve"), std::string::npos) << result->err;
   std::error_code ec;
   std::filesystem::remove_all((*first)->data_dir() + "-second", ec);
+}
+
+// The same server on PostgreSQL: two replicas on one database see each other's writes, and a
+// database that is down stops the server at start with a clear error.
+TEST(ServerProcessTest, ServesFromPostgresqlAndTwoReplicasShareTheDatabase) {
+  auto postgres = test::PostgresServer::Start();
+  ASSERT_TRUE(postgres.has_value()) << postgres.error().ToString();
+  auto created = (*postgres)->CreateDatabase();
+  ASSERT_TRUE(created.has_value()) << created.error().ToString();
+  const auto at = created->find("dbname=") + 7;
+  const std::string dbname = created->substr(at, created->find(' ', at) - at);
+  const std::string url =
+      "postgresql://postgres@127.0.0.1:" + std::to_string((*postgres)->port()) + "/" + dbname;
+  auto first = ServerProcess::Start(STYRMIN_SERVER_BINARY, {"--database", url});
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  auto second = ServerProcess::Start(STYRMIN_SERVER_BINARY, {"--database", url});
+  ASSERT_TRUE(second.has_value()) << second.error().ToString();
+  // Only the first start on the empty database makes an admin token.
+  ASSERT_FALSE((*first)->admin_token().empty()) << (*first)->Log();
+  EXPECT_EQ((*second)->admin_token(), "");
+  const auto call = [&](const ServerProcess& server, const std::string& query) {
+    http::Request r;
+    r.method = "POST";
+    r.target = "/graphql";
+    r.headers = {{"Content-Type", "application/json"},
+                 {"Authorization", "Bearer " + (*first)->admin_token()}};
+    r.body = DumpJson(Json{{"query", query}});
+    auto response = http::Fetch("127.0.0.1", server.port(), r);
+    EXPECT_TRUE(response.has_value());
+    return response.value_or(http::Response{}).body;
+  };
+  EXPECT_EQ(
+      call(**first, R"(mutation { createCluster(input: {name: "pg"}) { cluster { name } } })"),
+      R"({"data":{"createCluster":{"cluster":{"name":"pg"}}}})");
+  EXPECT_EQ(call(**second, "{ clusters { name } }"), R"({"data":{"clusters":[{"name":"pg"}]}})");
+  const std::string duplicate =
+      call(**second, R"(mutation { createCluster(input: {name: "pg"}) { agentToken } })");
+  EXPECT_NE(duplicate.find("ALREADY_EXISTS"), std::string::npos) << duplicate;
+  auto metrics =
+      http::Fetch("127.0.0.1", (*second)->port(), http::Request{"GET", "/metrics", {}, ""});
+  ASSERT_TRUE(metrics.has_value());
+  EXPECT_NE(metrics->body.find("styrmin_database_connections{state=\"idle\"}"), std::string::npos)
+      << metrics->body;
+  EXPECT_EQ((*first)->Stop(), 0);
+  EXPECT_EQ((*second)->Stop(), 0);
+}
+
+TEST(ServerProcessTest, StopsAtStartWhenPostgresqlIsDown) {
+  auto postgres = test::PostgresServer::Start();
+  ASSERT_TRUE(postgres.has_value()) << postgres.error().ToString();
+  const int port = (*postgres)->port();
+  postgres->reset();  // stopped: nothing listens on its port now
+  const auto start = std::chrono::steady_clock::now();
+  auto result =
+      test::RunCommand({STYRMIN_SERVER_BINARY, "--listen", "127.0.0.1:0", "--database",
+                        "postgresql://postgres:secret-pw@127.0.0.1:" + std::to_string(port) + "/x"},
+                       std::chrono::seconds(60));
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->exit_code, 1) << result->err;
+  EXPECT_NE(result->err.find("cannot open the database"), std::string::npos) << result->err;
+  EXPECT_EQ(result->err.find("secret-pw"), std::string::npos) << result->err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
 }
 
 TEST(ServerProcessTest, ServesHttpsWithTheGivenCertificate) {

@@ -14,9 +14,9 @@ On first start with an empty database it prints an admin token, once.
 flags (each also read from the environment variable shown):
   --listen HOST:PORT   address to serve on; port 0 picks a free one   [STYRMIN_LISTEN]
                        (default 127.0.0.1:8080)
-  --data-dir DIR       where the SQLite database lives                 [STYRMIN_DATA_DIR]
+  --data-dir DIR       where the SQLite database lives (the default)   [STYRMIN_DATA_DIR]
                        (default $XDG_DATA_HOME/styrmin or ~/.local/share/styrmin)
-  --database URL       sqlite:PATH, or postgresql://... (not yet)      [STYRMIN_DATABASE]
+  --database URL       sqlite:PATH or postgresql://USER@HOST/DB        [STYRMIN_DATABASE]
   --tls-cert FILE      serve HTTPS with this PEM certificate chain     [STYRMIN_TLS_CERT]
   --tls-key FILE       and this PEM private key                        [STYRMIN_TLS_KEY]
   --help               this text
@@ -104,20 +104,21 @@ Result<ServerConfig> ParseServerConfig(
   return config;
 }
 
-Result<std::string> SqlitePathOf(const ServerConfig& config) {
+Result<DatabaseChoice> DatabaseOf(const ServerConfig& config) {
+  using Kind = DatabaseChoice::Kind;
   const std::string& url = config.database;
-  if (url.empty()) return config.data_dir + "/styrmin.db";
+  if (url.empty()) return DatabaseChoice{Kind::kSqlite, config.data_dir + "/styrmin.db"};
   if (url.rfind("sqlite:", 0) == 0) {
     std::string path = url.substr(7);
     if (path.rfind("//", 0) == 0) path = path.substr(2);  // sqlite:///abs/path
     if (path.empty()) return InvalidArgument("--database \"" + url + "\" names no file");
-    return path;
+    return DatabaseChoice{Kind::kSqlite, path};
   }
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    return InvalidArgument(
-        "--database: PostgreSQL is not supported by this build yet; use SQLite (the default)");
+    return DatabaseChoice{Kind::kPostgres, url};
   }
-  return InvalidArgument("--database \"" + url + "\": expected sqlite:PATH or postgresql://...");
+  // Not echoed: a mistyped URL may carry a password.
+  return InvalidArgument("--database: expected sqlite:PATH or postgresql://...");
 }
 
 Result<std::optional<std::string>> EnsureAdminToken(storage::TokenStore& tokens,

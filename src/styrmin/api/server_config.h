@@ -17,9 +17,10 @@ namespace styrmin::api {
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
-  std::string data_dir;              // default: $XDG_DATA_HOME/styrmin, else ~/.local/share/styrmin
-  std::string database;              // "" (SQLite in data_dir), sqlite:PATH, postgresql://...
-  std::string tls_certificate_file;  // both set: HTTPS only
+  std::string data_dir;  // default: $XDG_DATA_HOME/styrmin, else ~/.local/share/styrmin
+  std::string database;  // "" (SQLite in data_dir), sqlite:PATH, postgresql://...
+  std::size_t database_pool_size = 8;  // PostgreSQL connections
+  std::string tls_certificate_file;    // both set: HTTPS only
   std::string tls_private_key_file;
   bool help = false;
 };
@@ -35,8 +36,13 @@ Result<ServerConfig> ParseServerConfig(
     const std::vector<std::string>& args,
     const std::function<std::optional<std::string>(const std::string&)>& getenv);
 
-// The SQLite file the config selects, or kInvalidArgument for a URL this build cannot serve.
-Result<std::string> SqlitePathOf(const ServerConfig& config);
+// The database the config selects: a SQLite file, or a PostgreSQL connection string (a
+// postgresql:// or postgres:// URI, passed to libpq as is). kInvalidArgument otherwise.
+struct DatabaseChoice {
+  enum class Kind { kSqlite, kPostgres } kind = Kind::kSqlite;
+  std::string target;  // the file, or the connection string
+};
+Result<DatabaseChoice> DatabaseOf(const ServerConfig& config);
 
 // On a database without tokens, creates an admin token and returns its secret (to show once);
 // nullopt when tokens exist.

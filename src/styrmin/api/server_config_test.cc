@@ -21,7 +21,7 @@ TEST(ParseServerConfig, DefaultsToLoopback8080AndTheXdgDataDirectory) {
   EXPECT_EQ(config->listen_host, "127.0.0.1");
   EXPECT_EQ(config->listen_port, 8080);
   EXPECT_EQ(config->data_dir, "/home/u/.local/share/styrmin");
-  EXPECT_EQ(SqlitePathOf(*config).value(), "/home/u/.local/share/styrmin/styrmin.db");
+  EXPECT_EQ(DatabaseOf(*config).value().target, "/home/u/.local/share/styrmin/styrmin.db");
   config = ParseServerConfig({}, Env{{{"HOME", "/home/u"}, {"XDG_DATA_HOME", "/xdg"}}});
   EXPECT_EQ(config->data_dir, "/xdg/styrmin");
 }
@@ -34,12 +34,12 @@ TEST(ParseServerConfig, FlagsWinOverTheEnvironment) {
   ASSERT_TRUE(config.has_value());
   EXPECT_EQ(config->listen_host, "0.0.0.0");
   EXPECT_EQ(config->listen_port, 9000);
-  EXPECT_EQ(SqlitePathOf(*config).value(), "/env/x.db");
+  EXPECT_EQ(DatabaseOf(*config).value().target, "/env/x.db");
   config = ParseServerConfig({"--listen", "[::1]:0", "--data-dir=/flag", "--database", ""}, env);
   ASSERT_TRUE(config.has_value());
   EXPECT_EQ(config->listen_host, "::1");
   EXPECT_EQ(config->listen_port, 0);
-  EXPECT_EQ(SqlitePathOf(*config).value(), "/flag/styrmin.db");
+  EXPECT_EQ(DatabaseOf(*config).value().target, "/flag/styrmin.db");
 }
 
 TEST(ParseServerConfig, RefusesMalformedFlagsNamingThem) {
@@ -74,19 +74,24 @@ TEST(ParseServerConfig, TakesTlsFilesFromFlagsOrTheEnvironment) {
   EXPECT_EQ(config->tls_certificate_file, "/e.pem");
 }
 
-TEST(SqlitePathOf, AcceptsSqliteUrlsAndRefusesOthersClearly) {
+TEST(DatabaseOf, AcceptsSqliteAndPostgresqlUrlsAndRefusesOthersWithoutEchoingThem) {
+  using Kind = DatabaseChoice::Kind;
   ServerConfig config;
   config.database = "sqlite:///var/lib/styrmin.db";
-  EXPECT_EQ(SqlitePathOf(config).value(), "/var/lib/styrmin.db");
+  EXPECT_EQ(DatabaseOf(config).value().target, "/var/lib/styrmin.db");
+  EXPECT_EQ(DatabaseOf(config).value().kind, Kind::kSqlite);
   config.database = "sqlite:rel.db";
-  EXPECT_EQ(SqlitePathOf(config).value(), "rel.db");
-  config.database = "postgresql://db/styrmin";
-  EXPECT_NE(SqlitePathOf(config).error().message().find("PostgreSQL is not supported"),
-            std::string::npos);
-  config.database = "mysql://x";
-  EXPECT_NE(SqlitePathOf(config).error().message().find("expected sqlite:PATH"), std::string::npos);
+  EXPECT_EQ(DatabaseOf(config).value().target, "rel.db");
+  config.database = "postgresql://styrmin@db:5432/styrmin";
+  EXPECT_EQ(DatabaseOf(config).value().kind, Kind::kPostgres);
+  EXPECT_EQ(DatabaseOf(config).value().target, "postgresql://styrmin@db:5432/styrmin");
+  config.database = "mysql://root:hunter2@x";
+  const auto refused = DatabaseOf(config);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message().find("expected sqlite:PATH"), std::string::npos);
+  EXPECT_EQ(refused.error().message().find("hunter2"), std::string::npos);
   config.database = "sqlite:";
-  EXPECT_FALSE(SqlitePathOf(config).has_value());
+  EXPECT_FALSE(DatabaseOf(config).has_value());
 }
 
 }  // namespace
