@@ -210,7 +210,8 @@ class Server::Impl final {
                                std::string message) {
     Request request;  // what the server knows of a request it could not read
     request.method = "?";
-    const Response response = Response::Of(status, std::move(message) + "\n");
+    message += "\n";
+    const Response response = Response::Of(status, message);
     if (options_.observer) options_.observer(request, response, std::chrono::nanoseconds(0));
     auto out = ToBeast(response, 11, false);
     connection.transport().expires_after(options_.write_timeout);
