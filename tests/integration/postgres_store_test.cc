@@ -173,6 +173,46 @@ TEST_F(PostgresStoreTest, AppliesEveryMigrationOnceWhenOpenedTwice) {
   EXPECT_EQ(raw.Query("SELECT MAX(applied_at) FROM schema_migrations"), applied_at);
 }
 
+TEST_F(PostgresStoreTest, UpgradesADatabaseAtVersionFourToTheAuditLogKeepingItsData) {
+  // A database as a server that knew only migrations 1 to 4 left it, built by applying exactly
+  // those, with a cluster in it.
+  RawConnection raw(conninfo_);
+  raw.Query("BEGIN");
+  raw.Query(std::string(kCreateSchemaMigrationsTable));
+  for (const Migration& migration : Migrations().first(4)) {
+    raw.Query(std::string(SqlFor(migration, SqlDialect::kPostgresql)));
+    raw.Query("INSERT INTO schema_migrations (version, applied_at) VALUES (" +
+              std::to_string(migration.version) + ", '2026-01-01T00:00:00.000Z')");
+  }
+  raw.Query(
+      "INSERT INTO clusters (id, name, config, created_at) "
+      "VALUES ('c-1', 'prod', '{}', '2026-01-01T00:00:00.000Z')");
+  raw.Query("COMMIT");
+  ASSERT_EQ(raw.Query("SELECT to_regclass('audit_events') IS NULL"), "t");
+
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->schema_version(), 5);
+  EXPECT_EQ(raw.Query("SELECT MAX(version) FROM schema_migrations"), "5");
+  EXPECT_EQ(raw.Query("SELECT to_regclass('audit_events_action_sequence') IS NOT NULL"), "t");
+  auto cluster = store->GetCluster(ClusterId("c-1"));
+  ASSERT_TRUE(cluster) << cluster.error().ToString();
+  EXPECT_EQ(cluster->name, "prod");
+
+  AuditEvent event;
+  event.actor = "admin";
+  event.action = "createEnvironment";
+  event.outcome = "ok";
+  auto sequence = store->RecordAudit(event);
+  ASSERT_TRUE(sequence) << sequence.error().ToString();
+  AuditQuery query;
+  query.limit = 10;
+  auto listed = store->ListAudit(query);
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().sequence, *sequence);
+}
+
 TEST_F(PostgresStoreTest, RefusesADatabaseWithANewerSchemaVersion) {
   ASSERT_NE(Open(), nullptr);
   RawConnection raw(conninfo_);

@@ -220,6 +220,59 @@ TEST_F(ServerApiTest, BadInputGetsAClearErrorAndChangesNothing) {
   EXPECT_EQ(cluster_count(), before);
 }
 
+TEST_F(ServerApiTest, EveryMutationLeavesAnAuditEventWithSecretsRedacted) {
+  const Json created = Graphql(
+      R"(mutation { createCluster(input: {name: "audited"}) { cluster { id } agentToken } })");
+  ASSERT_FALSE(created.contains("errors")) << created;
+  const std::string cluster_id = created["data"]["createCluster"]["cluster"]["id"];
+  const std::string agent = created["data"]["createCluster"]["agentToken"];
+  Graphql(R"(mutation { createCluster(input: {name: "audited"}) { agentToken } })");  // duplicate
+  Graphql(R"(mutation { createCluster(input: {name: "by-the-agent"}) { agentToken } })",
+          Json::object(), agent);  // forbidden
+  Graphql(R"(mutation($in: CreateBackupStorageLocationInput!) {
+               createBackupStorageLocation(input: $in) { id } })",
+          {{"in",
+            {{"name", "audited-bsl"},
+             {"kind", "S3"},
+             {"bucket", "b"},
+             {"credentials", {{"secret_key", "TOP-SECRET"}}}}}});
+
+  const Json page = Graphql(
+      R"({ auditEvents(first: 4) { events { sequence actor action target outcome message arguments }
+           nextBefore } })");
+  ASSERT_FALSE(page.contains("errors")) << page;
+  const Json& events = page["data"]["auditEvents"]["events"];
+  ASSERT_EQ(events.size(), 4U) << page;
+  EXPECT_EQ(events[0]["action"], "createBackupStorageLocation");
+  EXPECT_EQ(events[0]["outcome"], "ok");
+  EXPECT_EQ(events[0]["arguments"]["input"]["credentials"], "[redacted]") << events[0];
+  EXPECT_EQ(events[0]["arguments"]["input"]["bucket"], "b");
+  EXPECT_EQ(DumpJson(page).find("TOP-SECRET"), std::string::npos);
+  EXPECT_EQ(events[1]["action"], "createCluster");
+  EXPECT_EQ(events[1]["outcome"], "FORBIDDEN");
+  EXPECT_EQ(events[1]["actor"], "agent of cluster audited");
+  EXPECT_EQ(events[2]["outcome"], "ALREADY_EXISTS");
+  EXPECT_NE(events[2]["message"].get<std::string>().find("audited"), std::string::npos);
+  EXPECT_EQ(events[3]["outcome"], "ok");
+  EXPECT_EQ(events[3]["actor"], "admin");
+  EXPECT_EQ(events[3]["target"], cluster_id);
+  EXPECT_EQ(events[3]["arguments"], (Json{{"input", {{"name", "audited"}}}}));
+
+  // Paging goes back from the last sequence seen, without repeating it.
+  const std::string before = page["data"]["auditEvents"]["nextBefore"];
+  EXPECT_EQ(before, events[3]["sequence"]);
+  const Json older =
+      Graphql("query($b: ID) { auditEvents(first: 500, before: $b) { events { sequence } } }",
+              {{"b", before}});
+  for (const auto& e : older["data"]["auditEvents"]["events"]) {
+    EXPECT_LT(std::stoll(e["sequence"].get<std::string>()), std::stoll(before));
+  }
+  // Only admins read the log.
+  EXPECT_EQ(ErrorCodeOf(Graphql("{ auditEvents { nextBefore } }", Json::object(), agent)),
+            "FORBIDDEN");
+  EXPECT_EQ(ErrorCodeOf(Graphql("{ auditEvents(first: 0) { nextBefore } }")), "BAD_USER_INPUT");
+}
+
 TEST(ServerProcessTest, RestartKeepsTheDataAndPrintsNoSecondAdminToken) {
   std::string data_dir;
   std::string token;

@@ -1,6 +1,8 @@
 #include "styrmin/api/styrmin_api.h"
 
+#include <charconv>
 #include <chrono>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -115,6 +117,12 @@ void BindOrDie(ExecutableSchema& schema, std::string_view type, std::string_view
   STYRMIN_CHECK(bound.has_value(), "schema.graphql defines every field the API binds");
 }
 
+// A page of the audit log and the cursor of the next one.
+struct AuditPage {
+  std::vector<storage::AuditEvent> events;
+  std::optional<std::string> next_before;
+};
+
 void BindQueries(ExecutableSchema& s, storage::Store& store) {
   BindOrDie(s, "Query", "clusters", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
@@ -153,6 +161,63 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     auto locations = store.ListBackupLocations();
     return locations ? OwnedList(std::move(*locations)) : ErrorValue(locations.error());
   });
+  BindOrDie(s, "Query", "auditEvents", [&store](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
+    const OrderedJson& args = info.args();
+    storage::AuditQuery query;
+    const std::int64_t first = args["first"].get<std::int64_t>();
+    if (first < 1 || first > 500) {
+      return ErrorValue(Error(ErrorCode::kInvalidArgument,
+                              "first must be from 1 to 500, not " + std::to_string(first)));
+    }
+    query.limit = static_cast<std::size_t>(first);
+    if (const OrderedJson* before = Member(args, "before")) {
+      const std::string text = before->get<std::string>();
+      std::int64_t sequence = 0;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), sequence);
+      if (ec != std::errc() || end != text.data() + text.size()) {
+        return ErrorValue(Error(ErrorCode::kInvalidArgument,
+                                "before must be an audit event's sequence, not \"" + text + "\""));
+      }
+      query.before = sequence;
+    }
+    if (const OrderedJson* action = Member(args, "action"))
+      query.action = action->get<std::string>();
+    auto events = store.ListAudit(query);
+    if (!events) return ErrorValue(events.error());
+    AuditPage page;
+    if (events->size() == query.limit) page.next_before = std::to_string(events->back().sequence);
+    page.events = std::move(*events);
+    return Owned(std::move(page));
+  });
+  BindOrDie(s, "AuditEventPage", "events", [](const ResolveInfo& info) {
+    std::vector<FieldValue> out;
+    for (const auto& e : info.Parent<AuditPage>().events) out.push_back(FieldValue::Object(&e));
+    return FieldValue::List(std::move(out));
+  });
+  BindOrDie(s, "AuditEventPage", "nextBefore", [](const ResolveInfo& info) {
+    const auto& next = info.Parent<AuditPage>().next_before;
+    return next ? FieldValue::StringRef(*next) : FieldValue::Null();
+  });
+  using storage::AuditEvent;
+  BindOrDie(s, "AuditEvent", "sequence", [](const ResolveInfo& info) {
+    return FieldValue::String(std::to_string(info.Parent<AuditEvent>().sequence));
+  });
+  BindOrDie(s, "AuditEvent", "at",
+            [](const ResolveInfo& info) { return Time(info.Parent<AuditEvent>().at); });
+  const auto text = [](std::string AuditEvent::*member, bool null_when_empty) {
+    return [member, null_when_empty](const ResolveInfo& info) {
+      const std::string& value = info.Parent<AuditEvent>().*member;
+      return null_when_empty && value.empty() ? FieldValue::Null() : FieldValue::StringRef(value);
+    };
+  };
+  BindOrDie(s, "AuditEvent", "actor", text(&AuditEvent::actor, false));
+  BindOrDie(s, "AuditEvent", "action", text(&AuditEvent::action, false));
+  BindOrDie(s, "AuditEvent", "target", text(&AuditEvent::target, true));
+  BindOrDie(s, "AuditEvent", "outcome", text(&AuditEvent::outcome, false));
+  BindOrDie(s, "AuditEvent", "message", text(&AuditEvent::message, true));
+  BindOrDie(s, "AuditEvent", "arguments",
+            [](const ResolveInfo& info) { return JsonValue(info.Parent<AuditEvent>().arguments); });
   BindOrDie(s, "Query", "viewer", [](const ResolveInfo& info) {
     return FieldValue::Object(&Caller(info));  // the principal outlives the request
   });
@@ -241,6 +306,68 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
   });
 }
 
+// Argument names whose values never reach the audit log.
+bool IsSecretKey(std::string_view key) {
+  for (const std::string_view secret : {"credentials", "password", "secret", "token"}) {
+    if (key.find(secret) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+Json Redacted(const OrderedJson& value) {
+  if (value.is_object()) {
+    Json out = Json::object();
+    for (const auto& [key, member] : value.items()) {
+      out[key] = IsSecretKey(key) && !member.is_null() ? Json("[redacted]") : Redacted(member);
+    }
+    return out;
+  }
+  if (value.is_array()) {
+    Json out = Json::array();
+    for (const auto& item : value) out.push_back(Redacted(item));
+    return out;
+  }
+  return Json(value);
+}
+
+// A mutation's resolver: fills `target` with the id it acted on, when there is one.
+using MutationResolver = std::function<FieldValue(const ResolveInfo& info, std::string& target)>;
+
+// Binds a mutation that writes an audit event on every call, refused or not: who, what, when,
+// the target, the outcome (the error code when it failed) and the arguments with secrets
+// redacted. A failure to record is not hidden: it becomes the mutation's error, although the
+// change itself is already stored.
+void BindAuditedMutation(ExecutableSchema& s, storage::Store& store, const Clock& clock,
+                         std::string_view field, MutationResolver resolve) {
+  BindOrDie(s, "Mutation", field,
+            [&store, &clock, action = std::string(field),
+             resolve = std::move(resolve)](const ResolveInfo& info) {
+              std::string target;
+              FieldValue value = resolve(info, target);
+              storage::AuditEvent event;
+              event.at = NowMillis(clock);
+              event.actor = Caller(info).name;
+              event.actor_token_id = Caller(info).token_id;
+              event.action = action;
+              event.target = target;
+              event.arguments = Redacted(info.args());
+              if (value.kind() == FieldValue::Kind::kError) {
+                const OrderedJson& extensions = value.extensions();
+                event.outcome = extensions.is_object() && extensions.contains("code")
+                                    ? extensions["code"].get<std::string>()
+                                    : std::string("ERROR");
+                event.message = std::string(value.text());
+              } else {
+                event.outcome = "ok";
+              }
+              if (auto recorded = store.RecordAudit(event); !recorded) {
+                return ErrorValue(recorded.error().WithContext(
+                    "the change was made but its audit event could not be recorded"));
+              }
+              return value;
+            });
+}
+
 // The payload of createCluster: the cluster and the secret of its agent token.
 struct CreatedCluster {
   storage::Cluster cluster;
@@ -248,29 +375,32 @@ struct CreatedCluster {
 };
 
 void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& clock) {
-  BindOrDie(s, "Mutation", "createCluster", [&store, &clock](const ResolveInfo& info) {
-    if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
-    const OrderedJson& input = info.args()["input"];
-    storage::Cluster cluster;
-    cluster.name = input["name"].get<std::string>();
-    if (Status ok = CheckDnsLabel("input.name", cluster.name); !ok) return ErrorValue(ok.error());
-    auto config = ConfigObject(input, "config");
-    if (!config) return ErrorValue(config.error());
-    cluster.config = std::move(*config);
-    cluster.id = ClusterId(auth::GenerateId("c"));
-    cluster.created_at = NowMillis(clock);
-    CreatedCluster created{cluster, auth::GenerateSecret()};
-    const storage::ApiToken token{TokenId(auth::GenerateId("t")),
-                                  "agent of cluster " + cluster.name,
-                                  storage::Role::kAgent,
-                                  cluster.id,
-                                  auth::HashSecret(created.agent_token),
-                                  cluster.created_at};
-    if (Status stored = store.CreateCluster(cluster, token); !stored) {
-      return ErrorValue(stored.error());
-    }
-    return Owned(std::move(created));
-  });
+  BindAuditedMutation(s, store, clock, "createCluster",
+                      [&store, &clock](const ResolveInfo& info, std::string& target) {
+                        if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
+                        const OrderedJson& input = info.args()["input"];
+                        storage::Cluster cluster;
+                        cluster.name = input["name"].get<std::string>();
+                        if (Status ok = CheckDnsLabel("input.name", cluster.name); !ok)
+                          return ErrorValue(ok.error());
+                        auto config = ConfigObject(input, "config");
+                        if (!config) return ErrorValue(config.error());
+                        cluster.config = std::move(*config);
+                        cluster.id = ClusterId(auth::GenerateId("c"));
+                        target = cluster.id.value();
+                        cluster.created_at = NowMillis(clock);
+                        CreatedCluster created{cluster, auth::GenerateSecret()};
+                        const storage::ApiToken token{TokenId(auth::GenerateId("t")),
+                                                      "agent of cluster " + cluster.name,
+                                                      storage::Role::kAgent,
+                                                      cluster.id,
+                                                      auth::HashSecret(created.agent_token),
+                                                      cluster.created_at};
+                        if (Status stored = store.CreateCluster(cluster, token); !stored) {
+                          return ErrorValue(stored.error());
+                        }
+                        return Owned(std::move(created));
+                      });
   BindOrDie(s, "CreateClusterPayload", "cluster", [](const ResolveInfo& info) {
     return FieldValue::Object(&info.Parent<CreatedCluster>().cluster);
   });
@@ -278,31 +408,35 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
     return FieldValue::StringRef(info.Parent<CreatedCluster>().agent_token);
   });
 
-  BindOrDie(s, "Mutation", "createEnvironment", [&store, &clock](const ResolveInfo& info) {
-    if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
-    const OrderedJson& input = info.args()["input"];
-    storage::Environment environment;
-    environment.name = input["name"].get<std::string>();
-    if (Status ok = CheckDnsLabel("input.name", environment.name); !ok) {
-      return ErrorValue(ok.error());
-    }
-    auto config = ConfigObject(input, "config");
-    if (!config) return ErrorValue(config.error());
-    environment.config = std::move(*config);
-    environment.cluster_id = ClusterId(input["clusterId"].get<std::string>());
-    if (const OrderedJson* location = Member(input, "backupStorageLocationId")) {
-      environment.backup_location_id = BackupStorageLocationId(location->get<std::string>());
-    }
-    environment.id = EnvironmentId(auth::GenerateId("e"));
-    environment.created_at = NowMillis(clock);
-    if (Status stored = store.CreateEnvironment(environment); !stored) {
-      return ErrorValue(stored.error());
-    }
-    return Owned(std::move(environment));
-  });
+  BindAuditedMutation(
+      s, store, clock, "createEnvironment",
+      [&store, &clock](const ResolveInfo& info, std::string& target) {
+        if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
+        const OrderedJson& input = info.args()["input"];
+        storage::Environment environment;
+        environment.name = input["name"].get<std::string>();
+        if (Status ok = CheckDnsLabel("input.name", environment.name); !ok) {
+          return ErrorValue(ok.error());
+        }
+        auto config = ConfigObject(input, "config");
+        if (!config) return ErrorValue(config.error());
+        environment.config = std::move(*config);
+        environment.cluster_id = ClusterId(input["clusterId"].get<std::string>());
+        if (const OrderedJson* location = Member(input, "backupStorageLocationId")) {
+          environment.backup_location_id = BackupStorageLocationId(location->get<std::string>());
+        }
+        environment.id = EnvironmentId(auth::GenerateId("e"));
+        target = environment.id.value();
+        environment.created_at = NowMillis(clock);
+        if (Status stored = store.CreateEnvironment(environment); !stored) {
+          return ErrorValue(stored.error());
+        }
+        return Owned(std::move(environment));
+      });
 
-  BindOrDie(
-      s, "Mutation", "createBackupStorageLocation", [&store, &clock](const ResolveInfo& info) {
+  BindAuditedMutation(
+      s, store, clock, "createBackupStorageLocation",
+      [&store, &clock](const ResolveInfo& info, std::string& target) {
         if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
         const OrderedJson& input = info.args()["input"];
         storage::BackupStorageLocation location;
@@ -328,6 +462,7 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
         if (!credentials) return ErrorValue(credentials.error());
         location.credentials = std::move(*credentials);
         location.id = BackupStorageLocationId(auth::GenerateId("b"));
+        target = location.id.value();
         location.created_at = NowMillis(clock);
         if (Status stored = store.CreateBackupLocation(location); !stored) {
           return ErrorValue(stored.error());

@@ -66,6 +66,42 @@ CREATE TABLE api_tokens (
 CREATE INDEX api_tokens_cluster_id ON api_tokens (cluster_id);
 )sql",
     },
+    // `sequence` is the one column spelled per dialect: SQLite assigns an INTEGER PRIMARY KEY
+    // (an alias of the rowid) itself, one more than the largest, and PostgreSQL needs an
+    // identity column for the same. `actor_token_id` has no REFERENCES: a token may be deleted
+    // later, and the log must keep what it did.
+    Migration{
+        .version = 5,
+        .description = "audit log",
+        .sql = R"sql(
+CREATE TABLE audit_events (
+  sequence INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  actor_token_id TEXT,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL DEFAULT '',
+  outcome TEXT NOT NULL,
+  message TEXT NOT NULL DEFAULT '',
+  arguments TEXT NOT NULL
+);
+CREATE INDEX audit_events_action_sequence ON audit_events (action, sequence);
+)sql",
+        .postgresql_sql = R"sql(
+CREATE TABLE audit_events (
+  sequence BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  actor_token_id TEXT,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL DEFAULT '',
+  outcome TEXT NOT NULL,
+  message TEXT NOT NULL DEFAULT '',
+  arguments TEXT NOT NULL
+);
+CREATE INDEX audit_events_action_sequence ON audit_events (action, sequence);
+)sql",
+    },
 };
 
 }  // namespace

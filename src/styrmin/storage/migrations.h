@@ -9,6 +9,12 @@
 // The SQL is written for SQLite and PostgreSQL alike: TEXT, INTEGER and BOOLEAN columns, CHECK
 // and REFERENCES constraints, no AUTOINCREMENT, no type affinity tricks. Identifiers and
 // timestamps are TEXT (timestamps as RFC 3339 UTC with milliseconds); JSON documents are TEXT.
+//
+// One thing has no portable spelling: a key the database assigns in increasing order (SQLite's
+// INTEGER PRIMARY KEY, PostgreSQL's identity column). A migration that needs one also carries
+// `postgresql_sql`, which PostgreSQL runs instead of `sql`; the step keeps one version number,
+// so both databases count their schema alike. Everything else stays portable and leaves it
+// empty.
 #pragma once
 
 #include <span>
@@ -16,11 +22,23 @@
 
 namespace styrmin::storage {
 
+enum class SqlDialect { kSqlite, kPostgresql };
+
 struct Migration {
   int version;                   // 1, 2, 3, ... with no gaps
   std::string_view description;  // for logs
   std::string_view sql;          // one or more statements separated by ';'
+  // When not empty, what PostgreSQL runs instead of `sql` (see above): the same schema change.
+  std::string_view postgresql_sql = {};
 };
+
+// The statements `dialect` runs to apply `migration`.
+constexpr std::string_view SqlFor(const Migration& migration, SqlDialect dialect) {
+  if (dialect == SqlDialect::kPostgresql && !migration.postgresql_sql.empty()) {
+    return migration.postgresql_sql;
+  }
+  return migration.sql;
+}
 
 // Every migration this binary knows, in version order.
 std::span<const Migration> Migrations();

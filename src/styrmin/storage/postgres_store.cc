@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <utility>
 #include <variant>
@@ -146,7 +147,7 @@ struct UniqueConstraint {
   std::string_view name;
   std::string_view duplicate;
 };
-constexpr std::array<UniqueConstraint, 9> kUniqueConstraints = {{
+constexpr std::array<UniqueConstraint, 10> kUniqueConstraints = {{
     {"clusters_pkey", "a cluster with the same id"},
     {"clusters_name_key", "a cluster with the same name"},
     {"backup_storage_locations_pkey", "a backup storage location with the same id"},
@@ -156,6 +157,7 @@ constexpr std::array<UniqueConstraint, 9> kUniqueConstraints = {{
     {"api_tokens_pkey", "an API token with the same id"},
     {"api_tokens_secret_hash_key", "an API token with the same secret"},
     {"schema_migrations_pkey", "a record of the same schema migration"},
+    {"audit_events_pkey", "an audit event with the same sequence"},
 }};
 
 std::string_view SqlState(const PGresult* result) {
@@ -302,16 +304,28 @@ Result<std::vector<T>> ReadRows(const PGresult* result, Read read) {
   return rows;
 }
 
-Result<std::int64_t> QueryInt(PGconn* conn, std::string_view sql) {
-  STYRMIN_ASSIGN_OR_RETURN(const ResultPtr result, Execute(conn, sql, {}));
-  if (PQntuples(result.get()) < 1) return Internal("query returned no row: " + std::string(sql));
-  const std::string text = Row(result.get(), 0).Text(0);
+// The integer `text` spells in full (as the server writes a bigint), or nullopt.
+std::optional<std::int64_t> ParseInt(std::string_view text) {
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) {
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// The integer in the first column of the first row of `result`, which `sql` returned.
+Result<std::int64_t> FirstInt(const PGresult* result, std::string_view sql) {
+  if (PQntuples(result) < 1) return Internal("query returned no row: " + std::string(sql));
+  const std::string text = Row(result, 0).Text(0);
+  const std::optional<std::int64_t> value = ParseInt(text);
+  if (!value) {
     return Internal("query returned " + Quoted(text) + ", not an integer: " + std::string(sql));
   }
-  return value;
+  return *value;
+}
+
+Result<std::int64_t> QueryInt(PGconn* conn, std::string_view sql) {
+  STYRMIN_ASSIGN_OR_RETURN(const ResultPtr result, Execute(conn, sql, {}));
+  return FirstInt(result.get(), sql);
 }
 
 }  // namespace
@@ -587,6 +601,42 @@ Status InsertToken(PGconn* conn, const ApiToken& token) {
              "store API token " + Quoted(token.id.value()));
 }
 
+// --- audit log
+
+constexpr std::string_view kInsertAuditEvent =
+    "INSERT INTO audit_events "
+    "(at, actor, actor_token_id, action, target, outcome, message, arguments) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING sequence";
+
+// PQexecParams plans its unnamed statement with the parameters' values in hand, so a NULL
+// filter folds away ("NULL IS NULL OR ...") and the (action, sequence) index still serves an
+// action's page; one statement covers every combination of filters. The casts type parameters
+// PostgreSQL cannot infer.
+constexpr std::string_view kSelectAuditPage =
+    "SELECT sequence, at, actor, actor_token_id, action, target, outcome, message, arguments "
+    "FROM audit_events "
+    "WHERE ($1::bigint IS NULL OR sequence < $1::bigint) "
+    "AND ($2::text IS NULL OR action = $2::text) "
+    "ORDER BY sequence DESC LIMIT $3::bigint";
+
+Result<AuditEvent> ReadAuditEvent(const Row& row) {
+  const std::string sequence = row.Text(0);
+  const std::string where = "audit event " + sequence;
+  AuditEvent event;
+  const std::optional<std::int64_t> parsed = ParseInt(sequence);
+  if (!parsed) return Internal(where + ": stored a sequence that is not an integer");
+  event.sequence = *parsed;
+  STYRMIN_ASSIGN_OR_RETURN(event.at, ParseStoredTimestamp(row.Text(1), where));
+  event.actor = row.Text(2);
+  if (auto token = row.OptionalText(3)) event.actor_token_id = TokenId(std::move(*token));
+  event.action = row.Text(4);
+  event.target = row.Text(5);
+  event.outcome = row.Text(6);
+  event.message = row.Text(7);
+  STYRMIN_ASSIGN_OR_RETURN(event.arguments, ParseStoredJson(row.Text(8), where));
+  return event;
+}
+
 // --- migrations
 
 Status RefuseNewerSchema(PGconn* conn, int known) {
@@ -622,7 +672,8 @@ Result<int> Migrate(PGconn* conn) {
                                Exists(conn, "SELECT 1 FROM schema_migrations WHERE version = $1",
                                       {std::int64_t{migration.version}}));
       if (done) return OkStatus();
-      STYRMIN_RETURN_IF_ERROR(ExecuteScript(conn, migration.sql, "apply the migration"));
+      STYRMIN_RETURN_IF_ERROR(
+          ExecuteScript(conn, SqlFor(migration, SqlDialect::kPostgresql), "apply the migration"));
       return Run(conn, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
                  {std::int64_t{migration.version}, FormatRfc3339(SystemClock::Instance().Now())});
     }();
@@ -861,6 +912,33 @@ Result<std::size_t> PostgresStore::CountTokens() {
     STYRMIN_ASSIGN_OR_RETURN(const std::int64_t count,
                              QueryInt(conn, "SELECT COUNT(*) FROM api_tokens"));
     return static_cast<std::size_t>(count);
+  });
+}
+
+Result<std::int64_t> PostgresStore::RecordAudit(const AuditEvent& event) {
+  STYRMIN_RETURN_IF_ERROR(ValidateNewAuditEvent(event));
+  std::optional<std::string> token_id;
+  if (event.actor_token_id) token_id = event.actor_token_id->value();
+  return InTransaction(*pool_, Access::kWrite, [&](PGconn* conn) -> Result<std::int64_t> {
+    STYRMIN_ASSIGN_OR_RETURN(
+        const ResultPtr rows,
+        Execute(conn, kInsertAuditEvent,
+                {FormatRfc3339(event.at), event.actor, OptionalParam(token_id), event.action,
+                 event.target, event.outcome, event.message, DumpJson(event.arguments)},
+                "store audit event " + Quoted(event.action)));
+    return FirstInt(rows.get(), kInsertAuditEvent);
+  });
+}
+
+Result<std::vector<AuditEvent>> PostgresStore::ListAudit(const AuditQuery& query) {
+  STYRMIN_RETURN_IF_ERROR(ValidateAuditQuery(query));
+  const Param before = query.before ? Param(*query.before) : Param(std::monostate{});
+  return InTransaction(*pool_, Access::kRead, [&](PGconn* conn) -> Result<std::vector<AuditEvent>> {
+    STYRMIN_ASSIGN_OR_RETURN(
+        const ResultPtr rows,
+        Execute(conn, kSelectAuditPage,
+                {before, OptionalParam(query.action), static_cast<std::int64_t>(query.limit)}));
+    return ReadRows<AuditEvent>(rows.get(), ReadAuditEvent);
   });
 }
 

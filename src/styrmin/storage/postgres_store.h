@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "styrmin/storage/store.h"
 
@@ -91,6 +92,9 @@ class PostgresStore final : public Store {
   Status CreateToken(const ApiToken& token) override;
   Result<ApiToken> FindTokenByHash(const std::string& secret_hash) override;
   Result<std::size_t> CountTokens() override;
+
+  Result<std::int64_t> RecordAudit(const AuditEvent& event) override;
+  Result<std::vector<AuditEvent>> ListAudit(const AuditQuery& query) override;
 
   int schema_version() const override { return schema_version_; }
 

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "styrmin/core/clock.h"
 #include "styrmin/storage/migrations.h"
@@ -293,6 +294,47 @@ Status InsertToken(sqlite3* db, const ApiToken& token) {
               token.secret_hash, FormatRfc3339(token.created_at)});
 }
 
+// --- audit log
+
+constexpr std::string_view kSelectAuditEvent =
+    "SELECT sequence, at, actor, actor_token_id, action, target, outcome, message, arguments "
+    "FROM audit_events";
+
+Result<AuditEvent> ReadAuditEvent(const Statement& row) {
+  AuditEvent event;
+  event.sequence = row.Int(0);
+  const std::string where = "audit event " + std::to_string(event.sequence);
+  STYRMIN_ASSIGN_OR_RETURN(event.at, ReadTimestamp(row, 1, where));
+  event.actor = row.Text(2);
+  if (auto token = row.OptionalText(3)) event.actor_token_id = TokenId(std::move(*token));
+  event.action = row.Text(4);
+  event.target = row.Text(5);
+  event.outcome = row.Text(6);
+  event.message = row.Text(7);
+  STYRMIN_ASSIGN_OR_RETURN(event.arguments, ReadJson(row, 8, where));
+  return event;
+}
+
+// The statement for one page of `query`. SQLite plans a statement before it sees the values, so
+// a filter written as "?1 IS NULL OR ..." would keep it from walking the (action, sequence)
+// index; only the filters asked for are written instead. Values are still only bound: ?1 is
+// `before`, ?2 the action, ?3 the limit (always there, so ?1 and ?2 can always be bound).
+std::string AuditPageSql(const AuditQuery& query) {
+  std::string sql(kSelectAuditEvent);
+  std::string_view joiner = " WHERE ";
+  if (query.before) {
+    sql += joiner;
+    sql += "sequence < ?1";
+    joiner = " AND ";
+  }
+  if (query.action) {
+    sql += joiner;
+    sql += "action = ?2";
+  }
+  sql += " ORDER BY sequence DESC LIMIT ?3";
+  return sql;
+}
+
 // --- opening
 
 struct CloseDatabase {
@@ -353,7 +395,8 @@ Result<int> Migrate(sqlite3* db) {
                                Exists(db, "SELECT 1 FROM schema_migrations WHERE version = ?1",
                                       {std::int64_t{migration.version}}));
       if (done) return OkStatus();
-      STYRMIN_RETURN_IF_ERROR(Exec(db, migration.sql, "apply the migration"));
+      STYRMIN_RETURN_IF_ERROR(
+          Exec(db, SqlFor(migration, SqlDialect::kSqlite), "apply the migration"));
       return Run(db, "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
                  {std::int64_t{migration.version}, FormatRfc3339(SystemClock::Instance().Now())});
     });
@@ -605,6 +648,49 @@ Result<std::size_t> SqliteStore::CountTokens() {
     STYRMIN_ASSIGN_OR_RETURN(const std::int64_t count,
                              QueryInt(db_, "SELECT COUNT(*) FROM api_tokens"));
     return static_cast<std::size_t>(count);
+  });
+}
+
+Result<std::int64_t> SqliteStore::RecordAudit(const AuditEvent& event) {
+  STYRMIN_RETURN_IF_ERROR(ValidateNewAuditEvent(event));
+  std::optional<std::string> token_id;
+  if (event.actor_token_id) token_id = event.actor_token_id->value();
+  std::lock_guard lock(mutex_);
+  return InTransaction(db_, Access::kWrite, [&]() -> Result<std::int64_t> {
+    STYRMIN_ASSIGN_OR_RETURN(
+        auto row, Statement::Prepare(
+                      db_,
+                      "INSERT INTO audit_events "
+                      "(at, actor, actor_token_id, action, target, outcome, message, "
+                      "arguments) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING sequence",
+                      {FormatRfc3339(event.at), event.actor, OptionalParam(token_id), event.action,
+                       event.target, event.outcome, event.message, DumpJson(event.arguments)}));
+    STYRMIN_ASSIGN_OR_RETURN(const bool returned, row.Step());
+    if (!returned) return Internal("storing an audit event returned no sequence");
+    const std::int64_t sequence = row.Int(0);
+    STYRMIN_RETURN_IF_ERROR(row.Run());  // to the end, so that no failure there is lost
+    return sequence;
+  });
+}
+
+Result<std::vector<AuditEvent>> SqliteStore::ListAudit(const AuditQuery& query) {
+  STYRMIN_RETURN_IF_ERROR(ValidateAuditQuery(query));
+  const std::string sql = AuditPageSql(query);
+  const Param before = query.before ? Param(*query.before) : Param(std::monostate{});
+  std::lock_guard lock(mutex_);
+  return InTransaction(db_, Access::kRead, [&]() -> Result<std::vector<AuditEvent>> {
+    STYRMIN_ASSIGN_OR_RETURN(auto row,
+                             Statement::Prepare(db_, sql,
+                                                {before, OptionalParam(query.action),
+                                                 static_cast<std::int64_t>(query.limit)}));
+    std::vector<AuditEvent> events;
+    while (true) {
+      STYRMIN_ASSIGN_OR_RETURN(const bool more, row.Step());
+      if (!more) break;
+      STYRMIN_ASSIGN_OR_RETURN(auto event, ReadAuditEvent(row));
+      events.push_back(std::move(event));
+    }
+    return events;
   });
 }
 

@@ -12,9 +12,11 @@
 // `mutex_`; SQLite writes one transaction at a time anyway, and the store's calls are short.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "styrmin/storage/store.h"
 
@@ -49,6 +51,9 @@ class SqliteStore final : public Store {
   Status CreateToken(const ApiToken& token) override;
   Result<ApiToken> FindTokenByHash(const std::string& secret_hash) override;
   Result<std::size_t> CountTokens() override;
+
+  Result<std::int64_t> RecordAudit(const AuditEvent& event) override;
+  Result<std::vector<AuditEvent>> ListAudit(const AuditQuery& query) override;
 
   int schema_version() const override { return schema_version_; }
 

@@ -121,6 +121,84 @@ TEST(SqliteStore, AppliesEveryMigrationToANewDatabase) {
             std::to_string(kKnownVersions));
 }
 
+TEST(SqliteStore, UpgradesADatabaseAtVersionFourToTheAuditLogKeepingItsData) {
+  // A database as a server that knew only migrations 1 to 4 left it, built by applying exactly
+  // those, with a cluster and its agent token in it.
+  TempDir dir;
+  const std::string path = dir.File("styrmin.db");
+  std::string script(kCreateSchemaMigrationsTable);
+  script += ";\n";
+  for (const Migration& migration : Migrations().first(4)) {
+    script += SqlFor(migration, SqlDialect::kSqlite);
+    script += "INSERT INTO schema_migrations (version, applied_at) VALUES (" +
+              std::to_string(migration.version) + ", '2026-01-01T00:00:00.000Z');\n";
+  }
+  script +=
+      "INSERT INTO clusters (id, name, config, created_at) "
+      "VALUES ('c-1', 'prod', '{}', '2026-01-01T00:00:00.000Z');"
+      "INSERT INTO api_tokens (id, name, role, cluster_id, secret_hash, created_at) "
+      "VALUES ('t-c-1', 'agent', 'agent', 'c-1', 'hash-c-1', '2026-01-01T00:00:00.000Z');";
+  RawQuery(path, script);
+  ASSERT_EQ(RawQuery(path, "SELECT MAX(version) FROM schema_migrations"), "4");
+  ASSERT_EQ(RawQuery(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'audit_events'"), "0");
+
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store) << store.error().ToString();
+  EXPECT_EQ((*store)->schema_version(), 5);
+  EXPECT_EQ(RawQuery(path, "SELECT MAX(version) FROM schema_migrations"), "5");
+  EXPECT_EQ(RawQuery(path,
+                     "SELECT COUNT(*) FROM sqlite_master "
+                     "WHERE type = 'index' AND name = 'audit_events_action_sequence'"),
+            "1");
+  auto cluster = (*store)->GetCluster(ClusterId("c-1"));
+  ASSERT_TRUE(cluster) << cluster.error().ToString();
+  EXPECT_EQ(cluster->name, "prod");
+  EXPECT_EQ(*(*store)->CountTokens(), 1u);
+
+  AuditEvent event;
+  event.actor = "agent";
+  event.actor_token_id = TokenId("t-c-1");
+  event.action = "createEnvironment";
+  event.outcome = "ok";
+  auto sequence = (*store)->RecordAudit(event);
+  ASSERT_TRUE(sequence) << sequence.error().ToString();
+  AuditQuery query;
+  query.limit = 10;
+  auto listed = (*store)->ListAudit(query);
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().sequence, *sequence);
+}
+
+TEST(SqliteStore, KeepsTheAuditLogWhenTheTokenOfAnEventIsDeleted) {
+  TempDir dir;
+  const std::string path = dir.File("styrmin.db");
+  const Cluster cluster = MakeCluster("c-1", "prod");
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store) << store.error().ToString();
+    ASSERT_TRUE((*store)->CreateCluster(cluster, AgentTokenFor(cluster)));
+    AuditEvent event;
+    event.actor = "agent";
+    event.actor_token_id = TokenId("t-c-1");
+    event.action = "createEnvironment";
+    event.outcome = "ok";
+    ASSERT_TRUE((*store)->RecordAudit(event));
+  }
+  // No store method deletes tokens yet; an operator can, and the log must not stop them.
+  RawQuery(path, "PRAGMA foreign_keys = ON; DELETE FROM api_tokens WHERE id = 't-c-1'");
+  EXPECT_EQ(RawQuery(path, "SELECT COUNT(*) FROM api_tokens"), "0");
+
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store) << store.error().ToString();
+  AuditQuery query;
+  query.limit = 10;
+  auto listed = (*store)->ListAudit(query);
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().actor_token_id, TokenId("t-c-1"));
+}
+
 TEST(SqliteStore, AppliesNothingWhenTheDatabaseIsOpenedAgain) {
   TempDir dir;
   const std::string path = dir.File("styrmin.db");

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,11 +105,42 @@ class TokenStore {
   virtual Result<std::size_t> CountTokens() = 0;
 };
 
+// One mutation as the audit log keeps it: who did what to which target, when, and how it
+// ended. `arguments` arrive redacted (the API replaces secrets before recording).
+struct AuditEvent {
+  std::int64_t sequence = 0;  // assigned by the store, increasing; ignored when recording
+  Timestamp at;
+  std::string actor;                      // the token's name ("admin", "agent of cluster lab")
+  std::optional<TokenId> actor_token_id;  // absent for events without a token
+  std::string action;                     // the mutation field ("createCluster")
+  std::string target;                     // the id acted on, when there is one
+  std::string outcome;                    // "ok", or the error code ("ALREADY_EXISTS")
+  std::string message;                    // the error message when not ok
+  Json arguments = Json::object();
+};
+
+// A page of audit events, newest first.
+struct AuditQuery {
+  std::size_t limit = 50;              // 1..500
+  std::optional<std::int64_t> before;  // only events with a smaller sequence
+  std::optional<std::string> action;   // only this action
+};
+
+class AuditStore {
+ public:
+  virtual ~AuditStore() = default;
+  // Appends `event` (its sequence is ignored) and returns the sequence it got.
+  virtual Result<std::int64_t> RecordAudit(const AuditEvent& event) = 0;
+  // kInvalidArgument for a limit outside 1..500.
+  virtual Result<std::vector<AuditEvent>> ListAudit(const AuditQuery& query) = 0;
+};
+
 // Everything the server keeps.
 class Store : public ClusterStore,
               public EnvironmentStore,
               public BackupLocationStore,
-              public TokenStore {
+              public TokenStore,
+              public AuditStore {
  public:
   ~Store() override = default;
   // The schema version of the database (the number of migrations applied).

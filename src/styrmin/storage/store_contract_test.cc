@@ -2,8 +2,13 @@
 
 #include <gmock/gmock.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -510,6 +515,191 @@ TEST_P(StoreContractTest, RefusesATokenWithAnEmptyNameOrSecretHash) {
   EXPECT_EQ(*store().CountTokens(), 0u);
 }
 
+// Audit log.
+
+AuditEvent MakeAuditEvent(const std::string& action, const std::string& target) {
+  AuditEvent event;
+  event.at = kTuesday;
+  event.actor = "admin";
+  event.actor_token_id = TokenId("t-admin");
+  event.action = action;
+  event.target = target;
+  event.outcome = "ok";
+  event.arguments = Json{{"name", target}};
+  return event;
+}
+
+void ExpectSameAuditEvent(const AuditEvent& actual, const AuditEvent& expected) {
+  EXPECT_EQ(FormatRfc3339(actual.at), FormatRfc3339(expected.at));
+  EXPECT_TRUE(actual.at == expected.at);
+  EXPECT_EQ(actual.actor, expected.actor);
+  EXPECT_EQ(actual.actor_token_id, expected.actor_token_id);
+  EXPECT_EQ(actual.action, expected.action);
+  EXPECT_EQ(actual.target, expected.target);
+  EXPECT_EQ(actual.outcome, expected.outcome);
+  EXPECT_EQ(actual.message, expected.message);
+  EXPECT_EQ(actual.arguments, expected.arguments);
+}
+
+std::vector<std::int64_t> Sequences(const std::vector<AuditEvent>& events) {
+  std::vector<std::int64_t> sequences;
+  sequences.reserve(events.size());
+  for (const AuditEvent& event : events) sequences.push_back(event.sequence);
+  return sequences;
+}
+
+AuditQuery Page(std::size_t limit, std::optional<std::int64_t> before = std::nullopt,
+                std::optional<std::string> action = std::nullopt) {
+  AuditQuery query;
+  query.limit = limit;
+  query.before = before;
+  query.action = std::move(action);
+  return query;
+}
+
+TEST_P(StoreContractTest, RecordsAuditEventsAndListsThemWithEveryField) {
+  // No token "t-agent" exists: the log keeps token ids without a reference, since tokens may
+  // be deleted while their events stay.
+  AuditEvent failed;
+  failed.at = At(std::chrono::year{1969} / 12 / 31, 23h + 59min + 59s + 250ms);
+  failed.actor = "agent of cluster lab";
+  failed.actor_token_id = TokenId("t-agent");
+  failed.action = "createEnvironment";
+  failed.target = "e-'1\"; DROP TABLE audit_events; --";
+  failed.outcome = "ALREADY_EXISTS";
+  failed.message = "an environment named \"staging\" already exists in cluster \"c-1\"";
+  failed.arguments =
+      Json{{"input", {{"name", "staging"}, {"config", {{"replicas", 3}, {"tags", {"a", "ü"}}}}}},
+           {"credentials", "[redacted]"},
+           {"dryRun", false},
+           {"nothing", nullptr}};
+  AuditEvent bare;  // no token, no target, no message, no arguments
+  bare.at = kMonday;
+  bare.actor = "bootstrap";
+  bare.action = "createToken";
+  bare.outcome = "ok";
+
+  auto first = store().RecordAudit(failed);
+  ASSERT_TRUE(first) << first.error().ToString();
+  auto second = store().RecordAudit(bare);
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_GT(*second, *first);
+
+  auto listed = store().ListAudit(Page(50));
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].sequence, *second);
+  ExpectSameAuditEvent((*listed)[0], bare);
+  EXPECT_FALSE((*listed)[0].actor_token_id.has_value());
+  EXPECT_TRUE((*listed)[0].arguments.is_object() && (*listed)[0].arguments.empty());
+  EXPECT_EQ((*listed)[1].sequence, *first);
+  ExpectSameAuditEvent((*listed)[1], failed);
+}
+
+TEST_P(StoreContractTest, IgnoresTheSequenceOfAnAuditEventBeingRecorded) {
+  AuditEvent event = MakeAuditEvent("createCluster", "c-1");
+  event.sequence = 1000;
+  auto first = store().RecordAudit(event);
+  ASSERT_TRUE(first) << first.error().ToString();
+  auto second = store().RecordAudit(event);
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_NE(*first, *second);
+  EXPECT_THAT(Sequences(*store().ListAudit(Page(50))), ::testing::ElementsAre(*second, *first));
+}
+
+TEST_P(StoreContractTest, PagesThroughAuditEventsNewestFirstWithBefore) {
+  constexpr int kEvents = 120;
+  std::vector<std::int64_t> recorded;
+  for (int i = 0; i < kEvents; ++i) {
+    auto sequence = store().RecordAudit(MakeAuditEvent("createCluster", "c-" + std::to_string(i)));
+    ASSERT_TRUE(sequence) << sequence.error().ToString();
+    if (!recorded.empty()) {
+      ASSERT_GT(*sequence, recorded.back());
+    }
+    recorded.push_back(*sequence);
+  }
+
+  std::vector<std::size_t> page_sizes;
+  std::vector<std::int64_t> listed;
+  std::vector<std::string> targets;
+  std::optional<std::int64_t> before;
+  for (int pages = 0; pages < 5; ++pages) {
+    auto page = store().ListAudit(Page(50, before));
+    ASSERT_TRUE(page) << page.error().ToString();
+    page_sizes.push_back(page->size());
+    if (page->empty()) break;
+    for (const AuditEvent& event : *page) {
+      listed.push_back(event.sequence);
+      targets.push_back(event.target);
+    }
+    before = page->back().sequence;
+  }
+  EXPECT_THAT(page_sizes, ::testing::ElementsAre(50u, 50u, 20u, 0u));
+  const std::vector<std::int64_t> newest_first(recorded.rbegin(), recorded.rend());
+  EXPECT_EQ(listed, newest_first);
+  ASSERT_EQ(targets.size(), static_cast<std::size_t>(kEvents));
+  EXPECT_EQ(targets.front(), "c-119");
+  EXPECT_EQ(targets.back(), "c-0");
+}
+
+TEST_P(StoreContractTest, ListsOnlyTheAuditEventsOfTheActionAskedFor) {
+  std::vector<std::int64_t> clusters;
+  for (int i = 0; i < 6; ++i) {
+    const std::string action = i % 2 == 0 ? "createCluster" : "createEnvironment";
+    auto sequence = store().RecordAudit(MakeAuditEvent(action, "x-" + std::to_string(i)));
+    ASSERT_TRUE(sequence) << sequence.error().ToString();
+    if (i % 2 == 0) clusters.push_back(*sequence);
+  }
+  ASSERT_TRUE(store().RecordAudit(MakeAuditEvent("createClusterX", "x-6")));
+
+  auto only = store().ListAudit(Page(50, std::nullopt, "createCluster"));
+  ASSERT_TRUE(only) << only.error().ToString();
+  EXPECT_THAT(Sequences(*only), ::testing::ElementsAre(clusters[2], clusters[1], clusters[0]));
+  for (const AuditEvent& event : *only) EXPECT_EQ(event.action, "createCluster");
+
+  auto older = store().ListAudit(Page(1, clusters[2], "createCluster"));
+  ASSERT_TRUE(older) << older.error().ToString();
+  EXPECT_THAT(Sequences(*older), ::testing::ElementsAre(clusters[1]));
+
+  auto none = store().ListAudit(Page(50, std::nullopt, "deleteCluster"));
+  ASSERT_TRUE(none) << none.error().ToString();
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreContractTest, RefusesAnAuditLimitOfZeroOrAboveFiveHundredNamingIt) {
+  ASSERT_TRUE(store().RecordAudit(MakeAuditEvent("createCluster", "c-1")));
+  for (const std::size_t limit : {std::size_t{0}, std::size_t{501}}) {
+    auto listed = store().ListAudit(Page(limit));
+    ASSERT_FALSE(listed) << "limit " << limit;
+    EXPECT_EQ(listed.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(listed.error().message(), HasSubstr("limit " + std::to_string(limit)));
+  }
+  for (const std::size_t limit : {std::size_t{1}, std::size_t{500}}) {
+    auto listed = store().ListAudit(Page(limit));
+    ASSERT_TRUE(listed) << "limit " << limit << ": " << listed.error().ToString();
+    EXPECT_EQ(listed->size(), 1u);
+  }
+}
+
+TEST_P(StoreContractTest, RefusesAnAuditEventWithoutActorActionOrOutcomeAndWritesNothing) {
+  AuditEvent no_actor = MakeAuditEvent("createCluster", "c-1");
+  no_actor.actor.clear();
+  AuditEvent no_action = MakeAuditEvent("", "c-1");
+  AuditEvent no_outcome = MakeAuditEvent("createCluster", "c-1");
+  no_outcome.outcome.clear();
+  const std::vector<std::pair<AuditEvent, std::string>> cases = {
+      {no_actor, "actor"}, {no_action, "action"}, {no_outcome, "outcome"}};
+  for (const auto& [event, field] : cases) {
+    auto recorded = store().RecordAudit(event);
+    ASSERT_FALSE(recorded) << field;
+    EXPECT_EQ(recorded.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(recorded.error().message(), HasSubstr(field + " must not be empty"));
+  }
+  auto listed = store().ListAudit(Page(500));
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  EXPECT_TRUE(listed->empty());
+}
+
 // Concurrency.
 
 TEST_P(StoreContractTest, KeepsEveryClusterCreatedConcurrentlyFromFourThreads) {
@@ -534,6 +724,44 @@ TEST_P(StoreContractTest, KeepsEveryClusterCreatedConcurrentlyFromFourThreads) {
   ASSERT_TRUE(all) << all.error().ToString();
   EXPECT_EQ(all->size(), kThreads * kClustersPerThread);
   EXPECT_EQ(*store().CountTokens(), kThreads * kClustersPerThread);
+}
+
+TEST_P(StoreContractTest, GivesAuditEventsRecordedConcurrentlyFromFourThreadsDistinctSequences) {
+  constexpr std::size_t kThreads = 4;
+  constexpr std::size_t kEventsPerThread = 50;
+  std::vector<std::vector<std::int64_t>> sequences(kThreads);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (std::size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t, &failures, &mine = sequences[t]] {
+      for (std::size_t i = 0; i < kEventsPerThread; ++i) {
+        AuditEvent event = MakeAuditEvent("createCluster", std::to_string(t));
+        event.arguments = Json{{"thread", t}, {"i", i}};
+        auto sequence = store().RecordAudit(event);
+        if (!sequence) {
+          ++failures;
+          continue;
+        }
+        mine.push_back(*sequence);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  EXPECT_EQ(failures.load(), 0);
+  std::set<std::int64_t> distinct;
+  for (const std::vector<std::int64_t>& mine : sequences) {
+    // One thread's calls follow one another, so each gets a larger sequence than the last.
+    EXPECT_EQ(std::adjacent_find(mine.begin(), mine.end(), std::greater_equal<>()), mine.end());
+    distinct.insert(mine.begin(), mine.end());
+  }
+  EXPECT_EQ(distinct.size(), kThreads * kEventsPerThread);
+
+  auto listed = store().ListAudit(Page(500));
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  const std::vector<std::int64_t> newest_first(distinct.rbegin(), distinct.rend());
+  EXPECT_EQ(Sequences(*listed), newest_first);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "styrmin/storage/store_values.h"
 
+#include <string>
+
 #include "styrmin/storage/rfc3339.h"
 
 namespace styrmin::storage {
@@ -44,6 +46,20 @@ Status ValidateNewToken(const ApiToken& token) {
   STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(token.id.value(), "API token id"));
   STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(token.name, "API token name"));
   return RequireNonEmpty(token.secret_hash, "API token secret hash");
+}
+
+Status ValidateNewAuditEvent(const AuditEvent& event) {
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(event.actor, "audit event actor"));
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(event.action, "audit event action"));
+  return RequireNonEmpty(event.outcome, "audit event outcome");
+}
+
+Status ValidateAuditQuery(const AuditQuery& query) {
+  if (query.limit < 1 || query.limit > kMaxAuditLimit) {
+    return InvalidArgument("audit limit " + std::to_string(query.limit) + " is outside 1.." +
+                           std::to_string(kMaxAuditLimit));
+  }
+  return OkStatus();
 }
 
 std::string_view KindName(BackupLocationKind kind) {

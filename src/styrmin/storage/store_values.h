@@ -3,6 +3,7 @@
 // reading back the JSON and timestamp columns. Internal to storage/; not part of the contract.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,13 @@ Status ValidateNewCluster(const Cluster& cluster, const ApiToken& agent_token);
 Status ValidateNewEnvironment(const Environment& environment);
 Status ValidateNewBackupLocation(const BackupStorageLocation& location);
 Status ValidateNewToken(const ApiToken& token);
+Status ValidateNewAuditEvent(const AuditEvent& event);
+
+// The largest page ListAudit returns; a bound on what one call reads and sends.
+inline constexpr std::size_t kMaxAuditLimit = 500;
+
+// kInvalidArgument naming the limit when it is outside 1..kMaxAuditLimit.
+Status ValidateAuditQuery(const AuditQuery& query);
 
 // The text a kind or role is stored as, and back. Reading an unknown name is kInternal (the
 // store wrote something it cannot read); `row` names the row in the message.
