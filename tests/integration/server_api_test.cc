@@ -72,6 +72,9 @@ TEST_F(ServerApiTest, ServesHealthReadinessAndMetricsWithoutAToken) {
   EXPECT_EQ(Call(Get("/healthz")).status, 200);
   EXPECT_EQ(Call(Get("/readyz")).status, 200);
   EXPECT_EQ(Call(Get("/nope")).status, 404);
+  http::Request odd = Get("/healthz");
+  odd.method = "FROBNICATE";  // any token is a method to HTTP; it must not become a label
+  Call(odd);
   const http::Response metrics = Call(Get("/metrics"));
   EXPECT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("# TYPE styrmin_http_requests_total counter"), std::string::npos);
@@ -81,6 +84,8 @@ TEST_F(ServerApiTest, ServesHealthReadinessAndMetricsWithoutAToken) {
       << metrics.body;
   EXPECT_NE(metrics.body.find("styrmin_http_request_duration_seconds_bucket{route=\"other\",le="),
             std::string::npos);
+  EXPECT_EQ(metrics.body.find("FROBNICATE"), std::string::npos);
+  EXPECT_NE(metrics.body.find("method=\"other\""), std::string::npos);
   http::Request page = Get("/graphql");
   page.headers.push_back({"Accept", "text/html"});
   const http::Response graphiql = Call(page);
@@ -221,6 +226,13 @@ TEST_F(ServerApiTest, BadInputGetsAClearErrorAndChangesNothing) {
 }
 
 TEST_F(ServerApiTest, EveryMutationLeavesAnAuditEventWithSecretsRedacted) {
+  Graphql(
+      R"(mutation { createCluster(input: {name: "keyed", config: {registry: {apiKey: "K-123", Password: "P-456", host: "r"}}}) { agentToken } })");
+  const Json keyed = Graphql(R"({ auditEvents(first: 1) { events { arguments } } })");
+  const Json& registry =
+      keyed["data"]["auditEvents"]["events"][0]["arguments"]["input"]["config"]["registry"];
+  EXPECT_EQ(registry, (Json{{"apiKey", "[redacted]"}, {"Password", "[redacted]"}, {"host", "r"}}))
+      << keyed;
   const Json created = Graphql(
       R"(mutation { createCluster(input: {name: "audited"}) { cluster { id } agentToken } })");
   ASSERT_FALSE(created.contains("errors")) << created;

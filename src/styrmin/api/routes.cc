@@ -29,7 +29,6 @@ constexpr std::string_view kGraphiqlPage = R"html(<!doctype html>
       React.createElement(GraphiQL, {
         fetcher,
         defaultHeaders: '{\n  "Authorization": "Bearer <your token>"\n}',
-        shouldPersistHeaders: true,
       }));
   </script>
 </body>
@@ -43,6 +42,14 @@ constexpr std::string_view kRoutes[] = {"/graphql", "/graphiql", "/healthz", "/r
 std::string_view RouteOf(std::string_view path) {
   for (const auto route : kRoutes) {
     if (path == route) return route;
+  }
+  return "other";
+}
+
+// The method label: the ones HTTP clients send, else "other" (for the same reason as routes).
+std::string_view MethodOf(std::string_view method) {
+  for (const std::string_view known : {"GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE"}) {
+    if (method == known) return known;
   }
   return "other";
 }
@@ -78,7 +85,8 @@ http::Response Routes::Handle(const http::Request& request) const {
   if (path == "/healthz") return http::Response::Of(200, "ok\n");
   if (path == "/readyz") {
     auto tokens = store_.CountTokens();
-    if (!tokens) return http::Response::Of(503, "database: " + tokens.error().message() + "\n");
+    // The cause stays out of an unauthenticated answer (it may name hosts).
+    if (!tokens) return http::Response::Of(503, "the database is not available\n");
     return http::Response::Of(200, "ok\n");
   }
   if (path == "/metrics") {
@@ -104,9 +112,10 @@ http::Response Routes::Graphql(const http::Request& request) const {
 void Routes::Observe(const http::Request& request, const http::Response& response,
                      std::chrono::nanoseconds elapsed) const {
   const std::string route(RouteOf(request.path()));
-  metrics_.Increment(
-      "styrmin_http_requests_total",
-      {{"route", route}, {"method", request.method}, {"status", std::to_string(response.status)}});
+  metrics_.Increment("styrmin_http_requests_total",
+                     {{"route", route},
+                      {"method", std::string(MethodOf(request.method))},
+                      {"status", std::to_string(response.status)}});
   metrics_.Observe("styrmin_http_request_duration_seconds", {{"route", route}},
                    std::chrono::duration<double>(elapsed).count());
 }

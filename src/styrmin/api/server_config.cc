@@ -79,7 +79,8 @@ Result<ServerConfig> ParseServerConfig(
     }
     if (flag != "--listen" && flag != "--data-dir" && flag != "--database" &&
         flag != "--tls-cert" && flag != "--tls-key") {
-      return InvalidArgument("unknown flag \"" + args[i] + "\" (see --help)");
+      // The flag's name only: a mistyped --database=... may carry a password.
+      return InvalidArgument("unknown flag \"" + flag + "\" (see --help)");
     }
     if (!value) {
       if (i + 1 >= args.size()) return InvalidArgument(flag + " needs a value");

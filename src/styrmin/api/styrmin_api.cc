@@ -165,10 +165,11 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
     const OrderedJson& args = info.args();
     storage::AuditQuery query;
-    const std::int64_t first = args["first"].get<std::int64_t>();
+    const std::int64_t first =
+        args["first"].is_number_integer() ? args["first"].get<std::int64_t>() : 0;
     if (first < 1 || first > 500) {
       return ErrorValue(Error(ErrorCode::kInvalidArgument,
-                              "first must be from 1 to 500, not " + std::to_string(first)));
+                              "first must be from 1 to 500, not " + args["first"].dump()));
     }
     query.limit = static_cast<std::size_t>(first);
     if (const OrderedJson* before = Member(args, "before")) {
@@ -307,9 +308,13 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
 }
 
 // Argument names whose values never reach the audit log.
+// Case-insensitive, and broad on purpose: a redacted non-secret costs less than a leaked one.
 bool IsSecretKey(std::string_view key) {
-  for (const std::string_view secret : {"credentials", "password", "secret", "token"}) {
-    if (key.find(secret) != std::string_view::npos) return true;
+  std::string lower(key);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const std::string_view secret :
+       {"credential", "password", "passwd", "secret", "token", "key", "auth", "private"}) {
+    if (lower.find(secret) != std::string::npos) return true;
   }
   return false;
 }
@@ -343,7 +348,13 @@ void BindAuditedMutation(ExecutableSchema& s, storage::Store& store, const Clock
             [&store, &clock, action = std::string(field),
              resolve = std::move(resolve)](const ResolveInfo& info) {
               std::string target;
-              FieldValue value = resolve(info, target);
+              FieldValue value;
+              try {
+                value = resolve(info, target);
+              } catch (const std::exception& e) {
+                // Recorded like any failure; the change may or may not have been stored.
+                value = ErrorValue(Error(ErrorCode::kInternal, e.what()));
+              }
               storage::AuditEvent event;
               event.at = NowMillis(clock);
               event.actor = Caller(info).name;

@@ -55,7 +55,9 @@ asio::awaitable<void> Exchange(Stream& stream, bhttp::request<bhttp::string_body
 
 Result<Response> Fetch(const std::string& host, std::uint16_t port, Request request,
                        const FetchOptions& options) {
-  const std::string where = host + ":" + std::to_string(port);
+  // An IPv6 literal is bracketed in the Host header and in messages: [::1]:8080.
+  const bool ipv6 = host.find(':') != std::string::npos;
+  const std::string where = (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
   bhttp::request<bhttp::string_body> out;
   out.version(11);
   out.method_string(request.method);
@@ -117,7 +119,8 @@ Result<Response> Fetch(const std::string& host, std::uint16_t port, Request requ
     secure.set_verify_callback(asio::ssl::host_name_verification(host));
     auto [handshake_ec] = co_await secure.async_handshake(asio::ssl::stream_base::client, kAwait);
     if (handshake_ec) {
-      failure = Error(ErrorCode::kUnavailable,
+      failure = Error(handshake_ec == beast::error::timeout ? ErrorCode::kDeadlineExceeded
+                                                            : ErrorCode::kUnavailable,
                       "TLS handshake with " + where + " failed: " + handshake_ec.message());
       co_return;
     }

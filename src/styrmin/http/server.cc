@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -37,6 +38,8 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+// How long the accept loop waits after a failed accept before the next.
+constexpr std::chrono::milliseconds kAcceptRetryPause{100};
 // How long Shutdown waits for cancelled connections to close themselves.
 constexpr std::chrono::milliseconds kCloseWait{500};
 
@@ -51,15 +54,21 @@ Request ToRequest(bhttp::request<bhttp::string_body>&& in) {
   return out;
 }
 
-bhttp::response<bhttp::string_body> ToBeast(const Response& in, unsigned version, bool keep_alive) {
+// `head_only`: the answer to a HEAD request, with the headers a GET would get and no body.
+bhttp::response<bhttp::string_body> ToBeast(const Response& in, unsigned version, bool keep_alive,
+                                            bool head_only = false) {
   bhttp::response<bhttp::string_body> out;
   out.version(version);
   out.result(static_cast<unsigned>(in.status));
   out.reason(ReasonPhrase(in.status));
   for (const auto& h : in.headers) out.insert(h.name, h.value);
-  out.body() = in.body;
   out.keep_alive(keep_alive);
-  out.prepare_payload();
+  if (head_only) {
+    out.content_length(in.body.size());
+  } else {
+    out.body() = in.body;
+    out.prepare_payload();
+  }
   return out;
 }
 
@@ -146,7 +155,7 @@ class Server::Impl final {
     // Idle connections are waiting for a request that will not be served: close them. Busy
     // ones close after their response (stopping_ turns keep-alive off).
     for (const auto& connection : connections_) {
-      if (!connection->busy) Cancel(connection);
+      if (!connection->busy) Cancel(connection, /*only_if_idle=*/true);
     }
     const auto deadline = std::chrono::steady_clock::now() + grace;
     idle_.wait_until(lock, deadline, [this] { return busy_ == 0; });
@@ -179,8 +188,14 @@ class Server::Impl final {
     beast::tcp_stream& transport() { return tls ? tls->next_layer() : plain; }
   };
 
-  static void Cancel(const std::shared_ptr<Connection>& connection) {
-    asio::post(connection->executor, [connection] {
+  // Closes `connection` from its strand; with `only_if_idle`, not when a request has become
+  // busy meanwhile (it closes itself after its response).
+  void Cancel(const std::shared_ptr<Connection>& connection, bool only_if_idle = false) {
+    asio::post(connection->executor, [this, connection, only_if_idle] {
+      if (only_if_idle) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (connection->busy) return;
+      }
       boost::system::error_code ignored;
       connection->transport().socket().shutdown(tcp::socket::shutdown_both, ignored);
       connection->transport().cancel();
@@ -192,12 +207,18 @@ class Server::Impl final {
       auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), kAwait);
       if (ec) {
         if (!acceptor_.is_open()) co_return;
-        continue;  // a connection that failed before it was accepted
+        // Out of file descriptors and the like fail again at once: pause instead of spinning.
+        asio::steady_timer pause(accept_strand_, kAcceptRetryPause);
+        co_await pause.async_wait(kAwait);
+        continue;
       }
       auto connection = std::make_shared<Connection>(std::move(socket));
       {
         std::lock_guard<std::mutex> lock(mu_);
         if (stopping_) continue;  // dropped: the server no longer serves new connections
+        if (connections_.size() >= options_.max_connections) {
+          continue;  // dropped (closed by its destructor): the server is at its limit
+        }
         connections_.insert(connection);
       }
       asio::co_spawn(connection->executor, Serve(connection), asio::detached);
@@ -302,7 +323,12 @@ class Server::Impl final {
       try {
         response = handler_(request);
       } catch (const std::exception& e) {
-        response = Response::Of(500, std::string("internal error: ") + e.what() + "\n");
+        // A bug: its details go to the log, not to the client.
+        if (options_.log_error) options_.log_error(std::string("handler failed: ") + e.what());
+        response = Response::Of(500, "internal error\n");
+      } catch (...) {
+        if (options_.log_error) options_.log_error("handler failed with a non-standard exception");
+        response = Response::Of(500, "internal error\n");
       }
       const auto elapsed = std::chrono::steady_clock::now() - start;
       {
@@ -310,7 +336,7 @@ class Server::Impl final {
         if (stopping_) keep_alive = false;
       }
       if (options_.observer) options_.observer(request, response, elapsed);
-      auto out = ToBeast(response, version, keep_alive);
+      auto out = ToBeast(response, version, keep_alive, request.method == "HEAD");
       connection.transport().expires_after(options_.write_timeout);
       auto [write_ec, written] = co_await bhttp::async_write(stream, out, kAwait);
       (void)written;

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "styrmin/core/status.h"
 #include "styrmin/http/message.h"
@@ -39,7 +40,11 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{30'000};
   std::chrono::milliseconds write_timeout{30'000};
   int threads = 4;
+  // Connections beyond this are closed as soon as they are accepted.
+  std::size_t max_connections = 1024;
   ResponseObserver observer;  // optional
+  // Told of failures the client only sees as a bare 500 (a handler that threw); optional.
+  std::function<void(std::string_view)> log_error;
   // TLS (1.2 and newer) on every connection when both are set: PEM files, the certificate
   // file holding the chain.
   std::string tls_certificate_file;

@@ -153,13 +153,57 @@ TEST(Server, ClosesTheConnectionOfAClientTooSlowToSendItsRequest) {
   EXPECT_EQ(out, "");
 }
 
-TEST(Server, ReportsAHandlerExceptionAs500) {
+TEST(Server, ReportsAHandlerExceptionAs500AndItsDetailsOnlyToTheLog) {
+  ServerOptions options;
+  std::mutex mu;
+  std::string logged;
+  options.log_error = [&](std::string_view line) {
+    std::lock_guard<std::mutex> lock(mu);
+    logged = line;
+  };
   auto server =
-      StartOrDie({}, [](const Request&) -> Response { throw std::runtime_error("boom"); });
+      StartOrDie(options, [](const Request&) -> Response { throw std::runtime_error("boom"); });
   auto response = Fetch("127.0.0.1", server->port(), Get("/"));
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 500);
-  EXPECT_NE(response->body.find("boom"), std::string::npos);
+  EXPECT_EQ(response->body.find("boom"), std::string::npos);
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_NE(logged.find("boom"), std::string::npos);
+}
+
+TEST(Server, AnswersHeadWithTheHeadersOfGetAndNoBody) {
+  auto server = StartOrDie({}, Echo);
+  const std::string out =
+      RawExchange(server->port(),
+                  "HEAD /h HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n"
+                  "Connection: close\r\n\r\n");
+  // "HEAD /h " is 8 bytes: announced, not sent; the next response follows the header directly.
+  EXPECT_NE(out.find("Content-Length: 8\r\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("HEAD /h "), std::string::npos) << out;
+  EXPECT_NE(out.find("\r\n\r\nHTTP/1.1 200 OK"), std::string::npos) << out;
+  EXPECT_NE(out.find("GET /after"), std::string::npos) << out;
+}
+
+TEST(Server, ClosesConnectionsBeyondItsLimitWithoutServingThem) {
+  ServerOptions options;
+  options.max_connections = 1;
+  auto server = StartOrDie(options, Echo);
+  boost::asio::io_context ioc;
+  // The first connection is served and kept alive: the server holds it from here on.
+  auto first = Connect(ioc, server->port());
+  boost::asio::write(first, boost::asio::buffer(std::string("GET / HTTP/1.1\r\nHost: x\r\n\r\n")));
+  std::string answer(512, '\0');
+  answer.resize(first.read_some(boost::asio::buffer(answer)));
+  ASSERT_EQ(answer.substr(0, 15), "HTTP/1.1 200 OK");
+  auto second = Connect(ioc, server->port());
+  boost::system::error_code ec;
+  boost::asio::write(second, boost::asio::buffer(std::string("GET / HTTP/1.1\r\nHost: x\r\n\r\n")),
+                     ec);  // may already fail: the server closes it on accept
+  std::string out;
+  boost::asio::read(second, boost::asio::dynamic_buffer(out), ec);
+  EXPECT_EQ(out, "");
+  EXPECT_TRUE(ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset)
+      << ec.message();
 }
 
 TEST(Server, ShutdownLetsARequestInFlightFinishThenRefusesConnections) {
