@@ -373,7 +373,10 @@ void BindAuditedMutation(ExecutableSchema& s, storage::Store& store, const Clock
               }
               if (auto recorded = store.RecordAudit(event); !recorded) {
                 return ErrorValue(recorded.error().WithContext(
-                    "the change was made but its audit event could not be recorded"));
+                    event.outcome == "ok"
+                        ? "the change was made but its audit event could not be recorded"
+                        : "the call failed (" + event.outcome +
+                              ") and its audit event could not be recorded"));
               }
               return value;
             });
