@@ -17,14 +17,11 @@ using graphql::FieldValue;
 using graphql::ResolveInfo;
 using storage::BackupLocationKind;
 
-std::string_view BackupKindName(BackupLocationKind kind) {
-  switch (kind) {
-    case BackupLocationKind::kS3:
-      return "S3";
-    case BackupLocationKind::kFilesystem:
-      return "FILESYSTEM";
-  }
-  return "S3";
+// A stored name as a GraphQL enum value: "filesystem" -> FILESYSTEM.
+FieldValue EnumOf(std::string_view stored) {
+  std::string name(stored);
+  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return FieldValue::Enum(std::move(name));
 }
 
 FieldValue ErrorValue(const Error& error) {
@@ -54,6 +51,22 @@ FieldValue OwnedList(std::vector<T> values) {
   out.reserve(values.size());
   for (auto& v : values) out.push_back(Owned(std::move(v)));
   return FieldValue::List(std::move(out));
+}
+
+// A store read as a field: the value, or its error.
+template <typename T>
+FieldValue OwnedOrError(Result<T> result) {
+  return result ? Owned(std::move(*result)) : ErrorValue(result.error());
+}
+template <typename T>
+FieldValue OwnedListOrError(Result<std::vector<T>> result) {
+  return result ? OwnedList(std::move(*result)) : ErrorValue(result.error());
+}
+// The same for a lookup by id, where an unknown id is null rather than an error.
+template <typename T>
+FieldValue OwnedOrNull(Result<T> result) {
+  if (!result && result.error().code() == ErrorCode::kNotFound) return FieldValue::Null();
+  return OwnedOrError(std::move(result));
 }
 
 FieldValue JsonValue(const Json& value) { return FieldValue::Json(OrderedJson(value)); }
@@ -126,17 +139,11 @@ struct AuditPage {
 void BindQueries(ExecutableSchema& s, storage::Store& store) {
   BindOrDie(s, "Query", "clusters", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
-    auto clusters = store.ListClusters();
-    return clusters ? OwnedList(std::move(*clusters)) : ErrorValue(clusters.error());
+    return OwnedListOrError(store.ListClusters());
   });
   BindOrDie(s, "Query", "cluster", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
-    auto cluster = store.GetCluster(ClusterId(info.args()["id"].get<std::string>()));
-    if (!cluster) {
-      return cluster.error().code() == ErrorCode::kNotFound ? FieldValue::Null()
-                                                            : ErrorValue(cluster.error());
-    }
-    return Owned(std::move(*cluster));
+    return OwnedOrNull(store.GetCluster(ClusterId(info.args()["id"].get<std::string>())));
   });
   BindOrDie(s, "Query", "environments", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
@@ -144,22 +151,15 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     if (const OrderedJson* id = Member(info.args(), "clusterId")) {
       cluster = ClusterId(id->get<std::string>());
     }
-    auto environments = store.ListEnvironments(cluster);
-    return environments ? OwnedList(std::move(*environments)) : ErrorValue(environments.error());
+    return OwnedListOrError(store.ListEnvironments(cluster));
   });
   BindOrDie(s, "Query", "environment", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
-    auto environment = store.GetEnvironment(EnvironmentId(info.args()["id"].get<std::string>()));
-    if (!environment) {
-      return environment.error().code() == ErrorCode::kNotFound ? FieldValue::Null()
-                                                                : ErrorValue(environment.error());
-    }
-    return Owned(std::move(*environment));
+    return OwnedOrNull(store.GetEnvironment(EnvironmentId(info.args()["id"].get<std::string>())));
   });
   BindOrDie(s, "Query", "backupStorageLocations", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
-    auto locations = store.ListBackupLocations();
-    return locations ? OwnedList(std::move(*locations)) : ErrorValue(locations.error());
+    return OwnedListOrError(store.ListBackupLocations());
   });
   BindOrDie(s, "Query", "auditEvents", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
@@ -226,9 +226,7 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     return FieldValue::StringRef(info.Parent<auth::Principal>().name);
   });
   BindOrDie(s, "Viewer", "role", [](const ResolveInfo& info) {
-    std::string role(auth::RoleName(info.Parent<auth::Principal>().role));
-    for (char& c : role) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return FieldValue::Enum(std::move(role));
+    return EnumOf(storage::RoleName(info.Parent<auth::Principal>().role));
   });
 }
 
@@ -247,8 +245,7 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
   BindOrDie(s, "Cluster", "createdAt",
             [](const ResolveInfo& info) { return Time(info.Parent<Cluster>().created_at); });
   BindOrDie(s, "Cluster", "environments", [&store](const ResolveInfo& info) {
-    auto environments = store.ListEnvironments(info.Parent<Cluster>().id);
-    return environments ? OwnedList(std::move(*environments)) : ErrorValue(environments.error());
+    return OwnedListOrError(store.ListEnvironments(info.Parent<Cluster>().id));
   });
 
   BindOrDie(s, "Environment", "id", [](const ResolveInfo& info) {
@@ -260,8 +257,7 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
   BindOrDie(s, "Environment", "config",
             [](const ResolveInfo& info) { return JsonValue(info.Parent<Environment>().config); });
   BindOrDie(s, "Environment", "cluster", [&store](const ResolveInfo& info) {
-    auto cluster = store.GetCluster(info.Parent<Environment>().cluster_id);
-    return cluster ? Owned(std::move(*cluster)) : ErrorValue(cluster.error());
+    return OwnedOrError(store.GetCluster(info.Parent<Environment>().cluster_id));
   });
   BindOrDie(s, "Environment", "effectiveConfig", [&store](const ResolveInfo& info) {
     const Environment& environment = info.Parent<Environment>();
@@ -272,8 +268,7 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
   BindOrDie(s, "Environment", "backupStorageLocation", [&store](const ResolveInfo& info) {
     const auto& id = info.Parent<Environment>().backup_location_id;
     if (!id) return FieldValue::Null();
-    auto location = store.GetBackupLocation(*id);
-    return location ? Owned(std::move(*location)) : ErrorValue(location.error());
+    return OwnedOrError(store.GetBackupLocation(*id));
   });
   BindOrDie(s, "Environment", "createdAt",
             [](const ResolveInfo& info) { return Time(info.Parent<Environment>().created_at); });
@@ -285,7 +280,7 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
     return FieldValue::StringRef(info.Parent<BackupStorageLocation>().name);
   });
   BindOrDie(s, "BackupStorageLocation", "kind", [](const ResolveInfo& info) {
-    return FieldValue::Enum(std::string(BackupKindName(info.Parent<BackupStorageLocation>().kind)));
+    return EnumOf(storage::KindName(info.Parent<BackupStorageLocation>().kind));
   });
   const auto optional_text = [](std::string BackupStorageLocation::*member) {
     return [member](const ResolveInfo& info) {

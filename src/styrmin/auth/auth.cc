@@ -64,20 +64,6 @@ std::string GenerateId(std::string_view prefix) {
   return std::string(prefix) + "-" + Hex(bytes.data(), bytes.size());
 }
 
-std::string_view RoleName(storage::Role role) {
-  switch (role) {
-    case storage::Role::kAdmin:
-      return "admin";
-    case storage::Role::kOperator:
-      return "operator";
-    case storage::Role::kViewer:
-      return "viewer";
-    case storage::Role::kAgent:
-      return "agent";
-  }
-  return "unknown";
-}
-
 Status Authorize(const Principal& principal, Action action) {
   using storage::Role;
   bool allowed = false;
@@ -102,7 +88,7 @@ Status Authorize(const Principal& principal, Action action) {
   }
   if (allowed) return OkStatus();
   return PermissionDenied("token \"" + principal.name + "\" has role " +
-                          std::string(RoleName(principal.role)) + ", which may not " +
+                          std::string(storage::RoleName(principal.role)) + ", which may not " +
                           std::string(what));
 }
 

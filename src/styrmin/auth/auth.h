@@ -30,8 +30,6 @@ std::string HashSecret(std::string_view secret);
 // A new random id with a readable prefix ("c-3f9a…"): 16 random bytes in hex.
 std::string GenerateId(std::string_view prefix);
 
-std::string_view RoleName(storage::Role role);  // "admin", ...
-
 struct Principal {
   TokenId token_id;
   std::string name;

@@ -28,10 +28,15 @@ std::string WrappedType::ToString() const {
 }
 
 namespace {
+// Execution looks up an enum value for every one a response carries: the size and first
+// letter rule out most names before their text is compared.
 template <typename T>
 const T* FindByName(const std::vector<T>& items, std::string_view name) {
   for (const auto& item : items) {
-    if (item.name == name) return &item;
+    if (item.name.size() == name.size() && (name.empty() || item.name.front() == name.front()) &&
+        item.name == name) {
+      return &item;
+    }
   }
   return nullptr;
 }
@@ -46,15 +51,7 @@ const InputValue* NamedType::FindInputField(std::string_view n) const {
   return FindByName(input_fields, n);
 }
 const EnumValue* NamedType::FindEnumValue(std::string_view n) const {
-  // Called for every enum value a response carries: the size and first letter rule out most
-  // values before their text is compared.
-  for (const auto& value : enum_values) {
-    if (value.name.size() == n.size() && !n.empty() && value.name.front() == n.front() &&
-        value.name == n) {
-      return &value;
-    }
-  }
-  return nullptr;
+  return FindByName(enum_values, n);
 }
 
 const NamedType* Schema::FindType(std::string_view name) const {

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "styrmin/core/ids.h"
@@ -41,6 +42,8 @@ struct Environment {
 };
 
 enum class BackupLocationKind { kS3, kFilesystem };
+// "s3", "filesystem": how a kind is stored and named in messages.
+std::string_view KindName(BackupLocationKind kind);
 
 struct BackupStorageLocation {
   BackupStorageLocationId id;
@@ -57,6 +60,8 @@ struct BackupStorageLocation {
 };
 
 enum class Role { kAdmin, kOperator, kViewer, kAgent };
+// "admin", "operator", "viewer", "agent": how a role is stored and named in messages.
+std::string_view RoleName(Role role);
 
 struct ApiToken {
   TokenId id;

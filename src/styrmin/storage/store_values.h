@@ -32,11 +32,9 @@ inline constexpr std::size_t kMaxAuditLimit = 500;
 // kInvalidArgument naming the limit when it is outside 1..kMaxAuditLimit.
 Status ValidateAuditQuery(const AuditQuery& query);
 
-// The text a kind or role is stored as, and back. Reading an unknown name is kInternal (the
-// store wrote something it cannot read); `row` names the row in the message.
-std::string_view KindName(BackupLocationKind kind);
+// The stored names back to a kind or role (KindName/RoleName, store.h, write them). Reading an
+// unknown name is kInternal (the store wrote something it cannot read); `row` names the row.
 Result<BackupLocationKind> ParseKind(std::string_view name, std::string_view row);
-std::string_view RoleName(Role role);
 Result<Role> ParseRole(std::string_view name, std::string_view row);
 
 // Reads back a JSON or RFC 3339 column; a value that does not parse is kInternal naming `row`.
