@@ -1,9 +1,11 @@
 #include "styrmin/graphql/execute.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -53,10 +55,31 @@ std::string PositionKey(const std::vector<PathSegment>& path) {
 
 // One response key of a selection set: the fields merged under it.
 struct Collected;
+// ,"key": as written in the response; the comma is not written for the first key of an
+// object. Kept zero-padded when short, so writing it is one fixed-size copy.
+struct QuotedKey {
+  static constexpr std::size_t kPadded = 32;
+  explicit QuotedKey(std::string_view key) : text(",\"" + std::string(key) + "\":") {
+    fits = text.size() <= kPadded;
+    if (fits) std::memcpy(padded.data(), text.data(), text.size());
+  }
+  // Appends the key, with its leading comma unless `first`.
+  void WriteTo(ResponseText& out, bool first) const {
+    const std::size_t skip = first ? 1 : 0;
+    if (fits) {
+      out.AppendPadded<kPadded>(padded.data() + skip, text.size() - skip);
+    } else {
+      out.Append(std::string_view(text).substr(skip));
+    }
+  }
+  std::string text;
+  std::array<char, kPadded + 1> padded{};  // one more: the copy may start at the second byte
+  bool fits = false;
+};
+
 struct FieldGroup {
   std::string_view key;
-  std::string quoted_key;      // ,"key": as written in the response; the comma is not
-                               // written for the first key of an object
+  QuotedKey quoted_key{""};
   const Field* def = nullptr;  // null: the type has no such field and the key is left out
   enum class Meta { kNone, kTypename, kSchema, kType } meta = Meta::kNone;
   std::vector<const Selection*> nodes;
@@ -826,7 +849,7 @@ void Execution::CollectInto(Collected& out, const NamedType& type,
         if (inserted) {
           FieldGroup group;
           group.key = key;
-          group.quoted_key = ",\"" + std::string(key) + "\":";
+          group.quoted_key = QuotedKey(key);
           const std::string& name = selection.name.value;
           if (name == "__typename") {
             group.meta = FieldGroup::Meta::kTypename;
@@ -932,7 +955,7 @@ bool Execution::WriteFields(const NamedType& type, Collected& fields, const Fiel
   for (auto& group : fields.groups) {
     if (group.def == nullptr) continue;
     ResponseText& buf = Buf();
-    buf.Append(std::string_view(group.quoted_key).substr(first ? 1 : 0));
+    group.quoted_key.WriteTo(buf, first);
     first = false;
     if (group.writer_ready && value.kind() == FieldValue::Kind::kObject &&
         value.type_ == group.writer->object_type) {

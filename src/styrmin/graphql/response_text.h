@@ -29,6 +29,13 @@ class ResponseText final {
     std::memcpy(Reserve(text.size()), text.data(), text.size());
     size_ += text.size();
   }
+  // The first `n` bytes of `text`, which must have `kPadded` readable bytes (n <= kPadded): one
+  // fixed-size copy, for short pieces written often.
+  template <std::size_t kPadded>
+  void AppendPadded(const char* text, std::size_t n) {
+    std::memcpy(Reserve(kPadded), text, kPadded);
+    size_ += n;
+  }
   // `value` as a JSON string literal (see AppendJsonString in js_format.h).
   void AppendJsonString(std::string_view value);
   void AppendInt(std::int64_t value);
