@@ -6,6 +6,7 @@
 #   tools/setup.sh            everything
 #   tools/setup.sh --no-plane  packages only (enough to build and run unit tests)
 #   tools/setup.sh --print-node-dir   where the pinned npm packages live
+#   tools/setup.sh --print-python     the driver runtime's Python (in its virtual environment)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LOG_TAG=setup
@@ -17,6 +18,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-plane) with_plane=0 ;;
     --print-node-dir) with_plane=-1 ;;
+    --print-python) with_plane=-2 ;;
     *) die "unknown argument: $arg" ;;
   esac
 done
@@ -28,7 +30,7 @@ debian_packages=(
   # libraries
   libboost1.81-all-dev libpq-dev postgresql sqlite3 libsqlite3-dev libcurl4-openssl-dev
   libssl-dev libyaml-dev nlohmann-json3-dev libexpected-dev libcli11-dev libsodium-dev
-  libgit2-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libgit2-dev libpcre2-dev libgtest-dev libgmock-dev libbenchmark-dev
   # runtimes and plane helpers
   python3 python3-venv openssl ca-certificates curl procps iproute2 util-linux
 )
@@ -87,19 +89,45 @@ install_node_packages() {
   mv "$dir.partial" "$dir"
 }
 
+# The driver runtime's virtual environment (python/ runs in it), pinned by
+# tools/python/requirements.txt and cached under its hash.
+python_dir() {
+  printf '%s/python-%s\n' "$(styrmin_cache_dir)" "$(content_hash "$here/python/requirements.txt")"
+}
+
+install_python_packages() {
+  local dir
+  dir="$(python_dir)"
+  if [[ -f "$dir/.complete" ]]; then
+    log "python packages: cached in $dir"
+    return 0
+  fi
+  log "python packages: installing into $dir"
+  rm -rf "$dir"
+  python3 -m venv "$dir"
+  "$dir/bin/pip" install --quiet --disable-pip-version-check --no-input \
+    -r "$here/python/requirements.txt"
+  touch "$dir/.complete"
+}
+
 check_go() {
   command -v go >/dev/null ||
     die "Go is required to build the test plane's tools (go1.24 or newer, from the machine image)"
   log "go: $(go version | cut -d' ' -f3)"
 }
 
-if ((with_plane < 0)); then
+if ((with_plane == -1)); then
   node_dir
+  exit 0
+fi
+if ((with_plane == -2)); then
+  printf '%s/bin/python3\n' "$(python_dir)"
   exit 0
 fi
 install_debian_packages
 ensure_node
 install_node_packages
+install_python_packages
 if ((with_plane)); then
   check_go
   "$here/plane/build.sh"

@@ -1,0 +1,132 @@
+#include "styrmin/driver/loader.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "styrmin/driver/testing/sample_driver.h"
+
+namespace styrmin::driver {
+namespace {
+
+using testing::SampleFiles;
+
+std::string Paths(const std::vector<Problem>& problems) {
+  std::string out;
+  for (const auto& p : problems) out += p.path + "|";
+  return out;
+}
+
+TEST(CheckDriver, LoadsTheSampleAndNamesItsContent) {
+  const DriverLoad load = CheckDriver(SampleFiles());
+  ASSERT_TRUE(load.driver) << JoinProblems(load.problems);
+  EXPECT_EQ(load.driver->spec.name, "infrahub");
+  EXPECT_EQ(load.driver->files.size(), 5U);
+  EXPECT_EQ(load.driver->digest.rfind("sha256:", 0), 0U);
+  EXPECT_EQ(load.driver->digest.size(), 7U + 64U);
+  EXPECT_EQ(load.driver->spec_json["metadata"]["name"], "infrahub");
+}
+
+TEST(CheckDriver, TheSameContentGivesTheSameDigestAndAnyChangeAnother) {
+  const std::string first = CheckDriver(SampleFiles()).driver->digest;
+  EXPECT_EQ(CheckDriver(SampleFiles()).driver->digest, first);
+  DriverFiles changed = SampleFiles();
+  changed["chart/templates/server.yaml"] += "# changed\n";
+  EXPECT_NE(CheckDriver(changed).driver->digest, first);
+  DriverFiles renamed = SampleFiles();
+  renamed["chart/templates/server2.yaml"] = renamed["chart/templates/server.yaml"];
+  renamed.erase("chart/templates/server.yaml");
+  EXPECT_NE(CheckDriver(renamed).driver->digest, first);
+}
+
+TEST(CheckDriver, ChecksActionsTemplateAndChartAgainstTheFiles) {
+  DriverFiles files = SampleFiles();
+  files["actions.py"] = "def migrate(context):\n    pass\n\n    def setup(nested):\n        pass\n";
+  files["values.j2.yml"] = "{% if x %}\n";
+  files["chart/Chart.yaml"] = "apiVersion: v2\nname: infrahub\nversion: 4.2.0\n";
+  const DriverLoad load = CheckDriver(files);
+  EXPECT_FALSE(load.driver);
+  EXPECT_EQ(Paths(load.problems),
+            "values.j2.yml:1|spec.actions[0].location|spec.actions[2].location|"
+            "spec.helm.main.version|")
+      << JoinProblems(load.problems);
+  EXPECT_EQ(load.problems[1].message, "actions.py has no top-level function \"stop_workers\"");
+}
+
+TEST(CheckDriver, ReportsMissingFiles) {
+  DriverFiles files = SampleFiles();
+  files.erase("actions.py");
+  files.erase("chart/Chart.yaml");
+  const DriverLoad load = CheckDriver(files);
+  EXPECT_EQ(Paths(load.problems),
+            "spec.actions[0].location|spec.actions[1].location|spec.actions[2].location|"
+            "spec.helm.main.location|")
+      << JoinProblems(load.problems);
+  EXPECT_EQ(load.problems[0].message, "file \"actions.py\" does not exist in the driver");
+  DriverFiles no_spec = SampleFiles();
+  no_spec.erase("driver.styrmin.yml");
+  EXPECT_EQ(JoinProblems(CheckDriver(no_spec).problems),
+            "driver.styrmin.yml: the driver has no spec file");
+}
+
+TEST(CheckDriver, RefusesDriversOverTheLimits) {
+  LoadLimits limits;
+  limits.max_file_bytes = 100;
+  const DriverLoad load = CheckDriver(SampleFiles(), limits);
+  EXPECT_FALSE(load.driver);
+  EXPECT_NE(JoinProblems(load.problems).find("over the limit of 100"), std::string::npos);
+}
+
+TEST(DefinesFunction, FindsTopLevelDefinitionsOnly) {
+  EXPECT_TRUE(DefinesFunction("def f(x):\n  pass\n", "f"));
+  EXPECT_TRUE(DefinesFunction("import x\nasync def f (x):\n", "f"));
+  EXPECT_FALSE(DefinesFunction("def ff(x):\n", "f"));
+  EXPECT_FALSE(DefinesFunction("  def f(x):\n", "f"));
+  EXPECT_FALSE(DefinesFunction("# def f(x):\n", "f"));
+  EXPECT_FALSE(DefinesFunction("", "f"));
+}
+
+class LoadDriverDirectoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string templ = (std::filesystem::temp_directory_path() / "driver-XXXXXX").string();
+    ASSERT_NE(mkdtemp(templ.data()), nullptr);
+    dir_ = templ;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void Write(const std::string& path, const std::string& content) {
+    std::filesystem::create_directories((dir_ / path).parent_path());
+    std::ofstream(dir_ / path, std::ios::binary) << content;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(LoadDriverDirectoryTest, ReadsEveryFileButGit) {
+  for (const auto& [path, content] : SampleFiles()) Write(path, content);
+  Write(".git/HEAD", "ref: refs/heads/main\n");
+  const DriverLoad load = LoadDriverDirectory(dir_);
+  ASSERT_TRUE(load.driver) << JoinProblems(load.problems);
+  EXPECT_EQ(load.driver->files.size(), 5U);
+  EXPECT_EQ(load.driver->digest, CheckDriver(SampleFiles()).driver->digest);
+}
+
+TEST_F(LoadDriverDirectoryTest, RefusesSymbolicLinks) {
+  for (const auto& [path, content] : SampleFiles()) Write(path, content);
+  std::filesystem::create_symlink("/etc/passwd", dir_ / "chart/passwd");
+  const DriverLoad load = LoadDriverDirectory(dir_);
+  EXPECT_FALSE(load.driver);
+  EXPECT_EQ(JoinProblems(load.problems),
+            "chart/passwd: symbolic links are not allowed in a driver");
+}
+
+TEST_F(LoadDriverDirectoryTest, ReportsAMissingDirectory) {
+  const DriverLoad load = LoadDriverDirectory(dir_ / "nope");
+  EXPECT_FALSE(load.driver);
+  ASSERT_EQ(load.problems.size(), 1U);
+  EXPECT_NE(load.problems[0].message.find("is not a directory"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace styrmin::driver
