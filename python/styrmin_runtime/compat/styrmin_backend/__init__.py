@@ -1,0 +1,1 @@
+"""Import path kept for actions written for the public Styrmin driver format."""
