@@ -38,8 +38,15 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  // A runtime that died before reading its input is explained by what it said on the way out,
+  // not by the broken pipe.
   Status Send(const Json& message) {
-    return child_.WriteStdin(message.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n");
+    auto sent =
+        child_.WriteStdin(message.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n");
+    if (sent) return sent;
+    auto explained = Receive();
+    if (!explained) return tl::unexpected(explained.error());
+    return sent;
   }
 
   // The next protocol message; stderr lines on the way go to the log.
