@@ -1,11 +1,31 @@
 #include "styrmin/cli/drivers.h"
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "styrmin/core/json.h"
+#include "styrmin/core/yaml.h"
 #include "styrmin/driver/loader.h"
 
 namespace styrmin::cli {
+
+namespace {
+
+void PrintProblems(const std::filesystem::path& dir, const std::vector<driver::Problem>& problems,
+                   std::ostream& err) {
+  for (const auto& p : problems) {
+    if (p.path.empty()) {
+      err << dir.string() << ": " << p.message << "\n";
+    } else if (driver::IsSpecPath(p.path)) {
+      err << (dir / driver::kSpecFile).string() << ": " << p.path << ": " << p.message << "\n";
+    } else {
+      err << (dir / p.path).string() << ": " << p.message << "\n";
+    }
+  }
+}
+
+}  // namespace
 
 int LintDriver(const std::filesystem::path& dir, OutputFormat format, std::ostream& out,
                std::ostream& err) {
@@ -34,15 +54,7 @@ int LintDriver(const std::filesystem::path& dir, OutputFormat format, std::ostre
     return load.driver ? kExitOk : kExitProblems;
   }
   if (!load.driver) {
-    for (const auto& p : load.problems) {
-      if (p.path.empty()) {
-        err << dir.string() << ": " << p.message << "\n";
-      } else if (driver::IsSpecPath(p.path)) {
-        err << (dir / driver::kSpecFile).string() << ": " << p.path << ": " << p.message << "\n";
-      } else {
-        err << (dir / p.path).string() << ": " << p.message << "\n";
-      }
-    }
+    PrintProblems(dir, load.problems, err);
     err << load.problems.size() << (load.problems.size() == 1 ? " problem" : " problems") << " in "
         << dir.string() << "\n";
     return kExitProblems;
@@ -51,6 +63,44 @@ int LintDriver(const std::filesystem::path& dir, OutputFormat format, std::ostre
   out << s.name << " " << s.version << ": ok (" << s.components.size() << " components, "
       << s.parameters.size() << " parameters, " << s.services.size() << " services, "
       << s.actions.size() << " actions; " << load.driver->digest << ")\n";
+  return kExitOk;
+}
+
+int RenderDriver(const std::filesystem::path& dir, const std::filesystem::path& context_file,
+                 const runtime::RuntimeConfig& runtime, std::chrono::milliseconds timeout,
+                 std::ostream& out, std::ostream& err) {
+  const driver::DriverLoad load = driver::LoadDriverDirectory(dir);
+  if (!load.driver) {
+    PrintProblems(dir, load.problems, err);
+    return kExitProblems;
+  }
+  std::ifstream in(context_file, std::ios::binary);
+  if (!in) {
+    err << context_file.string() << ": cannot be read\n";
+    return kExitProblems;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  const auto context = ParseYaml(text.str());  // JSON is YAML too
+  if (!context || !context->is_object()) {
+    err << context_file.string() << ": "
+        << (context ? std::string("expected a mapping (the context)") : context.error().message())
+        << "\n";
+    return kExitProblems;
+  }
+  const auto values = runtime::RenderValues(runtime, dir, *context, timeout);
+  if (!values) {
+    err << (values.error().code() == ErrorCode::kInvalidArgument ? (dir / "").string() : "")
+        << values.error().message() << "\n";
+    return kExitProblems;
+  }
+  if (const auto parsed = ParseYaml(*values); !parsed) {
+    err << (dir / driver::kValuesFile).string()
+        << ": the rendered values are not valid YAML: " << parsed.error().message() << "\n";
+    out << *values;
+    return kExitProblems;
+  }
+  out << *values;
   return kExitOk;
 }
 

@@ -3,8 +3,11 @@
 // them directly.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <ostream>
+
+#include "styrmin/runtime/driver_runtime.h"
 
 namespace styrmin::cli {
 
@@ -21,5 +24,13 @@ inline constexpr int kExitUsage = 2;     // bad flags or arguments
 //  "problems": [{path, message}]}. kExitOk when the driver loads, kExitProblems otherwise.
 int LintDriver(const std::filesystem::path& dir, OutputFormat format, std::ostream& out,
                std::ostream& err);
+
+// Renders the values of the driver in `dir` from the context in `context_file` (JSON or YAML,
+// shaped as the context builder makes it), without a server or a cluster: the driver is linted
+// first, the rendered text must parse as YAML, and it is written to `out`. Problems go to
+// `err`; kExitProblems for a bad driver, context or template, or a runtime that fails.
+int RenderDriver(const std::filesystem::path& dir, const std::filesystem::path& context_file,
+                 const runtime::RuntimeConfig& runtime, std::chrono::milliseconds timeout,
+                 std::ostream& out, std::ostream& err);
 
 }  // namespace styrmin::cli

@@ -72,5 +72,45 @@ TEST_F(LintDriverTest, WritesJsonWhenAsked) {
   ASSERT_EQ(bad["problems"].size(), 1U);
 }
 
+TEST_F(LintDriverTest, RendersValuesFromAContextFile) {
+  Write("context.yaml",
+        "components: {server: {replicas: 3, env_vars: [], command: [], args: []}}\n"
+        "parameters: {telemetry: false}\nservices: {web: {port: 80}}\n");
+  const runtime::RuntimeConfig config{STYRMIN_PYTHON, STYRMIN_SOURCE_DIR "/python"};
+  EXPECT_EQ(RenderDriver(dir_, dir_ / "context.yaml", config, std::chrono::seconds(60), out_, err_),
+            kExitOk)
+      << err_.str();
+  EXPECT_NE(out_.str().find("replicas: 3"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("# web on 80"), std::string::npos) << out_.str();
+}
+
+TEST_F(LintDriverTest, RenderNamesTheTemplateLineOfAnError) {
+  Write("context.yaml", "components: {}\n");
+  const runtime::RuntimeConfig config{STYRMIN_PYTHON, STYRMIN_SOURCE_DIR "/python"};
+  EXPECT_EQ(RenderDriver(dir_, dir_ / "context.yaml", config, std::chrono::seconds(60), out_, err_),
+            kExitProblems);
+  EXPECT_EQ(err_.str(), dir_.string() +
+                            "/values.j2.yml:2: 'dict object' has no attribute "
+                            "'server' (UndefinedError)\n");
+}
+
+TEST_F(LintDriverTest, RenderRefusesAContextThatIsNotAMapping) {
+  Write("context.yaml", "- a list\n");
+  const runtime::RuntimeConfig config{STYRMIN_PYTHON, STYRMIN_SOURCE_DIR "/python"};
+  EXPECT_EQ(RenderDriver(dir_, dir_ / "context.yaml", config, std::chrono::seconds(60), out_, err_),
+            kExitProblems);
+  EXPECT_EQ(err_.str(), (dir_ / "context.yaml").string() + ": expected a mapping (the context)\n");
+}
+
+TEST_F(LintDriverTest, RenderRefusesValuesThatAreNotYaml) {
+  Write("values.j2.yml", "a: [unclosed\n");
+  Write("context.yaml", "{}\n");
+  const runtime::RuntimeConfig config{STYRMIN_PYTHON, STYRMIN_SOURCE_DIR "/python"};
+  EXPECT_EQ(RenderDriver(dir_, dir_ / "context.yaml", config, std::chrono::seconds(60), out_, err_),
+            kExitProblems);
+  EXPECT_NE(err_.str().find("the rendered values are not valid YAML"), std::string::npos)
+      << err_.str();
+}
+
 }  // namespace
 }  // namespace styrmin::cli

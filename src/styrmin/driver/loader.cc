@@ -167,7 +167,7 @@ DriverLoad LoadDriverDirectory(const std::filesystem::path& dir, const LoadLimit
   DriverLoad out;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    out.problems.push_back({"", "\"" + dir.string() + "\" is not a directory"});
+    out.problems.push_back({"", "not a directory"});
     return out;
   }
   DriverFiles files;

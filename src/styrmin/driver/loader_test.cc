@@ -125,7 +125,7 @@ TEST_F(LoadDriverDirectoryTest, ReportsAMissingDirectory) {
   const DriverLoad load = LoadDriverDirectory(dir_ / "nope");
   EXPECT_FALSE(load.driver);
   ASSERT_EQ(load.problems.size(), 1U);
-  EXPECT_NE(load.problems[0].message.find("is not a directory"), std::string::npos);
+  EXPECT_EQ(load.problems[0].ToString(), "not a directory");
 }
 
 }  // namespace
