@@ -1,11 +1,14 @@
 #include "styrmin/graphql/validate.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
+#include <unordered_map>
 #include <utility>
 
 #include "styrmin/core/json.h"
@@ -344,6 +347,86 @@ class Rule {
 
  protected:
   Context& c_;
+};
+
+// The hooks of Rule, for dispatching each only to the rules that override it: most rules
+// look at a few kinds of node, and a virtual call per rule per node was a tenth of validation.
+enum class Hook : std::size_t {
+  kEnterDocument,
+  kLeaveDocument,
+  kEnterOperation,
+  kLeaveOperation,
+  kEnterVariableDefinition,
+  kEnterFragment,
+  kEnterField,
+  kLeaveField,
+  kEnterFragmentSpread,
+  kEnterInlineFragment,
+  kEnterDirective,
+  kLeaveDirective,
+  kEnterArgument,
+  kEnterValue,
+  kEnterSelectionSet,
+  kEnterObjectValue,
+  kLeaveObjectValue,
+  kEnterObjectField,
+  kEnterNamedType,
+  kEnterDirectives,
+  kCount,
+};
+using HookSet = std::array<bool, static_cast<std::size_t>(Hook::kCount)>;
+
+// Which hooks rule R overrides: &R::Hook names Rule's own member unless R declares one.
+template <typename R>
+HookSet HooksOf() {
+  HookSet hooks{};
+  hooks[static_cast<std::size_t>(Hook::kEnterDocument)] =
+      !std::is_same_v<decltype(&R::EnterDocument), decltype(&Rule::EnterDocument)>;
+  hooks[static_cast<std::size_t>(Hook::kLeaveDocument)] =
+      !std::is_same_v<decltype(&R::LeaveDocument), decltype(&Rule::LeaveDocument)>;
+  hooks[static_cast<std::size_t>(Hook::kEnterOperation)] =
+      !std::is_same_v<decltype(&R::EnterOperation), decltype(&Rule::EnterOperation)>;
+  hooks[static_cast<std::size_t>(Hook::kLeaveOperation)] =
+      !std::is_same_v<decltype(&R::LeaveOperation), decltype(&Rule::LeaveOperation)>;
+  hooks[static_cast<std::size_t>(Hook::kEnterVariableDefinition)] =
+      !std::is_same_v<decltype(&R::EnterVariableDefinition),
+                      decltype(&Rule::EnterVariableDefinition)>;
+  hooks[static_cast<std::size_t>(Hook::kEnterFragment)] =
+      !std::is_same_v<decltype(&R::EnterFragment), decltype(&Rule::EnterFragment)>;
+  hooks[static_cast<std::size_t>(Hook::kEnterField)] =
+      !std::is_same_v<decltype(&R::EnterField), decltype(&Rule::EnterField)>;
+  hooks[static_cast<std::size_t>(Hook::kLeaveField)] =
+      !std::is_same_v<decltype(&R::LeaveField), decltype(&Rule::LeaveField)>;
+  hooks[static_cast<std::size_t>(Hook::kEnterFragmentSpread)] =
+      !std::is_same_v<decltype(&R::EnterFragmentSpread), decltype(&Rule::EnterFragmentSpread)>;
+  hooks[static_cast<std::size_t>(Hook::kEnterInlineFragment)] =
+      !std::is_same_v<decltype(&R::EnterInlineFragment), decltype(&Rule::EnterInlineFragment)>;
+  hooks[static_cast<std::size_t>(Hook::kEnterDirective)] =
+      !std::is_same_v<decltype(&R::EnterDirective), decltype(&Rule::EnterDirective)>;
+  hooks[static_cast<std::size_t>(Hook::kLeaveDirective)] =
+      !std::is_same_v<decltype(&R::LeaveDirective), decltype(&Rule::LeaveDirective)>;
+  hooks[static_cast<std::size_t>(Hook::kEnterArgument)] =
+      !std::is_same_v<decltype(&R::EnterArgument), decltype(&Rule::EnterArgument)>;
+  hooks[static_cast<std::size_t>(Hook::kEnterValue)] =
+      !std::is_same_v<decltype(&R::EnterValue), decltype(&Rule::EnterValue)>;
+  hooks[static_cast<std::size_t>(Hook::kEnterSelectionSet)] =
+      !std::is_same_v<decltype(&R::EnterSelectionSet), decltype(&Rule::EnterSelectionSet)>;
+  hooks[static_cast<std::size_t>(Hook::kEnterObjectValue)] =
+      !std::is_same_v<decltype(&R::EnterObjectValue), decltype(&Rule::EnterObjectValue)>;
+  hooks[static_cast<std::size_t>(Hook::kLeaveObjectValue)] =
+      !std::is_same_v<decltype(&R::LeaveObjectValue), decltype(&Rule::LeaveObjectValue)>;
+  hooks[static_cast<std::size_t>(Hook::kEnterObjectField)] =
+      !std::is_same_v<decltype(&R::EnterObjectField), decltype(&Rule::EnterObjectField)>;
+  hooks[static_cast<std::size_t>(Hook::kEnterNamedType)] =
+      !std::is_same_v<decltype(&R::EnterNamedType), decltype(&Rule::EnterNamedType)>;
+  hooks[static_cast<std::size_t>(Hook::kEnterDirectives)] =
+      !std::is_same_v<decltype(&R::EnterDirectives), decltype(&Rule::EnterDirectives)>;
+  return hooks;
+}
+
+struct RuleEntry {
+  std::unique_ptr<Rule> rule;
+  HookSet hooks;
 };
 
 // --- the rules, in graphql-js's order ------------------------------------------------------
@@ -1127,8 +1210,8 @@ class OverlappingFieldsCanBeMerged final : public Rule {
     const Directive* stream;
   };
   struct CollectResult {
-    std::vector<std::string> order;  // response names, first seen
-    std::map<std::string, std::vector<FieldDetails>> grouped;
+    std::vector<std::string_view> order;  // response names, first seen (the document's text)
+    std::unordered_map<std::string_view, std::vector<FieldDetails>> grouped;
     std::vector<const Selection*> spreads;
   };
   struct Conflict {
@@ -1172,7 +1255,7 @@ class OverlappingFieldsCanBeMerged final : public Rule {
               (parent->kind == TypeKind::kObject || parent->kind == TypeKind::kInterface)) {
             def = parent->FindField(s.name.value);
           }
-          const std::string key = s.alias ? s.alias->value : s.name.value;
+          const std::string_view key = s.alias ? s.alias->value : s.name.value;
           auto& list = out.grouped[key];
           if (list.empty()) out.order.push_back(key);
           const Directive* stream = nullptr;
@@ -1375,7 +1458,7 @@ class OverlappingFieldsCanBeMerged final : public Rule {
     return false;
   }
 
-  std::optional<Conflict> FindConflict(bool parents_exclusive, const std::string& response_name,
+  std::optional<Conflict> FindConflict(bool parents_exclusive, std::string_view response_name,
                                        const FieldDetails& f1, const FieldDetails& f2) {
     const bool exclusive =
         parents_exclusive ||
@@ -1393,14 +1476,15 @@ class OverlappingFieldsCanBeMerged final : public Rule {
     }
     if (!exclusive) {
       if (n1.name.value != n2.name.value) {
-        return Conflict{response_name,
+        return Conflict{std::string(response_name),
                         "\"" + Abbreviate(n1.name.value) + "\" and \"" + Abbreviate(n2.name.value) +
                             "\" are different fields",
                         {n1.offset},
                         {n2.offset}};
       }
       if (!SameArguments(n1.arguments, n2.arguments)) {
-        return Conflict{response_name, "they have differing arguments", {n1.offset}, {n2.offset}};
+        return Conflict{
+            std::string(response_name), "they have differing arguments", {n1.offset}, {n2.offset}};
       }
     }
     if (f1.stream != nullptr || f2.stream != nullptr) {
@@ -1409,10 +1493,10 @@ class OverlappingFieldsCanBeMerged final : public Rule {
           SameArguments(f1.stream->arguments, f2.stream->arguments)) {
         reason += ". See https://github.com/graphql/defer-stream-wg/discussions/100";
       }
-      return Conflict{response_name, reason, {n1.offset}, {n2.offset}};
+      return Conflict{std::string(response_name), reason, {n1.offset}, {n2.offset}};
     }
     if (type1 && type2 && TypesConflict(*type1, *type2)) {
-      return Conflict{response_name,
+      return Conflict{std::string(response_name),
                       "they return conflicting types \"" + type1->ToString() + "\" and \"" +
                           type2->ToString() + "\"",
                       {n1.offset},
@@ -1428,7 +1512,7 @@ class OverlappingFieldsCanBeMerged final : public Rule {
                    Abbreviate(c.response_name) + "\" conflict because " + c.reason;
         if (message.size() > kMaxConflictDetailLength) break;
       }
-      return Conflict{response_name, Abbreviate(message), Nodes(n1.offset, sub, true),
+      return Conflict{std::string(response_name), Abbreviate(message), Nodes(n1.offset, sub, true),
                       Nodes(n2.offset, sub, false)};
     }
     return std::nullopt;
@@ -1475,10 +1559,32 @@ class UniqueInputFieldNames final : public Rule {
 
 class Walker {
  public:
-  Walker(Context& c, std::vector<std::unique_ptr<Rule>> rules) : c_(c), rules_(std::move(rules)) {}
+  Walker(Context& c, std::vector<RuleEntry> rules) : c_(c), rules_(std::move(rules)) {
+    for (std::size_t h = 0; h < on_.size(); ++h) {
+      for (const auto& entry : rules_) {
+        if (entry.hooks[h]) on_[h].push_back(entry.rule.get());
+      }
+    }
+    // Hooks called together, rule by rule (see Operation): the rules with either.
+    const auto either = [this](Hook a, Hook b) {
+      std::vector<Rule*> out;
+      for (const auto& entry : rules_) {
+        if (entry.hooks[static_cast<std::size_t>(a)] || entry.hooks[static_cast<std::size_t>(b)]) {
+          out.push_back(entry.rule.get());
+        }
+      }
+      return out;
+    };
+    with_directives_ = {either(Hook::kEnterOperation, Hook::kEnterDirectives),
+                        either(Hook::kEnterVariableDefinition, Hook::kEnterDirectives),
+                        either(Hook::kEnterFragment, Hook::kEnterDirectives),
+                        either(Hook::kEnterField, Hook::kEnterDirectives),
+                        either(Hook::kEnterFragmentSpread, Hook::kEnterDirectives),
+                        either(Hook::kEnterInlineFragment, Hook::kEnterDirectives)};
+  }
 
   void Run() {
-    for (auto& r : rules_) r->EnterDocument();
+    for (Rule* r : On(Hook::kEnterDocument)) r->EnterDocument();
     for (const auto& d : c_.document().definitions) {
       if (const auto* op = std::get_if<OperationDefinition>(&d)) {
         Operation(*op);
@@ -1488,7 +1594,7 @@ class Walker {
         TypeSystem(std::get<TypeSystemDefinition>(d));
       }
     }
-    for (auto& r : rules_) r->LeaveDocument();
+    for (Rule* r : On(Hook::kLeaveDocument)) r->LeaveDocument();
   }
 
  private:
@@ -1503,7 +1609,7 @@ class Walker {
     }());
     // Each rule's hooks for a node run together, rule by rule, as in graphql-js's parallel
     // visitor; UniqueDirectivesPerLocation's hook is EnterDirectives.
-    for (auto& r : rules_) {
+    for (Rule* r : WithDirectives(kOperation)) {
       r->EnterOperation(op);
       r->EnterDirectives(op.directives);
     }
@@ -1513,19 +1619,19 @@ class Walker {
                                                                       : "SUBSCRIPTION";
     Directives(op.directives, location);
     SelectionSet(op.selections);
-    for (auto& r : rules_) r->LeaveOperation(op);
+    for (Rule* r : On(Hook::kLeaveOperation)) r->LeaveOperation(op);
     c_.PopType();
   }
 
   void VariableDefinitionNode(const VariableDefinition& v) {
-    for (auto& r : rules_) {
+    for (Rule* r : WithDirectives(kVariable)) {
       r->EnterVariableDefinition(v);
       r->EnterDirectives(v.directives);
     }
     TypeRefNode(v.type);
     if (v.default_value) {
       const auto expected = c_.TypeFromAst(v.type);
-      for (auto& r : rules_) r->EnterValue(*v.default_value, expected);
+      for (Rule* r : On(Hook::kEnterValue)) r->EnterValue(*v.default_value, expected);
       ValueNode(*v.default_value);
     }
     Directives(v.directives, "VARIABLE_DEFINITION");
@@ -1533,7 +1639,7 @@ class Walker {
 
   void TypeRefNode(const TypeRef& t, bool sdl = false) {
     if (t.kind == TypeRef::Kind::kNamed) {
-      for (auto& r : rules_) r->EnterNamedType(t.name, sdl);
+      for (Rule* r : On(Hook::kEnterNamedType)) r->EnterNamedType(t.name, sdl);
     } else {
       TypeRefNode(*t.of, sdl);
     }
@@ -1543,7 +1649,7 @@ class Walker {
   // graphql-js still visits the types they name, so unknown ones are reported too.
   void TypeSystem(const TypeSystemDefinition& d) {
     auto named = [this](const Name& n) {
-      for (auto& r : rules_) r->EnterNamedType(n, true);
+      for (Rule* r : On(Hook::kEnterNamedType)) r->EnterNamedType(n, true);
     };
     for (const auto& i : d.interfaces) named(i);
     for (const auto& f : d.fields) {
@@ -1558,11 +1664,11 @@ class Walker {
   void Fragment(const FragmentDefinition& f) {
     const NamedType* t = c_.schema().FindType(f.type_condition.value);
     c_.PushType(t == nullptr ? std::nullopt : std::optional<WrappedType>(WrappedType{t, {}}));
-    for (auto& r : rules_) {
+    for (Rule* r : WithDirectives(kFragment)) {
       r->EnterFragment(f);
       r->EnterDirectives(f.directives);
     }
-    for (auto& r : rules_) r->EnterNamedType(f.type_condition, false);
+    for (Rule* r : On(Hook::kEnterNamedType)) r->EnterNamedType(f.type_condition, false);
     Directives(f.directives, "FRAGMENT_DEFINITION");
     SelectionSet(f.selections);
     c_.PopType();
@@ -1573,7 +1679,8 @@ class Walker {
     // Only composite types are parents: under a leaf, every field is unknown but unreported.
     const auto& type = c_.Type();
     c_.PushParent(type && type->named->IsComposite() ? type->named : nullptr);
-    for (auto& r : rules_) r->EnterSelectionSet(selections, parent_is_inline_fragment);
+    for (Rule* r : On(Hook::kEnterSelectionSet))
+      r->EnterSelectionSet(selections, parent_is_inline_fragment);
     for (const auto& s : selections) SelectionNode(s);
     c_.PopParent();
   }
@@ -1584,7 +1691,7 @@ class Walker {
         const Field* def = c_.LookupField(c_.ParentType(), s.name.value);
         c_.PushField(def);
         c_.PushType(def == nullptr ? std::nullopt : std::optional<WrappedType>(def->type));
-        for (auto& r : rules_) {
+        for (Rule* r : WithDirectives(kField)) {
           r->EnterField(s);
           r->EnterDirectives(s.directives);
         }
@@ -1593,13 +1700,13 @@ class Walker {
         }
         Directives(s.directives, "FIELD");
         if (s.has_selection_set) SelectionSet(s.selections);
-        for (auto& r : rules_) r->LeaveField(s);
+        for (Rule* r : On(Hook::kLeaveField)) r->LeaveField(s);
         c_.PopType();
         c_.PopField();
         return;
       }
       case Selection::Kind::kFragmentSpread:
-        for (auto& r : rules_) {
+        for (Rule* r : WithDirectives(kSpread)) {
           r->EnterFragmentSpread(s);
           r->EnterDirectives(s.directives);
         }
@@ -1615,12 +1722,12 @@ class Walker {
           type = WrappedType{c_.Type()->named, {}};
         }
         c_.PushType(type);
-        for (auto& r : rules_) {
+        for (Rule* r : WithDirectives(kInline)) {
           r->EnterInlineFragment(s);
           r->EnterDirectives(s.directives);
         }
         if (s.type_condition) {
-          for (auto& r : rules_) r->EnterNamedType(*s.type_condition, false);
+          for (Rule* r : On(Hook::kEnterNamedType)) r->EnterNamedType(*s.type_condition, false);
         }
         Directives(s.directives, "INLINE_FRAGMENT");
         SelectionSet(s.selections, /*parent_is_inline_fragment=*/true);
@@ -1635,21 +1742,21 @@ class Walker {
     for (const auto& d : directives) {
       const DirectiveDefinition* def = c_.schema().FindDirective(d.name.value);
       c_.SetDirective(def);
-      for (auto& r : rules_) r->EnterDirective(d, location);
+      for (Rule* r : On(Hook::kEnterDirective)) r->EnterDirective(d, location);
       for (const auto& a : d.arguments) {
         ArgumentNode(a, def == nullptr ? nullptr : def->Argument(a.name.value), true);
       }
-      for (auto& r : rules_) r->LeaveDirective(d);
+      for (Rule* r : On(Hook::kLeaveDirective)) r->LeaveDirective(d);
       c_.SetDirective(nullptr);
     }
   }
 
   void ArgumentNode(const Argument& a, const InputValue* def, bool of_directive) {
     c_.SetArgument(def);
-    for (auto& r : rules_) r->EnterArgument(a, of_directive);
+    for (Rule* r : On(Hook::kEnterArgument)) r->EnterArgument(a, of_directive);
     std::optional<WrappedType> expected;
     if (def != nullptr) expected = def->type;
-    for (auto& r : rules_) r->EnterValue(a.value, expected);
+    for (Rule* r : On(Hook::kEnterValue)) r->EnterValue(a.value, expected);
     ValueNode(a.value);
     c_.SetArgument(nullptr);
   }
@@ -1658,23 +1765,32 @@ class Walker {
     if (v.kind == Value::Kind::kList) {
       for (const auto& item : v.list) ValueNode(item);
     } else if (v.kind == Value::Kind::kObject) {
-      for (auto& r : rules_) r->EnterObjectValue();
+      for (Rule* r : On(Hook::kEnterObjectValue)) r->EnterObjectValue();
       for (const auto& f : v.fields) {
-        for (auto& r : rules_) r->EnterObjectField(f);
+        for (Rule* r : On(Hook::kEnterObjectField)) r->EnterObjectField(f);
         ValueNode(f.value);
       }
-      for (auto& r : rules_) r->LeaveObjectValue();
+      for (Rule* r : On(Hook::kLeaveObjectValue)) r->LeaveObjectValue();
     }
   }
 
+  // The rules overriding `hook`, in rule order.
+  const std::vector<Rule*>& On(Hook hook) const { return on_[static_cast<std::size_t>(hook)]; }
+  enum Paired { kOperation, kVariable, kFragment, kField, kSpread, kInline, kPairedCount };
+  // The rules overriding the node's hook or EnterDirectives, in rule order.
+  const std::vector<Rule*>& WithDirectives(Paired node) const { return with_directives_[node]; }
+
   Context& c_;
-  std::vector<std::unique_ptr<Rule>> rules_;
+  std::vector<RuleEntry> rules_;
+  std::array<std::vector<Rule*>, static_cast<std::size_t>(Hook::kCount)> on_;
+  std::array<std::vector<Rule*>, kPairedCount> with_directives_;
 };
 
 template <typename... Rules>
-std::vector<std::unique_ptr<Rule>> MakeRules(Context& c) {
-  std::vector<std::unique_ptr<Rule>> rules;
-  (rules.push_back(std::make_unique<Rules>(c)), ...);
+std::vector<RuleEntry> MakeRules(Context& c) {
+  std::vector<RuleEntry> rules;
+  rules.reserve(sizeof...(Rules));
+  (rules.push_back({std::make_unique<Rules>(c), HooksOf<Rules>()}), ...);
   return rules;
 }
 
