@@ -1,5 +1,7 @@
 // The driver runtime end to end: the real Python runtime (its virtual environment from
 // tools/setup.sh) driven by the C++ client, with this test playing the agent's primitives.
+#include "styrmin/runtime/driver_runtime.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -17,16 +19,13 @@
 #include "styrmin/driver/loader.h"
 #include "styrmin/driver/parameters.h"
 #include "styrmin/driver/testing/sample_driver.h"
-#include "styrmin/runtime/driver_runtime.h"
 
 namespace styrmin::runtime {
 namespace {
 
 using std::chrono::milliseconds;
 
-RuntimeConfig Config() {
-  return {STYRMIN_PYTHON, STYRMIN_SOURCE_DIR "/python"};
-}
+RuntimeConfig Config() { return {STYRMIN_PYTHON, STYRMIN_SOURCE_DIR "/python"}; }
 
 class RecordingLog final : public RunLog {
  public:
@@ -122,6 +121,15 @@ TEST_F(DriverRuntimeTest, RendersTheSampleValuesFromABuiltContext) {
   EXPECT_EQ((*parsed)["telemetry"], true);
   EXPECT_NE(values->find("# infrahub on 8000"), std::string::npos) << *values;
   EXPECT_EQ(values->find("correct horse"), std::string::npos) << "a secret reached the values";
+}
+
+TEST_F(DriverRuntimeTest, AnUnsetReplicaCountRendersTheTemplatesDefault) {
+  Json context = SampleContext();
+  ASSERT_TRUE(context["components"]["server"]["replicas"].is_number());
+  context["components"]["server"]["replicas"] = nullptr;  // as the builder leaves it unset
+  auto values = RenderValues(Config(), dir_, context, milliseconds(30000));
+  ASSERT_TRUE(values) << values.error().ToString();
+  EXPECT_EQ(ParseYaml(*values).value()["server"]["replicas"], 1) << *values;
 }
 
 TEST_F(DriverRuntimeTest, ReportsTemplateErrorsWithTheirLine) {

@@ -15,10 +15,11 @@ namespace {
 void PrintProblems(const std::filesystem::path& dir, const std::vector<driver::Problem>& problems,
                    std::ostream& err) {
   for (const auto& p : problems) {
-    if (p.path.empty()) {
+    if (!p.file.empty()) {
+      err << (dir / p.file).string() << ": " << (p.path.empty() ? "" : p.path + ": ") << p.message
+          << "\n";
+    } else if (p.path.empty()) {
       err << dir.string() << ": " << p.message << "\n";
-    } else if (driver::IsSpecPath(p.path)) {
-      err << (dir / driver::kSpecFile).string() << ": " << p.path << ": " << p.message << "\n";
     } else {
       err << (dir / p.path).string() << ": " << p.message << "\n";
     }
@@ -33,7 +34,7 @@ int LintDriver(const std::filesystem::path& dir, OutputFormat format, std::ostre
   if (format == OutputFormat::kJson) {
     Json problems = Json::array();
     for (const auto& p : load.problems) {
-      problems.push_back({{"path", p.path}, {"message", p.message}});
+      problems.push_back({{"file", p.file}, {"path", p.path}, {"message", p.message}});
     }
     Json summary = nullptr;
     if (load.driver) {

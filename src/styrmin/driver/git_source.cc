@@ -173,7 +173,11 @@ Result<GitDriverFiles> FetchGitDriver(const GitDriverRequest& request) {
   }
   const Repository repo(repo_raw);
   git_remote* remote_raw = nullptr;
-  if (git_remote_create_anonymous(&remote_raw, repo.get(), request.url.c_str()) != 0) {
+  // Exactly the URL given: no url.<base>.insteadOf rewriting from any git configuration.
+  git_remote_create_options remote_options = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  remote_options.repository = repo.get();
+  remote_options.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
+  if (git_remote_create_with_opts(&remote_raw, request.url.c_str(), &remote_options) != 0) {
     return InvalidArgument(LastError("\"" + request.url + "\" is not a usable git URL"));
   }
   const Remote remote(remote_raw);

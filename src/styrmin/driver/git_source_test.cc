@@ -26,7 +26,7 @@ class SourceRepo {
   }
   ~SourceRepo() {
     git_repository_free(repo_);
-    git_libgit2_shutdown();
+    // No git_libgit2_shutdown(): FetchGitDriver initialises libgit2 once for the process.
   }
   SourceRepo(const SourceRepo&) = delete;
   SourceRepo& operator=(const SourceRepo&) = delete;

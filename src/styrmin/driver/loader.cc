@@ -42,6 +42,7 @@ std::string Sha256Digest(const DriverFiles& files) {
 void CheckActions(const DriverSpec& spec, const DriverFiles& files, std::vector<Problem>& out) {
   for (std::size_t i = 0; i < spec.actions.size(); ++i) {
     const Action& a = spec.actions[i];
+    if (a.file.empty() || a.function.empty()) continue;  // its location is reported already
     const std::string path = "spec.actions[" + std::to_string(i) + "].location";
     const auto file = files.find(a.file);
     if (file == files.end()) {
@@ -53,7 +54,7 @@ void CheckActions(const DriverSpec& spec, const DriverFiles& files, std::vector<
 }
 
 void CheckLocalChart(const DriverSpec& spec, const DriverFiles& files, std::vector<Problem>& out) {
-  if (spec.chart.kind != ChartSource::Kind::kLocal) return;
+  if (spec.chart.kind != ChartSource::Kind::kLocal || spec.chart.location.empty()) return;
   const std::string path = "spec.helm.main.location";
   const std::string chart_yaml = spec.chart.location + "/Chart.yaml";
   const auto it = files.find(chart_yaml);
@@ -83,24 +84,19 @@ void CheckLocalChart(const DriverSpec& spec, const DriverFiles& files, std::vect
 
 }  // namespace
 
-bool IsSpecPath(std::string_view path) {
-  const std::string_view first = path.substr(0, path.find_first_of(".["));
-  return first == "apiVersion" || first == "kind" || first == "metadata" || first == "spec";
-}
-
 bool DefinesFunction(std::string_view source, std::string_view function) {
   std::size_t at = 0;
   while (at <= source.size()) {
     std::size_t end = source.find('\n', at);
     if (end == std::string_view::npos) end = source.size();
     std::string_view line = source.substr(at, end - at);
-    if (line.rfind("async ", 0) == 0) {
-      line.remove_prefix(6);
+    if (line.rfind("async", 0) == 0 && line.size() > 5 && (line[5] == ' ' || line[5] == '\t')) {
+      line.remove_prefix(5);
       while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
     }
-    if (line.rfind("def ", 0) == 0) {
-      line.remove_prefix(4);
-      while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+    if (line.rfind("def", 0) == 0 && line.size() > 3 && (line[3] == ' ' || line[3] == '\t')) {
+      line.remove_prefix(3);
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
       if (line.rfind(function, 0) == 0) {
         line.remove_prefix(function.size());
         while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
@@ -143,14 +139,19 @@ DriverLoad CheckDriver(DriverFiles files, const LoadLimits& limits) {
   SpecParse parsed = ParseSpec(spec_file->second);
   out.problems = std::move(parsed.problems);
   for (auto& p : out.problems) {
-    if (p.path.empty()) p.path = kSpecFile;  // the document as a whole
+    if (p.path.empty()) {
+      p.path = kSpecFile;  // the document as a whole
+    } else if (p.path != kSpecFile) {
+      p.file = kSpecFile;
+    }
   }
   if (const auto values = files.find(std::string(kValuesFile)); values != files.end()) {
     for (auto& p : CheckTemplate(values->second, kValuesFile)) out.problems.push_back(std::move(p));
   }
-  if (!parsed.spec) return out;
-  CheckActions(*parsed.spec, files, out.problems);
-  CheckLocalChart(*parsed.spec, files, out.problems);
+  // On what could be read of a broken spec too: every problem in one pass.
+  const DriverSpec& spec = parsed.spec ? *parsed.spec : parsed.partial;
+  CheckActions(spec, files, out.problems);
+  CheckLocalChart(spec, files, out.problems);
   if (!out.problems.empty()) return out;
 
   LoadedDriver driver;

@@ -42,12 +42,9 @@ struct DriverLoad {
   std::vector<Problem> problems;
 };
 
-// Paths of problems found in the spec start with one of its top-level fields (`spec.`,
-// `metadata.`, `apiVersion`, `kind`); any other path names a file of the driver
-// (`values.j2.yml:3`, `chart/Chart.yaml`), and "" the driver as a whole.
-bool IsSpecPath(std::string_view path);
-
-// Checks a driver given its files.
+// Checks a driver given its files. Problems found in the spec have `file` set to kSpecFile;
+// other problems' paths name a file of the driver (`values.j2.yml:3`, `chart/Chart.yaml`), and
+// an empty path the driver as a whole.
 DriverLoad CheckDriver(DriverFiles files, const LoadLimits& limits = {});
 
 // Reads the regular files under `dir` (skipping `.git`; symbolic links are refused, so nothing

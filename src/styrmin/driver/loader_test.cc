@@ -82,6 +82,7 @@ TEST(CheckDriver, RefusesDriversOverTheLimits) {
 TEST(DefinesFunction, FindsTopLevelDefinitionsOnly) {
   EXPECT_TRUE(DefinesFunction("def f(x):\n  pass\n", "f"));
   EXPECT_TRUE(DefinesFunction("import x\nasync def f (x):\n", "f"));
+  EXPECT_TRUE(DefinesFunction("async\tdef\tf(x):\n", "f"));
   EXPECT_FALSE(DefinesFunction("def ff(x):\n", "f"));
   EXPECT_FALSE(DefinesFunction("  def f(x):\n", "f"));
   EXPECT_FALSE(DefinesFunction("# def f(x):\n", "f"));

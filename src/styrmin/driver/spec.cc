@@ -156,6 +156,12 @@ bool IsLabelKey(std::string_view s) {
   return IsLabelName(s.substr(slash + 1));
 }
 
+bool IsActionName(std::string_view s) {
+  if (s.empty() || s.size() > 63) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return IsAlpha(c) || IsDigit(c) || c == '-' || c == '_'; });
+}
+
 bool IsVersionText(std::string_view s) {
   if (s.empty() || s.size() > 64 || !(IsAlpha(s.front()) || IsDigit(s.front()))) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -403,7 +409,7 @@ void ReadHelm(Reader& r, const Json& s, DriverSpec& spec) {
     const bool escapes = dir == ".." || dir.rfind("../", 0) == 0 ||
                          dir.find("/../") != std::string::npos ||
                          (dir.size() >= 3 && dir.compare(dir.size() - 3, 3, "/..") == 0);
-    if (dir.empty() || dir == "." || l.front() == '/' || escapes) {
+    if (dir.empty() || dir == "." || l.front() == '/' || dir.front() == '/' || escapes) {
       r.Report(path + ".location",
                "a local chart must be a directory inside the driver, such "
                "as ./chart; got \"" +
@@ -433,15 +439,24 @@ void ReadBackup(Reader& r, const Json& node, const std::string& path, Component&
   if (has_volume && has_volumes) {
     r.Report(path, "give either volume or volumes, not both");
   }
-  if (auto v = r.String(node, path, "volume", false)) backup.volumes.push_back(*v);
-  for (auto& v : r.Strings(node, path, "volumes")) backup.volumes.push_back(std::move(v));
-  for (std::size_t i = 0; i < backup.volumes.size(); ++i) {
-    if (!IsDnsLabel(backup.volumes[i])) {
-      r.Report(has_volume ? path + ".volume" : Reader::Index(path + ".volumes", i),
-               "\"" + backup.volumes[i] + "\" is not a valid volume name");
-    }
+  std::vector<std::pair<std::string, std::string>> named;  // volume, where it was written
+  if (auto v = r.String(node, path, "volume", false)) named.emplace_back(*v, path + ".volume");
+  const auto volumes = r.Strings(node, path, "volumes");
+  for (std::size_t i = 0; i < volumes.size(); ++i) {
+    named.emplace_back(volumes[i], Reader::Index(path + ".volumes", i));
   }
-  if (kind == BackupKind::kDisk && backup.volumes.empty() && !has_volume && !has_volumes) {
+  for (auto& [volume, where] : named) {
+    if (!IsDnsLabel(volume)) {
+      r.Report(where, "\"" + volume + "\" is not a valid volume name");
+    }
+    backup.volumes.push_back(std::move(volume));
+  }
+  // Null or empty names nothing; a value of the wrong type was reported above.
+  const auto names_something = [&node](const char* key) {
+    const auto it = node.find(key);
+    return it != node.end() && !it->is_null() && !(it->is_array() && it->empty());
+  };
+  if (kind == BackupKind::kDisk && !names_something("volume") && !names_something("volumes")) {
     r.Report(path, "a disk backup names its volume (volume: or volumes:)");
   }
   const auto options = node.find("options");
@@ -473,9 +488,13 @@ void ReadComponents(Reader& r, const Json& s, DriverSpec& spec) {
                          "\" is not a valid component name (lowercase letters, "
                          "digits and '-', at most 63 characters)");
     }
-    if (!r.Mapping(node, path, {"identifier", "backup"})) continue;
     Component component;
     component.name = name;
+    if (!r.Mapping(node, path, {"identifier", "backup"})) {
+      // Still declared: references to it are not problems of their own.
+      spec.components.emplace(name, std::move(component));
+      continue;
+    }
     const auto identifier = node.find("identifier");
     if (identifier == node.end()) {
       r.Report(path + ".identifier", "required field is missing");
@@ -807,15 +826,16 @@ void ReadActions(Reader& r, const Json& s, DriverSpec& spec) {
     const Json& node = (*it)[i];
     if (!r.Mapping(node, path, {"name", "hook", "mode", "location", "timeout"})) continue;
     Action action;
-    bool ok = true;
     if (auto name = r.String(node, path, "name", true)) {
-      if (const auto [at, inserted] = seen.emplace(*name, path); !inserted) {
+      if (!IsActionName(*name)) {
+        r.Report(path + ".name", "\"" + *name +
+                                     "\" is not a valid action name (letters, digits, '-' and "
+                                     "'_', at most 63 characters)");
+      } else if (const auto [at, inserted] = seen.emplace(*name, path); !inserted) {
         r.Report(path + ".name",
                  "duplicate action \"" + *name + "\" (first at " + at->second + ")");
       }
       action.name = *name;
-    } else {
-      ok = false;
     }
     const auto hook = r.Enum(node, path, "hook", kHooks, "hook", true);
     if (hook) action.hook = *hook;
@@ -831,9 +851,10 @@ void ReadActions(Reader& r, const Json& s, DriverSpec& spec) {
       }
     }
     if (auto location = r.String(node, path, "location", true)) {
-      ok = SplitLocation(r, path + ".location", *location, action) && ok;
-    } else {
-      ok = false;
+      if (!SplitLocation(r, path + ".location", *location, action)) {
+        action.file.clear();  // nothing for the loader to look up
+        action.function.clear();
+      }
     }
     if (auto timeout = r.Integer(node, path, "timeout", false)) {
       if (*timeout < 1 || *timeout > 86400) {
@@ -843,7 +864,8 @@ void ReadActions(Reader& r, const Json& s, DriverSpec& spec) {
         action.timeout_seconds = static_cast<int>(*timeout);
       }
     }
-    if (ok && hook) spec.actions.push_back(std::move(action));
+    // Kept whatever else is wrong with it: its hook still counts for the cross-checks.
+    if (hook) spec.actions.push_back(std::move(action));
   }
 }
 
@@ -927,7 +949,10 @@ SpecParse ParseSpec(std::string_view yaml) {
     }
   }
   out.problems = std::move(r.problems());
-  if (out.problems.empty()) out.spec = std::move(spec);
+  if (out.problems.empty()) {
+    out.spec = spec;
+  }
+  out.partial = std::move(spec);
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "styrmin/core/json.h"
@@ -22,10 +23,17 @@
 namespace styrmin::driver {
 
 // One problem in a driver: where (`spec.parameters[2].kind`, or a file of the driver such as
-// `values.j2.yml:12`) and what, worded for the driver's author.
+// `values.j2.yml:12`) and what, worded for the driver's author. `file` names the file the path
+// is inside when the path alone does not (the spec's paths: "driver.styrmin.yml"), and is
+// empty otherwise.
 struct Problem {
+  Problem() = default;
+  Problem(std::string p, std::string m, std::string f = {})
+      : path(std::move(p)), message(std::move(m)), file(std::move(f)) {}
+
   std::string path;
   std::string message;
+  std::string file;
 
   // "path: message".
   std::string ToString() const;
@@ -151,6 +159,9 @@ struct DriverSpec {
 // A spec, or every problem found in it.
 struct SpecParse {
   std::optional<DriverSpec> spec;  // set exactly when `problems` is empty
+  // What could be read even when there are problems (what failed is left at its default), so
+  // that checks against the driver's other files can report their problems in the same pass.
+  DriverSpec partial;
   std::vector<Problem> problems;
 };
 

@@ -21,7 +21,45 @@ bool IsWordChar(char c) {
 struct Open {
   std::string tag;
   std::size_t line;
+  bool else_seen = false;  // an if or for past its {% else %}
 };
+
+// Whether a `set` tag's text assigns (`x = 1`) rather than opens a block (`x | filter("a=b")`):
+// an '=' outside string literals that is not part of ==, !=, <= or >=.
+bool Assigns(std::string_view rest) {
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    const char c = rest[i];
+    if (c == '"' || c == '\'') {
+      std::size_t j = i + 1;
+      while (j < rest.size() && rest[j] != c) j += rest[j] == '\\' ? 2 : 1;
+      i = j;
+      continue;
+    }
+    if (c != '=') continue;
+    const char before = i > 0 ? rest[i - 1] : ' ';
+    const char after = i + 1 < rest.size() ? rest[i + 1] : ' ';
+    if (after != '=' && before != '=' && before != '!' && before != '<' && before != '>') {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether `inner` (the text between delimiters) opens another tag outside string literals: the
+// first delimiter was left unclosed and a later closing one was taken for its.
+bool OpensAnother(std::string_view inner) {
+  for (std::size_t i = 0; i + 1 < inner.size(); ++i) {
+    const char c = inner[i];
+    if (c == '"' || c == '\'') {
+      std::size_t j = i + 1;
+      while (j < inner.size() && inner[j] != c) j += inner[j] == '\\' ? 2 : 1;
+      i = j;
+      continue;
+    }
+    if (c == '{' && (inner[i + 1] == '{' || inner[i + 1] == '%')) return true;
+  }
+  return false;
+}
 
 class Checker {
  public:
@@ -98,6 +136,10 @@ class Checker {
       return text_.size();
     }
     std::string_view inner = text_.substr(open + 2, end - open - 2);
+    if (OpensAnother(inner)) {
+      Report(LineOf(open), std::string(opener) + " is not closed before the next {{ or {%");
+      return open + 2;
+    }
     if (!inner.empty() && (inner.front() == '-' || inner.front() == '+')) inner.remove_prefix(1);
     if (!inner.empty() && inner.back() == '-') inner.remove_suffix(1);
     if (std::all_of(inner.begin(), inner.end(), IsSpace)) {
@@ -114,6 +156,10 @@ class Checker {
       return text_.size();
     }
     std::string_view inner = text_.substr(open + 2, end - open - 2);
+    if (OpensAnother(inner)) {
+      Report(line, "{% is not closed before the next {{ or {%");
+      return open + 2;
+    }
     if (!inner.empty() && (inner.front() == '-' || inner.front() == '+')) inner.remove_prefix(1);
     while (!inner.empty() && IsSpace(inner.front())) inner.remove_prefix(1);
     std::size_t n = 0;
@@ -127,15 +173,22 @@ class Checker {
     if (name == "raw") return Raw(end + 2, line);
     if (name == "set") {
       // `{% set x = ... %}` is a statement; `{% set x %}...{% endset %}` a block.
-      if (rest.find('=') != std::string_view::npos) return end + 2;
+      if (Assigns(rest)) return end + 2;
     }
     if (std::find(kBlockTags.begin(), kBlockTags.end(), name) != kBlockTags.end()) {
       stack_.push_back({name, line});
     } else if (name == "elif" || name == "else") {
-      if (stack_.empty() ||
-          (stack_.back().tag != "if" && !(name == "else" && stack_.back().tag == "for"))) {
+      Open* block = stack_.empty() ? nullptr : &stack_.back();
+      const bool fits =
+          block != nullptr && (block->tag == "if" || (name == "else" && block->tag == "for"));
+      if (!fits) {
         Report(line, "{% " + name + " %} outside an {% if %}" +
                          std::string(name == "else" ? " or {% for %}" : ""));
+      } else if (block->else_seen) {
+        Report(line, "{% " + name + " %} after the {% else %} of the {% " + block->tag +
+                         " %} opened at line " + std::to_string(block->line));
+      } else if (name == "else") {
+        block->else_seen = true;
       }
     } else if (name == "pluralize") {
       if (stack_.empty() || stack_.back().tag != "trans") {

@@ -20,6 +20,7 @@ TEST(CheckTemplate, AcceptsWhatJinjaAccepts) {
       "{{ x }}{{- y -}}{%- if a -%}{% elif b %}{% else %}{% endif %}",
       "{% for i in items %}{{ i }}{% else %}none{% endfor %}",
       "{% set x = 1 %}{% set y %}block{% endset %}",
+      "{% set b | replace(\"a=\", 'b') %}x{% endset %}{% set c = a == b %}",
       "{% macro m(a) %}{{ a }}{% endmacro %}{% call m(1) %}{% endcall %}",
       "{% raw %}{% if %}{{ unclosed{% endraw %}",
       "{{ \"}}\" }} {% if x == '%}' %}{% endif %}",

@@ -54,7 +54,7 @@ spec:
 )";
 
 inline constexpr const char* kSampleValues = R"(server:
-  replicas: {{ components.server.replicas | default(1) }}
+  replicas: {{ 1 if components.server.replicas is none else components.server.replicas }}
   env: {{ components | tojson }}
 {% if parameters.telemetry %}
 telemetry: true
