@@ -105,7 +105,9 @@ Status ApplyEnvVars(const DriverSpec& driver, const std::string& component, cons
     return ConfigError(key, "expected an object of NAME: value, got " + Shown(config));
   }
   for (const auto& [name, value] : config.items()) {
-    const std::string var_key = key + "." + name;
+    std::string var_key = key;
+    var_key += '.';
+    var_key += name;
     std::vector<std::string> offered;
     bool is_offered = false;
     for (const EnvVarOption& option : driver.env_vars) {
@@ -114,9 +116,14 @@ Status ApplyEnvVars(const DriverSpec& driver, const std::string& component, cons
       is_offered = is_offered || option.name == name;
     }
     if (!is_offered) {
-      return ConfigError(var_key, "the driver does not offer env var \"" + name +
-                                      "\" for component \"" + component +
-                                      "\" (it offers: " + Join(offered) + ")");
+      std::string message = "the driver does not offer env var \"";
+      message += name;
+      message += "\" for component \"";
+      message += component;
+      message += "\" (it offers: ";
+      message += Join(offered);
+      message += ')';
+      return ConfigError(var_key, message);
     }
     // Null unsets a value an earlier scope set, leaving the driver's default.
     if (value.is_null()) continue;
@@ -148,7 +155,9 @@ Status ApplyComponentConfig(const DriverSpec& driver, const std::string& compone
     overridable = overridable || option.component == component;
   }
   for (const auto& [field, value] : config.items()) {
-    const std::string field_key = key + "." + field;
+    std::string field_key = key;
+    field_key += '.';
+    field_key += field;
     if (field != "env_vars" && field != "command" && field != "args" && field != "replicas") {
       // A typo ("replica") must not be silently ignored.
       return ConfigError(field_key, "unknown key (expected env_vars, command, args or replicas)");
@@ -158,8 +167,12 @@ Status ApplyComponentConfig(const DriverSpec& driver, const std::string& compone
       STYRMIN_RETURN_IF_ERROR(ApplyEnvVars(driver, component, value, field_key, settings));
     } else if (field == "command" || field == "args") {
       if (!overridable) {
-        return ConfigError(field_key, "the driver does not allow overriding the " + field +
-                                          " of component \"" + component + "\"");
+        std::string message = "the driver does not allow overriding the ";
+        message += field;
+        message += " of component \"";
+        message += component;
+        message += '"';
+        return ConfigError(field_key, message);
       }
       STYRMIN_ASSIGN_OR_RETURN(Json list, StringList(value, field_key));
       (field == "command" ? settings.command : settings.args) = std::move(list);
@@ -281,14 +294,16 @@ Result<Json> Services(const ContextInput& input, const Json& config, const std::
       human_readable_fqdn = DnsLabel(service.name) + "." + DnsLabel(input.deployment.name) + "." +
                             DnsLabel(input.environment.name) + "." + *fqdn_suffix;
     }
-    services[service.name] = {{"name", service.name},
-                              {"port", service.port},
-                              {"kind", service.kind},
-                              {"scope", ScopeName(service.scope)},
-                              {"service_name", service_name},
-                              {"host", service_name + "." + name_space + ".svc." + domain},
-                              {"primary_fqdn", primary_fqdn},
-                              {"human_readable_fqdn", human_readable_fqdn}};
+    std::string host = service_name;
+    host += '.';
+    host += name_space;
+    host += ".svc.";
+    host += domain;
+    services[service.name] = {
+        {"name", service.name},         {"port", service.port},
+        {"kind", service.kind},         {"scope", ScopeName(service.scope)},
+        {"service_name", service_name}, {"host", std::move(host)},
+        {"primary_fqdn", primary_fqdn}, {"human_readable_fqdn", human_readable_fqdn}};
   }
   return services;
 }

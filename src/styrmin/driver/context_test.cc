@@ -12,8 +12,6 @@
 namespace styrmin::driver {
 namespace {
 
-using ::testing::HasSubstr;
-
 constexpr const char* kSecretValue = "hunter2-never-shown";
 
 Component MakeComponent(std::string name, std::string label_key, std::string label_value) {

@@ -174,7 +174,10 @@ Result<GitDriverFiles> FetchGitDriver(const GitDriverRequest& request) {
   const Repository repo(repo_raw);
   git_remote* remote_raw = nullptr;
   // Exactly the URL given: no url.<base>.insteadOf rewriting from any git configuration.
-  git_remote_create_options remote_options = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  // The *_init functions rather than the INIT macros, whose partial initialisers clang
+  // rejects under -Wmissing-field-initializers.
+  git_remote_create_options remote_options;
+  git_remote_create_options_init(&remote_options, GIT_REMOTE_CREATE_OPTIONS_VERSION);
   remote_options.repository = repo.get();
   remote_options.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
   if (git_remote_create_with_opts(&remote_raw, request.url.c_str(), &remote_options) != 0) {
@@ -187,7 +190,8 @@ Result<GitDriverFiles> FetchGitDriver(const GitDriverRequest& request) {
   char* specs[] = {const_cast<char*>(refspec.c_str())};
   const git_strarray refspecs{specs, 1};
   Transfer transfer{std::chrono::steady_clock::now() + request.timeout};
-  git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+  git_fetch_options options;
+  git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION);
   options.callbacks.transfer_progress = OnProgress;
   options.callbacks.sideband_progress = OnSideband;
   options.callbacks.payload = &transfer;

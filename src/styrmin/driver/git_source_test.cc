@@ -19,7 +19,8 @@ class SourceRepo {
  public:
   explicit SourceRepo(const fs::path& dir) : dir_(dir) {
     git_libgit2_init();
-    git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+    git_repository_init_options options;
+    git_repository_init_options_init(&options, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
     options.initial_head = "main";
     options.flags = GIT_REPOSITORY_INIT_MKPATH;
     EXPECT_EQ(git_repository_init_ext(&repo_, dir.c_str(), &options), 0);

@@ -14,7 +14,7 @@
 namespace styrmin::driver {
 
 // Values longer than this are refused (and patterns are never run on them).
-inline constexpr std::size_t kMaxParameterValueBytes = 64 * 1024;
+inline constexpr std::size_t kMaxParameterValueBytes = std::size_t{64} * 1024;
 
 struct ParameterCheck {
   // Every declared parameter, in declaration order, typed: the given value, else the default,

@@ -64,7 +64,8 @@ DriverSpec EveryKind() {
 
 std::vector<std::string> Lines(const std::vector<Problem>& problems) {
   std::vector<std::string> lines;
-  for (const Problem& problem : problems) lines.push_back(problem.path + ": " + problem.message);
+  lines.reserve(problems.size());
+  for (const Problem& problem : problems) lines.push_back(problem.ToString());
   return lines;
 }
 

@@ -305,7 +305,7 @@ void ReadMetadata(Reader& r, const Json& root, DriverSpec& spec) {
       continue;
     }
     for (const auto& [k, v] : m->items()) {
-      if (!v.is_string()) r.Report(path + "." + k, "expected a string, got " + Describe(v));
+      if (!v.is_string()) r.Report(Reader::Join(path, k), "expected a string, got " + Describe(v));
     }
   }
 }
@@ -508,14 +508,14 @@ void ReadComponents(Reader& r, const Json& s, DriverSpec& spec) {
       } else {
         for (const auto& [key, value] : label->items()) {
           if (!IsLabelKey(key)) {
-            r.Report(label_path + "." + key, "\"" + key + "\" is not a valid label key");
+            r.Report(Reader::Join(label_path, key), "\"" + key + "\" is not a valid label key");
           }
           if (!value.is_string()) {
-            r.Report(label_path + "." + key, "expected a label value (text), got " +
-                                                 Describe(value) +
-                                                 (value.is_primitive() ? " (quote it)" : ""));
+            r.Report(Reader::Join(label_path, key),
+                     "expected a label value (text), got " + Describe(value) +
+                         (value.is_primitive() ? " (quote it)" : ""));
           } else if (const auto v = value.get<std::string>(); !v.empty() && !IsLabelName(v)) {
-            r.Report(label_path + "." + key, "\"" + v + "\" is not a valid label value");
+            r.Report(Reader::Join(label_path, key), "\"" + v + "\" is not a valid label value");
           } else {
             component.labels[key] = value.get<std::string>();
           }

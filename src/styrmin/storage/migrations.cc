@@ -1,6 +1,11 @@
 #include "styrmin/storage/migrations.h"
 
 #include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "styrmin/core/clock.h"
 
 namespace styrmin::storage {
 namespace {
@@ -104,8 +109,56 @@ CREATE INDEX audit_events_action_sequence ON audit_events (action, sequence);
     },
 };
 
+constexpr bool NumberedOneTwoThreeInOrder() {
+  for (std::size_t i = 0; i < kMigrations.size(); ++i) {
+    if (kMigrations[i].version != static_cast<int>(i) + 1) return false;
+  }
+  return true;
+}
+static_assert(NumberedOneTwoThreeInOrder(), "migrations are numbered 1, 2, 3, ... in order");
+
 }  // namespace
 
 std::span<const Migration> Migrations() { return kMigrations; }
+
+std::string MigrationName(const Migration& migration) {
+  return "migration " + std::to_string(migration.version) + " (" +
+         std::string(migration.description) + ")";
+}
+
+Status CreateSchemaMigrationsTable(SqlSession& session) {
+  return session.ExecScript(kCreateSchemaMigrationsTable, "create the schema_migrations table");
+}
+
+Status RefuseNewerSchema(SqlSession& session) {
+  const auto known = static_cast<std::int64_t>(kMigrations.size());
+  STYRMIN_ASSIGN_OR_RETURN(
+      const std::int64_t newest,
+      session.QueryInt("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  if (newest > known) {
+    return FailedPrecondition("database schema version " + std::to_string(newest) +
+                              " is newer than this styrmin-server supports (" +
+                              std::to_string(known) + "); upgrade styrmin-server");
+  }
+  return OkStatus();
+}
+
+Status ApplyMigration(SqlSession& session, const Migration& migration) {
+  const std::int64_t version = migration.version;
+  STYRMIN_ASSIGN_OR_RETURN(
+      const bool applied,
+      session.Exists("SELECT 1 FROM schema_migrations WHERE version = ?1", {version}));
+  if (applied) return OkStatus();
+  STYRMIN_RETURN_IF_ERROR(
+      session.ExecScript(SqlFor(migration, session.dialect()), "apply the migration"));
+  return session.Exec("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                      {version, FormatRfc3339(SystemClock::Instance().Now())});
+}
+
+Result<int> CountAppliedMigrations(SqlSession& session) {
+  STYRMIN_ASSIGN_OR_RETURN(const std::int64_t count,
+                           session.QueryInt("SELECT COUNT(*) FROM schema_migrations"));
+  return static_cast<int>(count);
+}
 
 }  // namespace styrmin::storage

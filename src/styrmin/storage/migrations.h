@@ -1,7 +1,7 @@
-// The schema of the store as an ordered list of migrations. Migration N (1-based) takes a
-// database from schema version N-1 to N; a store applies the ones a database lacks (SQLite each
-// in its own transaction, PostgreSQL all in one under an advisory lock) and records each applied
-// version in `schema_migrations`.
+// The schema of the store as an ordered list of migrations, and the steps that apply them.
+// Migration N (1-based) takes a database from schema version N-1 to N; a store applies the ones a
+// database lacks (SQLite each in its own transaction, PostgreSQL all in one under an advisory lock)
+// and records each applied version in `schema_migrations`.
 //
 // Never edit a migration that has been released: a database that already applied it would not
 // see the change. Append a new one instead.
@@ -18,11 +18,13 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
-namespace styrmin::storage {
+#include "styrmin/core/status.h"
+#include "styrmin/storage/sql_session.h"
 
-enum class SqlDialect { kSqlite, kPostgresql };
+namespace styrmin::storage {
 
 struct Migration {
   int version;                   // 1, 2, 3, ... with no gaps
@@ -48,5 +50,21 @@ inline constexpr std::string_view kCreateSchemaMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     "version INTEGER PRIMARY KEY, "
     "applied_at TEXT NOT NULL)";
+
+// "migration 5 (audit log)": how errors name a migration.
+std::string MigrationName(const Migration& migration);
+
+// The steps of migrating, each on the caller's session; each backend arranges them in
+// transactions as its database allows (see the top of this file).
+
+// Runs kCreateSchemaMigrationsTable.
+Status CreateSchemaMigrationsTable(SqlSession& session);
+// kFailedPrecondition ("upgrade styrmin-server") when the database records a version newer than
+// the newest this binary knows.
+Status RefuseNewerSchema(SqlSession& session);
+// Applies `migration` and records it, unless the database records it already.
+Status ApplyMigration(SqlSession& session, const Migration& migration);
+// The number of migrations the database records: its schema version.
+Result<int> CountAppliedMigrations(SqlSession& session);
 
 }  // namespace styrmin::storage

@@ -3,19 +3,19 @@
 #include <libpq-fe.h>
 
 #include <array>
-#include <charconv>
+#include <cctype>
 #include <condition_variable>
 #include <cstdint>
-#include <initializer_list>
+#include <functional>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
-#include "styrmin/core/clock.h"
 #include "styrmin/storage/migrations.h"
+#include "styrmin/storage/sql_session.h"
 #include "styrmin/storage/store_values.h"
 
 namespace styrmin::storage {
@@ -140,195 +140,129 @@ Result<ConnectionPtr> Connect(const std::string& conninfo, const PostgresOptions
   return conn;
 }
 
-// What a duplicate in each unique constraint means, for the backstop message when a concurrent
-// writer slipped between a store's own check and its insert. Named by PostgreSQL's defaults for
-// the constraints in migrations.cc.
-struct UniqueConstraint {
-  std::string_view name;
-  std::string_view duplicate;
-};
-constexpr std::array<UniqueConstraint, 10> kUniqueConstraints = {{
-    {"clusters_pkey", "a cluster with the same id"},
-    {"clusters_name_key", "a cluster with the same name"},
-    {"backup_storage_locations_pkey", "a backup storage location with the same id"},
-    {"backup_storage_locations_name_key", "a backup storage location with the same name"},
-    {"environments_pkey", "an environment with the same id"},
-    {"environments_cluster_id_name_key", "an environment with the same name in that cluster"},
-    {"api_tokens_pkey", "an API token with the same id"},
-    {"api_tokens_secret_hash_key", "an API token with the same secret"},
-    {"schema_migrations_pkey", "a record of the same schema migration"},
-    {"audit_events_pkey", "an audit event with the same sequence"},
-}};
-
 std::string_view SqlState(const PGresult* result) {
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   return state != nullptr ? state : "";
 }
 
-// Maps a failed statement to the error vocabulary. `what` says what was being done.
-Error PostgresError(PGconn* conn, const PGresult* result, std::string_view what) {
+// Classifies a failed statement.
+SqlFailure PostgresFailure(PGconn* conn, const PGresult* result) {
   const std::string_view state = SqlState(result);
-  std::string message(what);
-  message += ": ";
   // Only the primary message: the DETAIL line quotes the row's values (a duplicate secret hash,
   // say), and messages reach logs.
   const char* primary =
       result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-  if (primary != nullptr) {
-    message += primary;
-  } else {
-    // No server message: libpq failed on its side (a lost connection, out of memory).
-    message += OneLine(PQerrorMessage(conn));
-  }
+  // Without a server message, libpq failed on its side (a lost connection, out of memory).
+  std::string message = primary != nullptr ? primary : OneLine(PQerrorMessage(conn));
   if (PQstatus(conn) != CONNECTION_OK || state.starts_with("08")) {
-    return Error(ErrorCode::kUnavailable, std::move(message));
+    return {SqlFailureKind::kUnavailable, std::move(message)};
   }
   if (state == "23505") {
     const char* constraint = PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME);
-    for (const UniqueConstraint& unique : kUniqueConstraints) {
-      if (constraint != nullptr && unique.name == constraint) {
-        return Error(ErrorCode::kAlreadyExists,
-                     std::string(what) + ": " + std::string(unique.duplicate) + " already exists");
-      }
-    }
-    return Error(ErrorCode::kAlreadyExists, std::move(message));
+    return {SqlFailureKind::kUniqueViolation, std::move(message),
+            constraint != nullptr ? constraint : ""};
   }
-  // foreign_key_violation, and class 22 (data exceptions: text that is not valid UTF-8, say):
-  // both are the caller's input.
-  if (state == "23503" || state.starts_with("22")) {
-    return Error(ErrorCode::kInvalidArgument, std::move(message));
-  }
+  if (state == "23503") return {SqlFailureKind::kForeignKeyViolation, std::move(message)};
+  // Class 22, data exceptions (text that is not valid UTF-8, say): the caller's input.
+  if (state.starts_with("22")) return {SqlFailureKind::kInvalidValue, std::move(message)};
   // Retrying may succeed: a serialization failure or deadlock, a server shutting down or
   // starting up, or one out of connections.
   if (state == "40001" || state == "40P01" || state.starts_with("57P") || state == "53300") {
-    return Error(ErrorCode::kUnavailable, std::move(message));
+    return {SqlFailureKind::kUnavailable, std::move(message)};
   }
-  return Error(ErrorCode::kInternal, std::move(message));
+  return {SqlFailureKind::kOther, std::move(message)};
 }
 
-// A value passed as a parameter: NULL, text, or an integer.
-using Param = std::variant<std::monostate, std::string_view, std::int64_t>;
-
-Param OptionalParam(const std::optional<std::string>& value) {
-  if (!value) return std::monostate{};
-  return std::string_view(*value);
-}
-
-// Runs one statement with `params` as $1, $2, ... in text format, and returns its result.
-Result<ResultPtr> Execute(PGconn* conn, std::string_view sql, std::initializer_list<Param> params,
-                          std::string_view what = "run a statement") {
-  // libpq takes NUL-terminated strings, so every value is copied into one; `texts` is sized
-  // up front so that the pointers into it stay valid.
-  std::vector<std::string> texts(params.size());
-  std::vector<const char*> values(params.size(), nullptr);
-  std::size_t index = 0;
-  for (const Param& param : params) {
-    if (const auto* text = std::get_if<std::string_view>(&param)) {
-      // PostgreSQL's text cannot hold NUL, and libpq would silently cut the value there.
-      if (text->find('\0') != std::string_view::npos) {
-        return InvalidArgument(
-            std::string(what) +
-            ": a value contains a NUL character, which PostgreSQL text cannot hold");
-      }
-      texts[index] = std::string(*text);
-      values[index] = texts[index].c_str();
-    } else if (const auto* number = std::get_if<std::int64_t>(&param)) {
-      texts[index] = std::to_string(*number);
-      values[index] = texts[index].c_str();
+// `sql` with the shared placeholders ?1, ?2, ... written as PostgreSQL's $1, $2, .... A ? inside
+// quotes ('text', "identifier") is not a placeholder and stays.
+std::string NumberedParameters(std::string_view sql) {
+  std::string statement(sql);
+  char quote = 0;
+  for (std::size_t i = 0; i < statement.size(); ++i) {
+    const char c = statement[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;  // a doubled quote closes and reopens, which comes to the same
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '?' && i + 1 < statement.size() &&
+               std::isdigit(static_cast<unsigned char>(statement[i + 1])) != 0) {
+      statement[i] = '$';
     }
-    ++index;
   }
-  const std::string statement(sql);
-  ResultPtr result(PQexecParams(conn, statement.c_str(), static_cast<int>(values.size()),
-                                /*paramTypes=*/nullptr, values.data(), /*paramLengths=*/nullptr,
-                                /*paramFormats=*/nullptr, /*resultFormat=*/0));
-  const ExecStatusType status = PQresultStatus(result.get());  // PGRES_FATAL_ERROR for nullptr
+  return statement;
+}
+
+// Whether a statement ran, else how it failed.
+SqlResult<void> Check(PGconn* conn, const PGresult* result) {
+  const ExecStatusType status = PQresultStatus(result);  // PGRES_FATAL_ERROR for nullptr
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    return tl::unexpected(PostgresError(conn, result.get(), what));
+    return tl::unexpected(PostgresFailure(conn, result));
   }
-  return result;
+  return {};
 }
 
-// Runs SQL without parameters, possibly several statements (the migrations).
-Status ExecuteScript(PGconn* conn, std::string_view sql, std::string_view what) {
-  const std::string script(sql);
-  const ResultPtr result(PQexec(conn, script.c_str()));
-  const ExecStatusType status = PQresultStatus(result.get());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    return tl::unexpected(PostgresError(conn, result.get(), what));
-  }
-  return OkStatus();
-}
-
-Status Run(PGconn* conn, std::string_view sql, std::initializer_list<Param> params,
-           std::string_view what = "run a statement") {
-  STYRMIN_RETURN_IF_ERROR(Execute(conn, sql, params, what));
-  return OkStatus();
-}
-
-Result<bool> Exists(PGconn* conn, std::string_view sql, std::initializer_list<Param> params) {
-  STYRMIN_ASSIGN_OR_RETURN(const ResultPtr result, Execute(conn, sql, params));
-  return PQntuples(result.get()) > 0;
-}
-
-// One row of a result, read by column.
-class Row final {
+// A session on a pooled connection, for one transaction.
+class PostgresSession final : public SqlSession {
  public:
-  Row(const PGresult* result, int index) : result_(result), index_(index) {}
+  explicit PostgresSession(PGconn* conn) : SqlSession(SqlDialect::kPostgresql), conn_(conn) {}
 
-  std::string Text(int column) const {
-    return {PQgetvalue(result_, index_, column),
-            static_cast<std::size_t>(PQgetlength(result_, index_, column))};
-  }
-
-  std::optional<std::string> OptionalText(int column) const {
-    if (PQgetisnull(result_, index_, column) != 0) return std::nullopt;
-    return Text(column);
-  }
+  PGconn* conn() const { return conn_; }
 
  private:
-  const PGresult* result_;
-  int index_;
+  // One statement through PQexecParams, values in text format.
+  SqlResult<std::vector<SqlRow>> Run(std::string_view sql,
+                                     std::span<const SqlValue> params) override {
+    // libpq takes NUL-terminated strings, so every value is copied into one; `texts` is sized
+    // up front so that the pointers into it stay valid.
+    std::vector<std::string> texts(params.size());
+    std::vector<const char*> values(params.size(), nullptr);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      if (const std::string_view* text = params[i].text()) {
+        // PostgreSQL's text cannot hold NUL, and libpq would silently cut the value there.
+        if (text->find('\0') != std::string_view::npos) {
+          return tl::unexpected(
+              SqlFailure{SqlFailureKind::kInvalidValue,
+                         "a value contains a NUL character, which PostgreSQL text cannot hold"});
+        }
+        texts[i] = std::string(*text);
+        values[i] = texts[i].c_str();
+      } else if (const std::int64_t* number = params[i].number()) {
+        texts[i] = std::to_string(*number);
+        values[i] = texts[i].c_str();
+      }  // else NULL, which libpq takes as a null pointer
+    }
+    const std::string statement = NumberedParameters(sql);
+    const ResultPtr result(PQexecParams(conn_, statement.c_str(), static_cast<int>(values.size()),
+                                        /*paramTypes=*/nullptr, values.data(),
+                                        /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
+                                        /*resultFormat=*/0));
+    if (auto ran = Check(conn_, result.get()); !ran) return tl::unexpected(ran.error());
+    const int count = PQntuples(result.get());
+    const int columns = PQnfields(result.get());
+    std::vector<SqlRow> rows;
+    rows.reserve(static_cast<std::size_t>(count));
+    for (int row = 0; row < count; ++row) {
+      std::vector<std::optional<std::string>> fields(static_cast<std::size_t>(columns));
+      for (int column = 0; column < columns; ++column) {
+        if (PQgetisnull(result.get(), row, column) != 0) continue;
+        fields[static_cast<std::size_t>(column)] =
+            std::string(PQgetvalue(result.get(), row, column),
+                        static_cast<std::size_t>(PQgetlength(result.get(), row, column)));
+      }
+      rows.emplace_back(std::move(fields));
+    }
+    return rows;
+  }
+
+  // PQexec runs several statements, which PQexecParams refuses.
+  SqlResult<void> RunScript(std::string_view sql) override {
+    const std::string script(sql);
+    const ResultPtr result(PQexec(conn_, script.c_str()));
+    return Check(conn_, result.get());
+  }
+
+  PGconn* const conn_;
 };
-
-// Every row of `result` through `read` (Row -> Result<T>), in order.
-template <typename T, typename Read>
-Result<std::vector<T>> ReadRows(const PGresult* result, Read read) {
-  const int count = PQntuples(result);
-  std::vector<T> rows;
-  rows.reserve(static_cast<std::size_t>(count));
-  for (int i = 0; i < count; ++i) {
-    STYRMIN_ASSIGN_OR_RETURN(T row, read(Row(result, i)));
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
-// The integer `text` spells in full (as the server writes a bigint), or nullopt.
-std::optional<std::int64_t> ParseInt(std::string_view text) {
-  std::int64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-// The integer in the first column of the first row of `result`, which `sql` returned.
-Result<std::int64_t> FirstInt(const PGresult* result, std::string_view sql) {
-  if (PQntuples(result) < 1) return Internal("query returned no row: " + std::string(sql));
-  const std::string text = Row(result, 0).Text(0);
-  const std::optional<std::int64_t> value = ParseInt(text);
-  if (!value) {
-    return Internal("query returned " + Quoted(text) + ", not an integer: " + std::string(sql));
-  }
-  return *value;
-}
-
-Result<std::int64_t> QueryInt(PGconn* conn, std::string_view sql) {
-  STYRMIN_ASSIGN_OR_RETURN(const ResultPtr result, Execute(conn, sql, {}));
-  return FirstInt(result.get(), sql);
-}
-
-}  // namespace
 
 // The pool behind a PostgresStore: at most `pool_size` connections, opened lazily and kept
 // while they work. Thread-safe.
@@ -452,243 +386,68 @@ class PostgresConnectionPool final {
   std::uint64_t timeouts_total_ = 0;
 };
 
-namespace {
-
-enum class Access { kRead, kWrite };
-
-// Runs `body` (PGconn* -> Status or Result<T>) in one transaction on a pooled connection:
-// committed when it succeeds, rolled back when it or the commit fails.
-template <typename Body>
-auto InTransaction(PostgresConnectionPool& pool, Access access, Body&& body)
-    -> decltype(body(std::declval<PGconn*>())) {
-  const std::string_view begin = access == Access::kWrite ? "BEGIN" : "BEGIN READ ONLY";
-  // A reused connection may have been closed by the server while it sat idle (a restart, an
-  // idle timeout); its first statement is where that shows. Nothing has run yet, so the call
-  // moves on: each such connection is discarded, and there are at most pool_size of them.
-  for (std::size_t attempt = 0;; ++attempt) {
-    STYRMIN_ASSIGN_OR_RETURN(auto lease, pool.Acquire());
-    PGconn* conn = lease.get();
-    if (auto begun = Run(conn, begin, {}, "begin a transaction"); !begun) {
-      if (lease.reused() && PQstatus(conn) != CONNECTION_OK && attempt < pool.capacity()) {
-        continue;
-      }
-      return tl::unexpected(std::move(begun).error());
-    }
-    auto rollback = [conn] {
-      // A connection that broke, or a ROLLBACK that failed, leaves the connection outside the
-      // idle state; the lease then closes it instead of returning it.
-      if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE) {
-        const ResultPtr ignored(PQexec(conn, "ROLLBACK"));
-      }
-    };
-    auto result = body(conn);
-    if (!result) {
-      rollback();
-      return result;
-    }
-    if (auto committed = Run(conn, "COMMIT", {}, "commit a transaction"); !committed) {
-      rollback();
-      return tl::unexpected(std::move(committed).error());
-    }
-    return result;
-  }
-}
-
-// --- clusters
-
-constexpr std::string_view kSelectCluster = "SELECT id, name, config, created_at FROM clusters";
-
-Result<Cluster> ReadCluster(const Row& row) {
-  Cluster cluster;
-  cluster.id = ClusterId(row.Text(0));
-  const std::string where = "cluster " + Quoted(cluster.id.value());
-  cluster.name = row.Text(1);
-  STYRMIN_ASSIGN_OR_RETURN(cluster.config, ParseStoredJson(row.Text(2), where));
-  STYRMIN_ASSIGN_OR_RETURN(cluster.created_at, ParseStoredTimestamp(row.Text(3), where));
-  return cluster;
-}
-
-Status RequireCluster(PGconn* conn, const ClusterId& id) {
-  STYRMIN_ASSIGN_OR_RETURN(const bool exists,
-                           Exists(conn, "SELECT 1 FROM clusters WHERE id = $1", {id.value()}));
-  if (!exists) return InvalidArgument("cluster " + Quoted(id.value()) + " does not exist");
-  return OkStatus();
-}
-
-// --- backup storage locations
-
-constexpr std::string_view kSelectBackupLocation =
-    "SELECT id, name, kind, endpoint, bucket, region, path, credentials, created_at "
-    "FROM backup_storage_locations";
-
-Result<BackupStorageLocation> ReadBackupLocation(const Row& row) {
-  BackupStorageLocation location;
-  location.id = BackupStorageLocationId(row.Text(0));
-  const std::string where = "backup storage location " + Quoted(location.id.value());
-  location.name = row.Text(1);
-  STYRMIN_ASSIGN_OR_RETURN(location.kind, ParseKind(row.Text(2), where));
-  location.endpoint = row.Text(3);
-  location.bucket = row.Text(4);
-  location.region = row.Text(5);
-  location.path = row.Text(6);
-  STYRMIN_ASSIGN_OR_RETURN(location.credentials, ParseStoredJson(row.Text(7), where));
-  STYRMIN_ASSIGN_OR_RETURN(location.created_at, ParseStoredTimestamp(row.Text(8), where));
-  return location;
-}
-
-// --- environments
-
-constexpr std::string_view kSelectEnvironment =
-    "SELECT e.id, e.name, e.cluster_id, e.config, e.backup_location_id, e.created_at "
-    "FROM environments e";
-
-Result<Environment> ReadEnvironment(const Row& row) {
-  Environment environment;
-  environment.id = EnvironmentId(row.Text(0));
-  const std::string where = "environment " + Quoted(environment.id.value());
-  environment.name = row.Text(1);
-  environment.cluster_id = ClusterId(row.Text(2));
-  STYRMIN_ASSIGN_OR_RETURN(environment.config, ParseStoredJson(row.Text(3), where));
-  if (auto location = row.OptionalText(4)) {
-    environment.backup_location_id = BackupStorageLocationId(std::move(*location));
-  }
-  STYRMIN_ASSIGN_OR_RETURN(environment.created_at, ParseStoredTimestamp(row.Text(5), where));
-  return environment;
-}
-
-// --- tokens
-
-constexpr std::string_view kSelectToken =
-    "SELECT id, name, role, cluster_id, secret_hash, created_at FROM api_tokens";
-
-Result<ApiToken> ReadToken(const Row& row) {
-  ApiToken token;
-  token.id = TokenId(row.Text(0));
-  const std::string where = "API token " + Quoted(token.id.value());
-  token.name = row.Text(1);
-  STYRMIN_ASSIGN_OR_RETURN(token.role, ParseRole(row.Text(2), where));
-  if (auto cluster = row.OptionalText(3)) token.cluster_id = ClusterId(std::move(*cluster));
-  token.secret_hash = row.Text(4);
-  STYRMIN_ASSIGN_OR_RETURN(token.created_at, ParseStoredTimestamp(row.Text(5), where));
-  return token;
-}
-
-// Inserts a validated token inside the caller's write transaction.
-Status InsertToken(PGconn* conn, const ApiToken& token) {
-  STYRMIN_ASSIGN_OR_RETURN(
-      const bool id_taken,
-      Exists(conn, "SELECT 1 FROM api_tokens WHERE id = $1", {token.id.value()}));
-  if (id_taken) {
-    return AlreadyExists("an API token with id " + Quoted(token.id.value()) + " already exists");
-  }
-  STYRMIN_ASSIGN_OR_RETURN(
-      const bool secret_taken,
-      Exists(conn, "SELECT 1 FROM api_tokens WHERE secret_hash = $1", {token.secret_hash}));
-  if (secret_taken) {
-    // The hash is not quoted: messages reach logs, and it identifies a live credential.
-    return AlreadyExists("an API token with the same secret already exists");
-  }
-  std::optional<std::string> cluster_id;
-  if (token.cluster_id) {
-    STYRMIN_RETURN_IF_ERROR(RequireCluster(conn, *token.cluster_id));
-    cluster_id = token.cluster_id->value();
-  }
-  return Run(conn,
-             "INSERT INTO api_tokens (id, name, role, cluster_id, secret_hash, created_at) "
-             "VALUES ($1, $2, $3, $4, $5, $6)",
-             {token.id.value(), token.name, RoleName(token.role), OptionalParam(cluster_id),
-              token.secret_hash, FormatRfc3339(token.created_at)},
-             "store API token " + Quoted(token.id.value()));
-}
-
-// --- audit log
-
-constexpr std::string_view kInsertAuditEvent =
-    "INSERT INTO audit_events "
-    "(at, actor, actor_token_id, action, target, outcome, message, arguments) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING sequence";
-
-// PQexecParams plans its unnamed statement with the parameters' values in hand, so a NULL
-// filter folds away ("NULL IS NULL OR ...") and the (action, sequence) index still serves an
-// action's page; one statement covers every combination of filters. The casts type parameters
-// PostgreSQL cannot infer.
-constexpr std::string_view kSelectAuditPage =
-    "SELECT sequence, at, actor, actor_token_id, action, target, outcome, message, arguments "
-    "FROM audit_events "
-    "WHERE ($1::bigint IS NULL OR sequence < $1::bigint) "
-    "AND ($2::text IS NULL OR action = $2::text) "
-    "ORDER BY sequence DESC LIMIT $3::bigint";
-
-Result<AuditEvent> ReadAuditEvent(const Row& row) {
-  const std::string sequence = row.Text(0);
-  const std::string where = "audit event " + sequence;
-  AuditEvent event;
-  const std::optional<std::int64_t> parsed = ParseInt(sequence);
-  if (!parsed) return Internal(where + ": stored a sequence that is not an integer");
-  event.sequence = *parsed;
-  STYRMIN_ASSIGN_OR_RETURN(event.at, ParseStoredTimestamp(row.Text(1), where));
-  event.actor = row.Text(2);
-  if (auto token = row.OptionalText(3)) event.actor_token_id = TokenId(std::move(*token));
-  event.action = row.Text(4);
-  event.target = row.Text(5);
-  event.outcome = row.Text(6);
-  event.message = row.Text(7);
-  STYRMIN_ASSIGN_OR_RETURN(event.arguments, ParseStoredJson(row.Text(8), where));
-  return event;
-}
-
-// --- migrations
-
-Status RefuseNewerSchema(PGconn* conn, int known) {
-  STYRMIN_ASSIGN_OR_RETURN(
-      const std::int64_t newest,
-      QueryInt(conn, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
-  if (newest > known) {
-    return FailedPrecondition("database schema version " + std::to_string(newest) +
-                              " is newer than this styrmin-server supports (" +
-                              std::to_string(known) + "); upgrade styrmin-server");
-  }
-  return OkStatus();
-}
-
 // Applies the migrations the database lacks, all in the caller's transaction; returns the number
 // applied in all.
-Result<int> Migrate(PGconn* conn) {
-  const auto migrations = Migrations();
-  const int known = static_cast<int>(migrations.size());
+Result<int> Migrate(SqlSession& session) {
   // Held until the transaction ends. A second server opening the same database waits here, and
   // then (READ COMMITTED: each statement sees what committed before it started) finds the
   // migrations applied. Taken before the CREATE TABLE IF NOT EXISTS, which is not safe to race.
-  STYRMIN_RETURN_IF_ERROR(Run(conn, "SELECT pg_advisory_xact_lock($1::bigint)", {kMigrationLockKey},
-                              "lock the schema for migration"));
-  STYRMIN_RETURN_IF_ERROR(
-      ExecuteScript(conn, kCreateSchemaMigrationsTable, "create the schema_migrations table"));
-  STYRMIN_RETURN_IF_ERROR(RefuseNewerSchema(conn, known));
-  for (const Migration& migration : migrations) {
-    STYRMIN_CHECK(migration.version == &migration - migrations.data() + 1,
-                  "migrations are numbered 1, 2, 3, ... in order");
-    auto applied = [&]() -> Status {
-      STYRMIN_ASSIGN_OR_RETURN(const bool done,
-                               Exists(conn, "SELECT 1 FROM schema_migrations WHERE version = $1",
-                                      {std::int64_t{migration.version}}));
-      if (done) return OkStatus();
-      STYRMIN_RETURN_IF_ERROR(
-          ExecuteScript(conn, SqlFor(migration, SqlDialect::kPostgresql), "apply the migration"));
-      return Run(conn, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                 {std::int64_t{migration.version}, FormatRfc3339(SystemClock::Instance().Now())});
-    }();
-    if (!applied) {
-      return tl::unexpected(applied.error().WithContext("migration " +
-                                                        std::to_string(migration.version) + " (" +
-                                                        std::string(migration.description) + ")"));
+  STYRMIN_RETURN_IF_ERROR(session.Exec("SELECT pg_advisory_xact_lock(?1::bigint)",
+                                       {kMigrationLockKey}, "lock the schema for migration"));
+  STYRMIN_RETURN_IF_ERROR(CreateSchemaMigrationsTable(session));
+  STYRMIN_RETURN_IF_ERROR(RefuseNewerSchema(session));
+  for (const Migration& migration : Migrations()) {
+    if (auto applied = ApplyMigration(session, migration); !applied) {
+      return tl::unexpected(applied.error().WithContext(MigrationName(migration)));
     }
   }
-  STYRMIN_ASSIGN_OR_RETURN(const std::int64_t count,
-                           QueryInt(conn, "SELECT COUNT(*) FROM schema_migrations"));
-  return static_cast<int>(count);
+  return CountAppliedMigrations(session);
 }
 
 }  // namespace
+
+// The SqlDatabase of a PostgresStore: transactions on connections of its pool.
+class PostgresDatabase final : public SqlDatabase {
+ public:
+  PostgresDatabase(std::string conninfo, PostgresOptions options)
+      : pool_(std::move(conninfo), options) {}
+
+  // SqlDatabase's transaction, with the session's own type for what needs the connection.
+  Status TransactOnConnection(Access access, const std::function<Status(PostgresSession&)>& body) {
+    const std::string_view begin = access == Access::kWrite ? "BEGIN" : "BEGIN READ ONLY";
+    // A reused connection may have been closed by the server while it sat idle (a restart, an
+    // idle timeout); its first statement is where that shows. Nothing has run yet, so the call
+    // moves on: each such connection is discarded, and there are at most pool_size of them.
+    for (std::size_t attempt = 0;; ++attempt) {
+      STYRMIN_ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+      PGconn* conn = lease.get();
+      PostgresSession session(conn);
+      if (auto begun = session.Exec(begin, {}, "begin a transaction"); !begun) {
+        if (lease.reused() && PQstatus(conn) != CONNECTION_OK && attempt < pool_.capacity()) {
+          continue;
+        }
+        return begun;
+      }
+      Status result = body(session);
+      if (result) result = session.Exec("COMMIT", {}, "commit a transaction");
+      // A connection that broke, or a ROLLBACK that failed, leaves the connection outside the
+      // idle state; the lease then closes it instead of returning it.
+      if (!result && PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE) {
+        const ResultPtr ignored(PQexec(conn, "ROLLBACK"));
+      }
+      return result;
+    }
+  }
+
+  PostgresStore::PoolStats Stats() const { return pool_.Stats(); }
+
+ private:
+  Status Transact(Access access, const std::function<Status(SqlSession&)>& body) override {
+    return TransactOnConnection(access, [&](PostgresSession& session) { return body(session); });
+  }
+
+  PostgresConnectionPool pool_;  // thread-safe by itself
+};
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& conninfo,
                                                            PostgresOptions options) {
@@ -700,246 +459,33 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& co
     return InvalidArgument("the acquire timeout must not be negative");
   }
   STYRMIN_RETURN_IF_ERROR(CheckConnectionString(conninfo));
-  auto pool = std::make_unique<PostgresConnectionPool>(conninfo, options);
+  auto database = std::make_unique<PostgresDatabase>(conninfo, options);
   // One transaction for all the missing migrations: PostgreSQL's DDL is transactional, so a
   // failed upgrade leaves the database at the version it had, never halfway, and the advisory
   // lock is held from the first check to the last insert. The connection stays in the pool.
   std::string where;
-  auto version = InTransaction(*pool, Access::kWrite, [&](PGconn* conn) -> Result<int> {
-    where = "database " + Quoted(DatabaseName(conn)) + " at " + ServerAddress(conn);
-    return Migrate(conn);
-  });
-  if (!version) {
-    // A connection failure names the server already; where is empty when none was reached.
-    if (where.empty()) return tl::unexpected(std::move(version).error());
-    return tl::unexpected(version.error().WithContext(where));
-  }
-  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(pool), *version));
-}
-
-PostgresStore::PostgresStore(std::unique_ptr<PostgresConnectionPool> pool, int schema_version)
-    : pool_(std::move(pool)), schema_version_(schema_version) {}
-
-PostgresStore::~PostgresStore() = default;
-
-PostgresStore::PoolStats PostgresStore::pool_stats() const { return pool_->Stats(); }
-
-Status PostgresStore::CreateCluster(const Cluster& cluster, const ApiToken& agent_token) {
-  STYRMIN_RETURN_IF_ERROR(ValidateNewCluster(cluster, agent_token));
-  return InTransaction(*pool_, Access::kWrite, [&](PGconn* conn) -> Status {
-    STYRMIN_ASSIGN_OR_RETURN(
-        const bool name_taken,
-        Exists(conn, "SELECT 1 FROM clusters WHERE name = $1", {cluster.name}));
-    if (name_taken) {
-      return AlreadyExists("a cluster named " + Quoted(cluster.name) + " already exists");
-    }
-    STYRMIN_ASSIGN_OR_RETURN(
-        const bool id_taken,
-        Exists(conn, "SELECT 1 FROM clusters WHERE id = $1", {cluster.id.value()}));
-    if (id_taken) {
-      return AlreadyExists("a cluster with id " + Quoted(cluster.id.value()) + " already exists");
-    }
-    STYRMIN_RETURN_IF_ERROR(
-        Run(conn, "INSERT INTO clusters (id, name, config, created_at) VALUES ($1, $2, $3, $4)",
-            {cluster.id.value(), cluster.name, DumpJson(cluster.config),
-             FormatRfc3339(cluster.created_at)},
-            "store cluster " + Quoted(cluster.name)));
-    // After the cluster, which the token references; a failure here rolls the cluster back.
-    return InsertToken(conn, agent_token);
-  });
-}
-
-Result<Cluster> PostgresStore::GetCluster(const ClusterId& id) {
-  return InTransaction(*pool_, Access::kRead, [&](PGconn* conn) -> Result<Cluster> {
-    STYRMIN_ASSIGN_OR_RETURN(
-        const ResultPtr rows,
-        Execute(conn, std::string(kSelectCluster) + " WHERE id = $1", {id.value()}));
-    if (PQntuples(rows.get()) == 0) return NotFound("cluster " + Quoted(id.value()) + " not found");
-    return ReadCluster(Row(rows.get(), 0));
-  });
-}
-
-// Lists order by name COLLATE "C" (byte order, as SQLite's), whatever collation the database
-// was created with, so that both stores list in the same order.
-Result<std::vector<Cluster>> PostgresStore::ListClusters() {
-  return InTransaction(*pool_, Access::kRead, [&](PGconn* conn) -> Result<std::vector<Cluster>> {
-    STYRMIN_ASSIGN_OR_RETURN(
-        const ResultPtr rows,
-        Execute(conn, std::string(kSelectCluster) + " ORDER BY name COLLATE \"C\"", {}));
-    return ReadRows<Cluster>(rows.get(), ReadCluster);
-  });
-}
-
-Status PostgresStore::CreateEnvironment(const Environment& environment) {
-  STYRMIN_RETURN_IF_ERROR(ValidateNewEnvironment(environment));
-  std::optional<std::string> location_id;
-  if (environment.backup_location_id) location_id = environment.backup_location_id->value();
-  return InTransaction(*pool_, Access::kWrite, [&](PGconn* conn) -> Status {
-    STYRMIN_RETURN_IF_ERROR(RequireCluster(conn, environment.cluster_id));
-    if (location_id) {
-      STYRMIN_ASSIGN_OR_RETURN(
-          const bool exists,
-          Exists(conn, "SELECT 1 FROM backup_storage_locations WHERE id = $1", {*location_id}));
-      if (!exists) {
-        return InvalidArgument("backup storage location " + Quoted(*location_id) +
-                               " does not exist");
-      }
-    }
-    STYRMIN_ASSIGN_OR_RETURN(
-        const bool name_taken,
-        Exists(conn, "SELECT 1 FROM environments WHERE cluster_id = $1 AND name = $2",
-               {environment.cluster_id.value(), environment.name}));
-    if (name_taken) {
-      return AlreadyExists("an environment named " + Quoted(environment.name) +
-                           " already exists in cluster " + Quoted(environment.cluster_id.value()));
-    }
-    STYRMIN_ASSIGN_OR_RETURN(
-        const bool id_taken,
-        Exists(conn, "SELECT 1 FROM environments WHERE id = $1", {environment.id.value()}));
-    if (id_taken) {
-      return AlreadyExists("an environment with id " + Quoted(environment.id.value()) +
-                           " already exists");
-    }
-    return Run(conn,
-               "INSERT INTO environments "
-               "(id, name, cluster_id, config, backup_location_id, created_at) "
-               "VALUES ($1, $2, $3, $4, $5, $6)",
-               {environment.id.value(), environment.name, environment.cluster_id.value(),
-                DumpJson(environment.config), OptionalParam(location_id),
-                FormatRfc3339(environment.created_at)},
-               "store environment " + Quoted(environment.name));
-  });
-}
-
-Result<Environment> PostgresStore::GetEnvironment(const EnvironmentId& id) {
-  return InTransaction(*pool_, Access::kRead, [&](PGconn* conn) -> Result<Environment> {
-    STYRMIN_ASSIGN_OR_RETURN(
-        const ResultPtr rows,
-        Execute(conn, std::string(kSelectEnvironment) + " WHERE e.id = $1", {id.value()}));
-    if (PQntuples(rows.get()) == 0) {
-      return NotFound("environment " + Quoted(id.value()) + " not found");
-    }
-    return ReadEnvironment(Row(rows.get(), 0));
-  });
-}
-
-Result<std::vector<Environment>> PostgresStore::ListEnvironments(
-    const std::optional<ClusterId>& cluster) {
-  std::string sql(kSelectEnvironment);
-  sql += " JOIN clusters c ON c.id = e.cluster_id";
-  // $1 IS NULL selects every cluster's, so one statement serves both cases; the casts give the
-  // parameter a type where PostgreSQL cannot infer one.
-  sql += " WHERE ($1::text IS NULL OR e.cluster_id = $1::text)";
-  sql += " ORDER BY c.name COLLATE \"C\", e.name COLLATE \"C\"";
-  std::optional<std::string> cluster_id;
-  if (cluster) cluster_id = cluster->value();
-  return InTransaction(*pool_, Access::kRead,
-                       [&](PGconn* conn) -> Result<std::vector<Environment>> {
-                         STYRMIN_ASSIGN_OR_RETURN(const ResultPtr rows,
-                                                  Execute(conn, sql, {OptionalParam(cluster_id)}));
-                         return ReadRows<Environment>(rows.get(), ReadEnvironment);
-                       });
-}
-
-Status PostgresStore::CreateBackupLocation(const BackupStorageLocation& location) {
-  STYRMIN_RETURN_IF_ERROR(ValidateNewBackupLocation(location));
-  return InTransaction(*pool_, Access::kWrite, [&](PGconn* conn) -> Status {
-    STYRMIN_ASSIGN_OR_RETURN(
-        const bool name_taken,
-        Exists(conn, "SELECT 1 FROM backup_storage_locations WHERE name = $1", {location.name}));
-    if (name_taken) {
-      return AlreadyExists("a backup storage location named " + Quoted(location.name) +
-                           " already exists");
-    }
-    STYRMIN_ASSIGN_OR_RETURN(const bool id_taken,
-                             Exists(conn, "SELECT 1 FROM backup_storage_locations WHERE id = $1",
-                                    {location.id.value()}));
-    if (id_taken) {
-      return AlreadyExists("a backup storage location with id " + Quoted(location.id.value()) +
-                           " already exists");
-    }
-    return Run(conn,
-               "INSERT INTO backup_storage_locations "
-               "(id, name, kind, endpoint, bucket, region, path, credentials, created_at) "
-               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-               {location.id.value(), location.name, KindName(location.kind), location.endpoint,
-                location.bucket, location.region, location.path, DumpJson(location.credentials),
-                FormatRfc3339(location.created_at)},
-               "store backup storage location " + Quoted(location.name));
-  });
-}
-
-Result<BackupStorageLocation> PostgresStore::GetBackupLocation(const BackupStorageLocationId& id) {
-  return InTransaction(*pool_, Access::kRead, [&](PGconn* conn) -> Result<BackupStorageLocation> {
-    STYRMIN_ASSIGN_OR_RETURN(
-        const ResultPtr rows,
-        Execute(conn, std::string(kSelectBackupLocation) + " WHERE id = $1", {id.value()}));
-    if (PQntuples(rows.get()) == 0) {
-      return NotFound("backup storage location " + Quoted(id.value()) + " not found");
-    }
-    return ReadBackupLocation(Row(rows.get(), 0));
-  });
-}
-
-Result<std::vector<BackupStorageLocation>> PostgresStore::ListBackupLocations() {
-  return InTransaction(
-      *pool_, Access::kRead, [&](PGconn* conn) -> Result<std::vector<BackupStorageLocation>> {
-        STYRMIN_ASSIGN_OR_RETURN(
-            const ResultPtr rows,
-            Execute(conn, std::string(kSelectBackupLocation) + " ORDER BY name COLLATE \"C\"", {}));
-        return ReadRows<BackupStorageLocation>(rows.get(), ReadBackupLocation);
+  int version = 0;
+  auto migrated =
+      database->TransactOnConnection(Access::kWrite, [&](PostgresSession& session) -> Status {
+        where = "database " + Quoted(DatabaseName(session.conn())) + " at " +
+                ServerAddress(session.conn());
+        STYRMIN_ASSIGN_OR_RETURN(version, Migrate(session));
+        return OkStatus();
       });
+  if (!migrated) {
+    // A connection failure names the server already; where is empty when none was reached.
+    if (where.empty()) return tl::unexpected(std::move(migrated).error());
+    return tl::unexpected(migrated.error().WithContext(where));
+  }
+  return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(database), version));
 }
 
-Status PostgresStore::CreateToken(const ApiToken& token) {
-  STYRMIN_RETURN_IF_ERROR(ValidateNewToken(token));
-  return InTransaction(*pool_, Access::kWrite,
-                       [&](PGconn* conn) { return InsertToken(conn, token); });
-}
+PostgresStore::PostgresStore(std::unique_ptr<PostgresDatabase> database, int schema_version)
+    : SqlStore(std::move(database), schema_version) {}
 
-Result<ApiToken> PostgresStore::FindTokenByHash(const std::string& secret_hash) {
-  return InTransaction(*pool_, Access::kRead, [&](PGconn* conn) -> Result<ApiToken> {
-    STYRMIN_ASSIGN_OR_RETURN(
-        const ResultPtr rows,
-        Execute(conn, std::string(kSelectToken) + " WHERE secret_hash = $1", {secret_hash}));
-    if (PQntuples(rows.get()) == 0) return NotFound("no API token has the given secret");
-    return ReadToken(Row(rows.get(), 0));
-  });
-}
-
-Result<std::size_t> PostgresStore::CountTokens() {
-  return InTransaction(*pool_, Access::kRead, [&](PGconn* conn) -> Result<std::size_t> {
-    STYRMIN_ASSIGN_OR_RETURN(const std::int64_t count,
-                             QueryInt(conn, "SELECT COUNT(*) FROM api_tokens"));
-    return static_cast<std::size_t>(count);
-  });
-}
-
-Result<std::int64_t> PostgresStore::RecordAudit(const AuditEvent& event) {
-  STYRMIN_RETURN_IF_ERROR(ValidateNewAuditEvent(event));
-  std::optional<std::string> token_id;
-  if (event.actor_token_id) token_id = event.actor_token_id->value();
-  return InTransaction(*pool_, Access::kWrite, [&](PGconn* conn) -> Result<std::int64_t> {
-    STYRMIN_ASSIGN_OR_RETURN(
-        const ResultPtr rows,
-        Execute(conn, kInsertAuditEvent,
-                {FormatRfc3339(event.at), event.actor, OptionalParam(token_id), event.action,
-                 event.target, event.outcome, event.message, DumpJson(event.arguments)},
-                "store audit event " + Quoted(event.action)));
-    return FirstInt(rows.get(), kInsertAuditEvent);
-  });
-}
-
-Result<std::vector<AuditEvent>> PostgresStore::ListAudit(const AuditQuery& query) {
-  STYRMIN_RETURN_IF_ERROR(ValidateAuditQuery(query));
-  const Param before = query.before ? Param(*query.before) : Param(std::monostate{});
-  return InTransaction(*pool_, Access::kRead, [&](PGconn* conn) -> Result<std::vector<AuditEvent>> {
-    STYRMIN_ASSIGN_OR_RETURN(
-        const ResultPtr rows,
-        Execute(conn, kSelectAuditPage,
-                {before, OptionalParam(query.action), static_cast<std::int64_t>(query.limit)}));
-    return ReadRows<AuditEvent>(rows.get(), ReadAuditEvent);
-  });
+PostgresStore::PoolStats PostgresStore::pool_stats() const {
+  // Open() gives every PostgresStore a PostgresDatabase.
+  return static_cast<const PostgresDatabase&>(database()).Stats();
 }
 
 }  // namespace styrmin::storage

@@ -16,14 +16,15 @@
 // call its result. With every connection busy, a call waits up to `acquire_timeout` for one and
 // then fails with kUnavailable.
 //
-// Every method is one transaction, rolled back on any failure. Values only ever reach SQL as
-// parameters of PQexecParams. Errors: the store checks names, ids and references itself, for
-// messages that name the thing (as SqliteStore does); the server's unique_violation (23505) and
-// foreign_key_violation (23503) are the backstops for a concurrent writer that slipped between
-// check and insert, mapped to kAlreadyExists and kInvalidArgument. Lost connections (SQLSTATE
-// class 08, a bad connection status), a server shutting down and serialization failures are
-// kUnavailable; anything else is kInternal with the server's primary message, which never
-// quotes the row's values (the DETAIL line, which does, is left out).
+// The methods are SqlStore's (sql_store.h): every one is one transaction, rolled back on any
+// failure, and values only ever reach SQL as parameters of PQexecParams. Errors: the store checks
+// names, ids and references itself, for messages that name the thing (as SqliteStore does); the
+// server's unique_violation (23505) and foreign_key_violation (23503) are the backstops for a
+// concurrent writer that slipped between check and insert, mapped to kAlreadyExists and
+// kInvalidArgument. Lost connections (SQLSTATE class 08, a bad connection status), a server
+// shutting down and serialization failures are kUnavailable; anything else is kInternal with the
+// server's primary message, which never quotes the row's values (the DETAIL line, which does, is
+// left out).
 //
 // Thread-safety: safe to use from many threads; up to `pool_size` calls run at once. The store
 // must outlive every call made on it.
@@ -34,13 +35,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <vector>
 
-#include "styrmin/storage/store.h"
+#include "styrmin/storage/sql_store.h"
 
 namespace styrmin::storage {
 
-class PostgresConnectionPool;  // defined in postgres_store.cc, which alone includes libpq
+class PostgresDatabase;  // defined in postgres_store.cc, which alone includes libpq
 
 struct PostgresOptions {
   // The most connections open at once; at least 1.
@@ -53,7 +53,7 @@ struct PostgresOptions {
   std::chrono::milliseconds connect_timeout{5000};
 };
 
-class PostgresStore final : public Store {
+class PostgresStore final : public SqlStore {
  public:
   // A snapshot of the connection pool, for /metrics.
   struct PoolStats {
@@ -72,39 +72,10 @@ class PostgresStore final : public Store {
   static Result<std::unique_ptr<PostgresStore>> Open(const std::string& conninfo,
                                                      PostgresOptions options = {});
 
-  PostgresStore(const PostgresStore&) = delete;
-  PostgresStore& operator=(const PostgresStore&) = delete;
-  ~PostgresStore() override;
-
-  Status CreateCluster(const Cluster& cluster, const ApiToken& agent_token) override;
-  Result<Cluster> GetCluster(const ClusterId& id) override;
-  Result<std::vector<Cluster>> ListClusters() override;
-
-  Status CreateEnvironment(const Environment& environment) override;
-  Result<Environment> GetEnvironment(const EnvironmentId& id) override;
-  Result<std::vector<Environment>> ListEnvironments(
-      const std::optional<ClusterId>& cluster) override;
-
-  Status CreateBackupLocation(const BackupStorageLocation& location) override;
-  Result<BackupStorageLocation> GetBackupLocation(const BackupStorageLocationId& id) override;
-  Result<std::vector<BackupStorageLocation>> ListBackupLocations() override;
-
-  Status CreateToken(const ApiToken& token) override;
-  Result<ApiToken> FindTokenByHash(const std::string& secret_hash) override;
-  Result<std::size_t> CountTokens() override;
-
-  Result<std::int64_t> RecordAudit(const AuditEvent& event) override;
-  Result<std::vector<AuditEvent>> ListAudit(const AuditQuery& query) override;
-
-  int schema_version() const override { return schema_version_; }
-
   PoolStats pool_stats() const;
 
  private:
-  PostgresStore(std::unique_ptr<PostgresConnectionPool> pool, int schema_version);
-
-  const std::unique_ptr<PostgresConnectionPool> pool_;  // thread-safe by itself
-  const int schema_version_;
+  PostgresStore(std::unique_ptr<PostgresDatabase> database, int schema_version);
 };
 
 }  // namespace styrmin::storage

@@ -1,0 +1,61 @@
+// The Store written once over the SQL seam (sql_session.h): every aggregate's statements, row
+// mapping, checks and messages. SqliteStore and PostgresStore are this class over their backend;
+// they add only how to open one. Internal to storage/; not part of the contract.
+//
+// Every method validates its input, then runs one transaction on the database. The store checks
+// names, ids and references itself inside that transaction, for messages that name the thing;
+// the schema's constraints are the backstop for a concurrent writer (ToError, sql_session.h).
+//
+// Thread-safety: as safe as the SqlDatabase, which every backend makes safe from many threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "styrmin/storage/sql_session.h"
+#include "styrmin/storage/store.h"
+
+namespace styrmin::storage {
+
+class SqlStore : public Store {
+ public:
+  SqlStore(const SqlStore&) = delete;
+  SqlStore& operator=(const SqlStore&) = delete;
+  ~SqlStore() override;
+
+  Status CreateCluster(const Cluster& cluster, const ApiToken& agent_token) final;
+  Result<Cluster> GetCluster(const ClusterId& id) final;
+  Result<std::vector<Cluster>> ListClusters() final;
+
+  Status CreateEnvironment(const Environment& environment) final;
+  Result<Environment> GetEnvironment(const EnvironmentId& id) final;
+  Result<std::vector<Environment>> ListEnvironments(const std::optional<ClusterId>& cluster) final;
+
+  Status CreateBackupLocation(const BackupStorageLocation& location) final;
+  Result<BackupStorageLocation> GetBackupLocation(const BackupStorageLocationId& id) final;
+  Result<std::vector<BackupStorageLocation>> ListBackupLocations() final;
+
+  Status CreateToken(const ApiToken& token) final;
+  Result<ApiToken> FindTokenByHash(const std::string& secret_hash) final;
+  Result<std::size_t> CountTokens() final;
+
+  Result<std::int64_t> RecordAudit(const AuditEvent& event) final;
+  Result<std::vector<AuditEvent>> ListAudit(const AuditQuery& query) final;
+
+  int schema_version() const final { return schema_version_; }
+
+ protected:
+  // `database` is migrated to `schema_version` already.
+  SqlStore(std::unique_ptr<SqlDatabase> database, int schema_version);
+
+  SqlDatabase& database() const { return *database_; }
+
+ private:
+  const std::unique_ptr<SqlDatabase> database_;  // thread-safe by itself
+  const int schema_version_;
+};
+
+}  // namespace styrmin::storage
