@@ -192,8 +192,8 @@ TEST_F(PostgresStoreTest, UpgradesADatabaseAtVersionFourToTheAuditLogKeepingItsD
 
   auto store = Open();
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version(), 5);
-  EXPECT_EQ(raw.Query("SELECT MAX(version) FROM schema_migrations"), "5");
+  EXPECT_EQ(store->schema_version(), kKnownVersion);
+  EXPECT_EQ(raw.Query("SELECT MAX(version) FROM schema_migrations"), std::to_string(kKnownVersion));
   EXPECT_EQ(raw.Query("SELECT to_regclass('audit_events_action_sequence') IS NOT NULL"), "t");
   auto cluster = store->GetCluster(ClusterId("c-1"));
   ASSERT_TRUE(cluster) << cluster.error().ToString();
@@ -516,6 +516,78 @@ TEST_F(BusyConnectionTest, MapsAConcurrentWritersDuplicateSecretToAlreadyExistsU
   EXPECT_THAT(created.error().message(), Not(HasSubstr("secret-hash-value")));
   EXPECT_EQ(*store->CountTokens(), 1u);
   EXPECT_EQ(store->pool_stats().in_use, 0u);
+}
+
+// A writer of the test's own adds a driver and a version without committing; the store's
+// checks cannot see them yet, so its inserts wait on the unique indexes and, once the other
+// commits, fail. The store must then answer from the committed rows, as if it had come second.
+class RacingDriverWriterTest : public BusyConnectionTest {
+ protected:
+  void BeginWriterWithVersion(RawConnection& writer, const std::string& digest) {
+    writer.Query("BEGIN");
+    writer.Query(
+        "INSERT INTO application_drivers (id, name, created_at) "
+        "VALUES ('d-writer', 'infrahub', '2026-01-01T00:00:00.000Z')");
+    writer.Query(
+        "INSERT INTO application_driver_versions "
+        "(id, driver_id, version, digest, source, spec, files, created_at) VALUES "
+        "('v-writer', 'd-writer', '3', '" +
+        digest + "', '{}', '{}', '{\"driver.yaml\":\"writer\"}', '2026-01-01T00:00:00.000Z')");
+  }
+
+  // Runs AddDriverVersion of version "3" with `digest` on `store` while `writer` holds its
+  // uncommitted rows, and lets the writer commit once the store waits for it.
+  Result<AddedDriverVersion> AddWhileTheWriterCommits(PostgresStore& store, RawConnection& writer,
+                                                      const std::string& digest) {
+    RawConnection observer(conninfo_);
+    ApplicationDriverVersion version;
+    version.id = DriverVersionId("v-store");
+    version.driver_name = "infrahub";
+    version.version = "3";
+    version.digest = digest;
+    version.files = Json{{"driver.yaml", "store"}};
+    Result<AddedDriverVersion> added = Unavailable("not run");
+    std::thread adding([&] { added = store.AddDriverVersion(version, DriverId("d-store")); });
+    EXPECT_TRUE(WaitFor([&] { return StoreWaitsForTheLock(observer); }));
+    writer.Query("COMMIT");
+    adding.join();
+    return added;
+  }
+};
+
+TEST_F(RacingDriverWriterTest, ReturnsTheWinnersVersionWhenAConcurrentWriterAddedTheSameContent) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawConnection writer(conninfo_);
+  BeginWriterWithVersion(writer, "sha256:same");
+
+  auto added = AddWhileTheWriterCommits(*store, writer, "sha256:same");
+  ASSERT_TRUE(added) << added.error().ToString();
+  EXPECT_FALSE(added->created);
+  EXPECT_EQ(added->version.id, DriverVersionId("v-writer"));
+  EXPECT_EQ(added->version.driver_id, DriverId("d-writer"));
+  EXPECT_EQ(added->version.files, (Json{{"driver.yaml", "writer"}}));
+  EXPECT_EQ(store->ListDrivers()->size(), 1u);
+  EXPECT_EQ(store->ListDriverVersions(DriverId("d-writer"))->size(), 1u);
+  EXPECT_EQ(store->pool_stats().in_use, 0u);
+}
+
+TEST_F(RacingDriverWriterTest, RefusesTheSameVersionWithOtherContentFromAConcurrentWriter) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawConnection writer(conninfo_);
+  BeginWriterWithVersion(writer, "sha256:writer");
+
+  auto added = AddWhileTheWriterCommits(*store, writer, "sha256:store");
+  ASSERT_FALSE(added);
+  EXPECT_EQ(added.error().code(), ErrorCode::kAlreadyExists);
+  // The store's own message, from running again after the constraint refused the insert.
+  EXPECT_THAT(added.error().message(),
+              HasSubstr("driver \"infrahub\" already has version \"3\" with other content "
+                        "(sha256:writer)"));
+  EXPECT_EQ(store->GetDriverVersion(DriverVersionId("v-store")).error().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store->ListDrivers()->size(), 1u);
 }
 
 }  // namespace

@@ -107,6 +107,33 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_action_sequence ON audit_events (action, sequence);
 )sql",
     },
+    // A version's content is immutable: the same digest is the same content, so a driver holds
+    // each digest once, and each version text once. The index serves ListDriverVersions.
+    Migration{
+        .version = 6,
+        .description = "application drivers",
+        .sql = R"sql(
+CREATE TABLE application_drivers (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE application_driver_versions (
+  id TEXT PRIMARY KEY,
+  driver_id TEXT NOT NULL REFERENCES application_drivers (id),
+  version TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  source TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  files TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (driver_id, version),
+  UNIQUE (driver_id, digest)
+);
+CREATE INDEX application_driver_versions_driver_id_created_at
+  ON application_driver_versions (driver_id, created_at DESC, id DESC);
+)sql",
+    },
 };
 
 constexpr bool NumberedOneTwoThreeInOrder() {

@@ -16,7 +16,7 @@ struct UniqueConstraint {
   std::string_view name;
   std::string_view duplicate;
 };
-constexpr std::array<UniqueConstraint, 10> kUniqueConstraints = {{
+constexpr std::array<UniqueConstraint, 15> kUniqueConstraints = {{
     {"clusters_pkey", "a cluster with the same id"},
     {"clusters_name_key", "a cluster with the same name"},
     {"backup_storage_locations_pkey", "a backup storage location with the same id"},
@@ -27,6 +27,13 @@ constexpr std::array<UniqueConstraint, 10> kUniqueConstraints = {{
     {"api_tokens_secret_hash_key", "an API token with the same secret"},
     {"schema_migrations_pkey", "a record of the same schema migration"},
     {"audit_events_pkey", "an audit event with the same sequence"},
+    {"application_drivers_pkey", "a driver with the same id"},
+    {"application_drivers_name_key", "a driver with the same name"},
+    {"application_driver_versions_pkey", "a driver version with the same id"},
+    {"application_driver_versions_driver_id_version_key",
+     "a version of that driver with the same version"},
+    {"application_driver_versions_driver_id_digest_key",
+     "a version of that driver with the same digest"},
 }};
 
 ErrorCode CodeFor(SqlFailureKind kind) {

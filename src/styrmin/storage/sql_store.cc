@@ -51,10 +51,13 @@ Result<T> ReadFirst(const Result<std::vector<SqlRow>>& rows, RowReader<T> read,
   return read(rows->front());
 }
 
+enum class Direction { kAscending, kDescending };
+
 // " ORDER BY a, b" in byte order, as SQLite's default collation (BINARY) compares. PostgreSQL
 // is told so (COLLATE "C"), whatever collation its database was created with, so that both
-// stores list in the same order.
-std::string OrderByBytes(SqlDialect dialect, std::initializer_list<std::string_view> columns) {
+// stores list in the same order. `direction` applies to every column.
+std::string OrderByBytes(SqlDialect dialect, std::initializer_list<std::string_view> columns,
+                         Direction direction = Direction::kAscending) {
   std::string_view collation;
   switch (dialect) {
     case SqlDialect::kSqlite:
@@ -68,6 +71,7 @@ std::string OrderByBytes(SqlDialect dialect, std::initializer_list<std::string_v
     sql += sql.empty() ? " ORDER BY " : ", ";
     sql += column;
     sql += collation;
+    if (direction == Direction::kDescending) sql += " DESC";
   }
   return sql;
 }
@@ -166,6 +170,54 @@ Status InsertToken(SqlSession& session, const ApiToken& token) {
        FormatRfc3339(token.created_at)},
       "store API token " + Quoted(token.id.value()));
 }
+
+// --- application drivers
+
+constexpr std::string_view kSelectDriver = "SELECT id, name, created_at FROM application_drivers";
+
+Result<ApplicationDriver> ReadDriver(const SqlRow& row) {
+  ApplicationDriver driver;
+  driver.id = DriverId(row.Text(0));
+  driver.name = row.Text(1);
+  STYRMIN_ASSIGN_OR_RETURN(
+      driver.created_at, ParseStoredTimestamp(row.Text(2), "driver " + Quoted(driver.id.value())));
+  return driver;
+}
+
+// Lists leave out `files`, the one document that may be large. kSelectDriverVersion selects it
+// last, so that ReadDriverVersion is ReadDriverVersionWithoutFiles and one more column.
+constexpr std::string_view kSelectDriverVersionWithoutFiles =
+    "SELECT v.id, v.driver_id, d.name, v.version, v.digest, v.source, v.spec, v.created_at "
+    "FROM application_driver_versions v JOIN application_drivers d ON d.id = v.driver_id";
+constexpr std::string_view kSelectDriverVersion =
+    "SELECT v.id, v.driver_id, d.name, v.version, v.digest, v.source, v.spec, v.created_at, "
+    "v.files "
+    "FROM application_driver_versions v JOIN application_drivers d ON d.id = v.driver_id";
+
+Result<ApplicationDriverVersion> ReadDriverVersionWithoutFiles(const SqlRow& row) {
+  ApplicationDriverVersion version;
+  version.id = DriverVersionId(row.Text(0));
+  const std::string where = "driver version " + Quoted(version.id.value());
+  version.driver_id = DriverId(row.Text(1));
+  version.driver_name = row.Text(2);
+  version.version = row.Text(3);
+  version.digest = row.Text(4);
+  STYRMIN_ASSIGN_OR_RETURN(version.source, ParseStoredJson(row.Text(5), where));
+  STYRMIN_ASSIGN_OR_RETURN(version.spec, ParseStoredJson(row.Text(6), where));
+  STYRMIN_ASSIGN_OR_RETURN(version.created_at, ParseStoredTimestamp(row.Text(7), where));
+  return version;
+}
+
+Result<ApplicationDriverVersion> ReadDriverVersion(const SqlRow& row) {
+  STYRMIN_ASSIGN_OR_RETURN(ApplicationDriverVersion version, ReadDriverVersionWithoutFiles(row));
+  STYRMIN_ASSIGN_OR_RETURN(
+      version.files, ParseStoredJson(row.Text(8), "driver version " + Quoted(version.id.value())));
+  return version;
+}
+
+// How many times AddDriverVersion runs its transaction when it loses a race (see there). A second
+// run sees the row that won; a third covers yet another writer winning in between.
+constexpr int kAddDriverVersionAttempts = 3;
 
 // --- audit log
 
@@ -341,6 +393,139 @@ Result<std::size_t> SqlStore::CountTokens() {
     STYRMIN_ASSIGN_OR_RETURN(const std::int64_t count,
                              session.QueryInt("SELECT COUNT(*) FROM api_tokens"));
     return static_cast<std::size_t>(count);
+  });
+}
+
+Result<AddedDriverVersion> SqlStore::AddDriverVersion(const ApplicationDriverVersion& version,
+                                                      const DriverId& new_driver) {
+  STYRMIN_RETURN_IF_ERROR(ValidateNewDriverVersion(version, new_driver));
+  const std::string source = DumpJson(version.source);
+  const std::string spec = DumpJson(version.spec);
+  const std::string files = DumpJson(version.files);
+  const std::string created_at = FormatRfc3339(version.created_at);
+  const std::string driver = "driver " + Quoted(version.driver_name);
+
+  // Two writers may both find no driver of that name, or no version with their digest, and both
+  // insert. On PostgreSQL the second insert waits for the first writer to commit, then fails on
+  // the unique constraint, and that aborts its transaction: nothing more can be read in it. So
+  // the call runs the transaction again, which now finds the winner's row and answers as if it
+  // had come second (that version back, or kAlreadyExists naming it). SQLite writes one
+  // transaction at a time and never gets here.
+  bool lost_race = false;
+  const auto add = [&](SqlSession& session) -> Result<AddedDriverVersion> {
+    lost_race = false;
+    const auto insert = [&](std::string_view sql, std::initializer_list<SqlValue> params,
+                            std::string_view what) -> Status {
+      auto inserted = session.Exec(sql, params, what);
+      if (!inserted && inserted.error().code() == ErrorCode::kAlreadyExists) lost_race = true;
+      return inserted;
+    };
+
+    STYRMIN_ASSIGN_OR_RETURN(
+        const std::vector<SqlRow> drivers,
+        session.Query("SELECT id FROM application_drivers WHERE name = ?1", {version.driver_name}));
+    DriverId driver_id = new_driver;
+    if (drivers.empty()) {
+      STYRMIN_RETURN_IF_ERROR(FailIfFound(
+          session, "SELECT 1 FROM application_drivers WHERE id = ?1", {new_driver.value()},
+          AlreadyExists("a driver with id " + Quoted(new_driver.value()) + " already exists")));
+      STYRMIN_RETURN_IF_ERROR(
+          insert("INSERT INTO application_drivers (id, name, created_at) VALUES (?1, ?2, ?3)",
+                 {new_driver.value(), version.driver_name, created_at}, "store " + driver));
+    } else {
+      driver_id = DriverId(drivers.front().Text(0));
+    }
+
+    STYRMIN_ASSIGN_OR_RETURN(const std::vector<SqlRow> same_content,
+                             session.Query(std::string(kSelectDriverVersion) +
+                                               " WHERE v.driver_id = ?1 AND v.digest = ?2",
+                                           {driver_id.value(), version.digest}));
+    if (!same_content.empty()) {
+      STYRMIN_ASSIGN_OR_RETURN(ApplicationDriverVersion existing,
+                               ReadDriverVersion(same_content.front()));
+      return AddedDriverVersion{.version = std::move(existing), .created = false};
+    }
+    STYRMIN_ASSIGN_OR_RETURN(
+        const std::vector<SqlRow> same_version,
+        session.Query(
+            "SELECT digest FROM application_driver_versions WHERE driver_id = ?1 AND version = ?2",
+            {driver_id.value(), version.version}));
+    if (!same_version.empty()) {
+      return AlreadyExists(driver + " already has version " + Quoted(version.version) +
+                           " with other content (" + same_version.front().Text(0) + ")");
+    }
+    STYRMIN_RETURN_IF_ERROR(FailIfFound(
+        session, "SELECT 1 FROM application_driver_versions WHERE id = ?1", {version.id.value()},
+        AlreadyExists("a driver version with id " + Quoted(version.id.value()) +
+                      " already exists")));
+    STYRMIN_RETURN_IF_ERROR(
+        insert("INSERT INTO application_driver_versions "
+               "(id, driver_id, version, digest, source, spec, files, created_at) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+               {version.id.value(), driver_id.value(), version.version, version.digest, source,
+                spec, files, created_at},
+               "store version " + Quoted(version.version) + " of " + driver));
+    // Read back, so that the caller gets exactly what GetDriverVersion will return.
+    STYRMIN_ASSIGN_OR_RETURN(const std::vector<SqlRow> stored_rows,
+                             session.Query(std::string(kSelectDriverVersion) + " WHERE v.id = ?1",
+                                           {version.id.value()}));
+    if (stored_rows.empty()) {
+      return Internal("driver version " + Quoted(version.id.value()) +
+                      " was not found right after storing it");
+    }
+    STYRMIN_ASSIGN_OR_RETURN(ApplicationDriverVersion stored,
+                             ReadDriverVersion(stored_rows.front()));
+    return AddedDriverVersion{.version = std::move(stored), .created = true};
+  };
+
+  for (int attempt = 1;; ++attempt) {
+    auto added = database_->InTransaction(Access::kWrite, add);
+    if (added || !lost_race || attempt == kAddDriverVersionAttempts) return added;
+  }
+}
+
+Result<std::vector<ApplicationDriver>> SqlStore::ListDrivers() {
+  return database_->InTransaction(Access::kRead, [&](SqlSession& session) {
+    return ReadAll(
+        session.Query(std::string(kSelectDriver) + OrderByBytes(session.dialect(), {"name"}), {}),
+        ReadDriver);
+  });
+}
+
+Result<ApplicationDriver> SqlStore::GetDriver(const DriverId& id) {
+  return database_->InTransaction(Access::kRead, [&](SqlSession& session) {
+    return ReadFirst(session.Query(std::string(kSelectDriver) + " WHERE id = ?1", {id.value()}),
+                     ReadDriver, "driver " + Quoted(id.value()) + " not found");
+  });
+}
+
+Result<ApplicationDriver> SqlStore::FindDriverByName(const std::string& name) {
+  return database_->InTransaction(Access::kRead, [&](SqlSession& session) {
+    return ReadFirst(session.Query(std::string(kSelectDriver) + " WHERE name = ?1", {name}),
+                     ReadDriver, "no driver named " + Quoted(name));
+  });
+}
+
+Result<std::vector<ApplicationDriverVersion>> SqlStore::ListDriverVersions(const DriverId& driver) {
+  return database_->InTransaction(
+      Access::kRead, [&](SqlSession& session) -> Result<std::vector<ApplicationDriverVersion>> {
+        STYRMIN_RETURN_IF_ERROR(FailIfMissing(
+            session, "SELECT 1 FROM application_drivers WHERE id = ?1", {driver.value()},
+            NotFound("driver " + Quoted(driver.value()) + " not found")));
+        return ReadAll(session.Query(std::string(kSelectDriverVersionWithoutFiles) +
+                                         " WHERE v.driver_id = ?1" +
+                                         OrderByBytes(session.dialect(), {"v.created_at", "v.id"},
+                                                      Direction::kDescending),
+                                     {driver.value()}),
+                       ReadDriverVersionWithoutFiles);
+      });
+}
+
+Result<ApplicationDriverVersion> SqlStore::GetDriverVersion(const DriverVersionId& id) {
+  return database_->InTransaction(Access::kRead, [&](SqlSession& session) {
+    return ReadFirst(
+        session.Query(std::string(kSelectDriverVersion) + " WHERE v.id = ?1", {id.value()}),
+        ReadDriverVersion, "driver version " + Quoted(id.value()) + " not found");
   });
 }
 

@@ -42,6 +42,14 @@ class SqlStore : public Store {
   Result<ApiToken> FindTokenByHash(const std::string& secret_hash) final;
   Result<std::size_t> CountTokens() final;
 
+  Result<AddedDriverVersion> AddDriverVersion(const ApplicationDriverVersion& version,
+                                              const DriverId& new_driver) final;
+  Result<std::vector<ApplicationDriver>> ListDrivers() final;
+  Result<ApplicationDriver> GetDriver(const DriverId& id) final;
+  Result<ApplicationDriver> FindDriverByName(const std::string& name) final;
+  Result<std::vector<ApplicationDriverVersion>> ListDriverVersions(const DriverId& driver) final;
+  Result<ApplicationDriverVersion> GetDriverVersion(const DriverVersionId& id) final;
+
   Result<std::int64_t> RecordAudit(const AuditEvent& event) final;
   Result<std::vector<AuditEvent>> ListAudit(const AuditQuery& query) final;
 

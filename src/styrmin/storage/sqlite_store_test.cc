@@ -144,8 +144,9 @@ TEST(SqliteStore, UpgradesADatabaseAtVersionFourToTheAuditLogKeepingItsData) {
 
   auto store = SqliteStore::Open(path);
   ASSERT_TRUE(store) << store.error().ToString();
-  EXPECT_EQ((*store)->schema_version(), 5);
-  EXPECT_EQ(RawQuery(path, "SELECT MAX(version) FROM schema_migrations"), "5");
+  EXPECT_EQ((*store)->schema_version(), kKnownVersions);
+  EXPECT_EQ(RawQuery(path, "SELECT MAX(version) FROM schema_migrations"),
+            std::to_string(kKnownVersions));
   EXPECT_EQ(RawQuery(path,
                      "SELECT COUNT(*) FROM sqlite_master "
                      "WHERE type = 'index' AND name = 'audit_events_action_sequence'"),

@@ -110,6 +110,55 @@ class TokenStore {
   virtual Result<std::size_t> CountTokens() = 0;
 };
 
+// A named application driver ("infrahub"); its versions hold the content.
+struct ApplicationDriver {
+  DriverId id;
+  std::string name;  // unique; the spec's metadata.name
+  Timestamp created_at;
+};
+
+// One immutable revision of a driver, as loaded from a directory or a git commit. The store
+// keeps the JSON documents as given; the server makes and reads them (driver module).
+struct ApplicationDriverVersion {
+  DriverVersionId id;
+  DriverId driver_id;
+  std::string driver_name;       // the driver's name, read back with the version
+  std::string version;           // the spec's version ("3"), unique within the driver
+  std::string digest;            // "sha256:..." over the files: same content, same digest
+  Json source = Json::object();  // where it was loaded from: {kind, location, branch, path, commit}
+  Json spec = Json::object();    // SpecToJson of the driver's spec
+  Json files = Json::object();   // the driver's files (FilesToJson); empty in lists
+  Timestamp created_at;
+};
+
+// What AddDriverVersion did.
+struct AddedDriverVersion {
+  ApplicationDriverVersion version;  // the stored version: the new one, or the existing one
+  bool created = false;              // false: the same content was loaded before; nothing changed
+};
+
+class DriverStore {
+ public:
+  virtual ~DriverStore() = default;
+  // Stores `version` (its id, digest, documents and created_at set by the caller; driver_id
+  // ignored) under the driver named `version.driver_name`, which is created with id `new_driver`
+  // and `version.created_at` when it does not exist yet. When the driver already has a version
+  // with the same digest, that version is returned with created = false and nothing changes.
+  // kAlreadyExists when it has a version with the same `version` text but other content;
+  // kInvalidArgument for an empty name, version or digest.
+  virtual Result<AddedDriverVersion> AddDriverVersion(const ApplicationDriverVersion& version,
+                                                      const DriverId& new_driver) = 0;
+  virtual Result<std::vector<ApplicationDriver>> ListDrivers() = 0;  // by name
+  virtual Result<ApplicationDriver> GetDriver(const DriverId& id) = 0;
+  virtual Result<ApplicationDriver> FindDriverByName(const std::string& name) = 0;
+  // The driver's versions, newest first (by created_at, then id), without their files.
+  // kNotFound for an unknown driver.
+  virtual Result<std::vector<ApplicationDriverVersion>> ListDriverVersions(
+      const DriverId& driver) = 0;
+  // One version with its files.
+  virtual Result<ApplicationDriverVersion> GetDriverVersion(const DriverVersionId& id) = 0;
+};
+
 // One mutation as the audit log keeps it: who did what to which target, when, and how it
 // ended. `arguments` arrive redacted (the API replaces secrets before recording).
 struct AuditEvent {
@@ -145,6 +194,7 @@ class Store : public ClusterStore,
               public EnvironmentStore,
               public BackupLocationStore,
               public TokenStore,
+              public DriverStore,
               public AuditStore {
  public:
   ~Store() override = default;

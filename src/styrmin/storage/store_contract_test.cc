@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <latch>
 #include <optional>
 #include <set>
 #include <string>
@@ -700,6 +701,323 @@ TEST_P(StoreContractTest, RefusesAnAuditEventWithoutActorActionOrOutcomeAndWrite
   EXPECT_TRUE(listed->empty());
 }
 
+// Application drivers.
+
+ApplicationDriverVersion MakeDriverVersion(const std::string& id, const std::string& driver,
+                                           const std::string& version, const std::string& digest,
+                                           Timestamp created_at = kMonday) {
+  ApplicationDriverVersion made;
+  made.id = DriverVersionId(id);
+  made.driver_name = driver;
+  made.version = version;
+  made.digest = digest;
+  made.source = Json{{"kind", "git"},
+                     {"location", "https://git.example.com/drivers.git"},
+                     {"branch", "main"},
+                     {"path", driver},
+                     {"commit", "0123abcd"}};
+  made.spec = Json{{"metadata", {{"name", driver}}}, {"version", version}};
+  made.files = Json{{"driver.yaml", "name: " + driver + "\nversion: " + version + "\n"},
+                    {"templates/deployment.yaml", "kind: Deployment # " + digest + "\n"}};
+  made.created_at = created_at;
+  return made;
+}
+
+// `actual` as stored from `expected` under `driver`; `with_files` false for a list's versions.
+void ExpectSameDriverVersion(const ApplicationDriverVersion& actual,
+                             const ApplicationDriverVersion& expected, const DriverId& driver,
+                             bool with_files = true) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.driver_id, driver);
+  EXPECT_EQ(actual.driver_name, expected.driver_name);
+  EXPECT_EQ(actual.version, expected.version);
+  EXPECT_EQ(actual.digest, expected.digest);
+  EXPECT_EQ(actual.source, expected.source);
+  EXPECT_EQ(actual.spec, expected.spec);
+  if (with_files) {
+    EXPECT_EQ(actual.files, expected.files);
+  } else {
+    EXPECT_EQ(actual.files, Json::object());
+  }
+  EXPECT_EQ(FormatRfc3339(actual.created_at), FormatRfc3339(expected.created_at));
+}
+
+std::vector<std::string> VersionIds(const std::vector<ApplicationDriverVersion>& versions) {
+  std::vector<std::string> ids;
+  ids.reserve(versions.size());
+  for (const ApplicationDriverVersion& version : versions) ids.push_back(version.id.value());
+  return ids;
+}
+
+std::vector<std::string> DriverNames(const std::vector<ApplicationDriver>& drivers) {
+  std::vector<std::string> names;
+  names.reserve(drivers.size());
+  for (const ApplicationDriver& driver : drivers) names.push_back(driver.name);
+  return names;
+}
+
+TEST_P(StoreContractTest, CreatesADriverWithItsFirstVersion) {
+  ApplicationDriverVersion version = MakeDriverVersion("v-1", "infrahub", "3", "sha256:aaa");
+  version.driver_id = DriverId("ignored");
+  auto added = store().AddDriverVersion(version, DriverId("d-1"));
+  ASSERT_TRUE(added) << added.error().ToString();
+  EXPECT_TRUE(added->created);
+  ExpectSameDriverVersion(added->version, version, DriverId("d-1"));
+
+  auto driver = store().GetDriver(DriverId("d-1"));
+  ASSERT_TRUE(driver) << driver.error().ToString();
+  EXPECT_EQ(driver->id, DriverId("d-1"));
+  EXPECT_EQ(driver->name, "infrahub");
+  EXPECT_TRUE(driver->created_at == version.created_at);
+  auto found = store().FindDriverByName("infrahub");
+  ASSERT_TRUE(found) << found.error().ToString();
+  EXPECT_EQ(found->id, DriverId("d-1"));
+  EXPECT_THAT(DriverNames(*store().ListDrivers()), ::testing::ElementsAre("infrahub"));
+  EXPECT_EQ(store().GetDriver(DriverId("ignored")).error().code(), ErrorCode::kNotFound);
+
+  auto stored = store().GetDriverVersion(DriverVersionId("v-1"));
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  ExpectSameDriverVersion(*stored, version, DriverId("d-1"));
+  EXPECT_TRUE(stored->created_at == version.created_at);
+  auto listed = store().ListDriverVersions(DriverId("d-1"));
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  ExpectSameDriverVersion(listed->front(), version, DriverId("d-1"), /*with_files=*/false);
+}
+
+TEST_P(StoreContractTest, AddsASecondVersionToTheDriverOfThatName) {
+  const ApplicationDriverVersion first = MakeDriverVersion("v-1", "infrahub", "3", "sha256:aaa");
+  const ApplicationDriverVersion second =
+      MakeDriverVersion("v-2", "infrahub", "4", "sha256:bbb", kTuesday);
+  ASSERT_TRUE(store().AddDriverVersion(first, DriverId("d-1")));
+  auto added = store().AddDriverVersion(second, DriverId("d-2"));
+  ASSERT_TRUE(added) << added.error().ToString();
+  EXPECT_TRUE(added->created);
+  ExpectSameDriverVersion(added->version, second, DriverId("d-1"));
+
+  // The driver existed, so "d-2" was not used, and the driver keeps its first created_at.
+  EXPECT_EQ(store().GetDriver(DriverId("d-2")).error().code(), ErrorCode::kNotFound);
+  auto drivers = store().ListDrivers();
+  ASSERT_TRUE(drivers) << drivers.error().ToString();
+  ASSERT_EQ(drivers->size(), 1u);
+  EXPECT_EQ(drivers->front().id, DriverId("d-1"));
+  EXPECT_TRUE(drivers->front().created_at == kMonday);
+  auto listed = store().ListDriverVersions(DriverId("d-1"));
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  EXPECT_THAT(VersionIds(*listed), ::testing::ElementsAre("v-2", "v-1"));
+}
+
+TEST_P(StoreContractTest, ReturnsTheExistingVersionWhenTheSameContentIsAddedAgain) {
+  const ApplicationDriverVersion first = MakeDriverVersion("v-1", "infrahub", "3", "sha256:aaa");
+  ASSERT_TRUE(store().AddDriverVersion(first, DriverId("d-1")));
+
+  // Loaded again later: new ids and a new time from the caller, the same digest.
+  ApplicationDriverVersion again =
+      MakeDriverVersion("v-2", "infrahub", "3", "sha256:aaa", kTuesday);
+  again.source["commit"] = "4567cdef";
+  auto added = store().AddDriverVersion(again, DriverId("d-2"));
+  ASSERT_TRUE(added) << added.error().ToString();
+  EXPECT_FALSE(added->created);
+  ExpectSameDriverVersion(added->version, first, DriverId("d-1"));
+
+  // The digest decides, whatever version text the content carries this time.
+  auto renamed = store().AddDriverVersion(MakeDriverVersion("v-3", "infrahub", "3.0", "sha256:aaa"),
+                                          DriverId("d-3"));
+  ASSERT_TRUE(renamed) << renamed.error().ToString();
+  EXPECT_FALSE(renamed->created);
+  EXPECT_EQ(renamed->version.id, DriverVersionId("v-1"));
+
+  EXPECT_EQ(store().ListDrivers()->size(), 1u);
+  EXPECT_THAT(VersionIds(*store().ListDriverVersions(DriverId("d-1"))),
+              ::testing::ElementsAre("v-1"));
+  EXPECT_EQ(store().GetDriverVersion(DriverVersionId("v-2")).error().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, RefusesTheSameVersionWithOtherContentAndChangesNothing) {
+  const ApplicationDriverVersion first = MakeDriverVersion("v-1", "infrahub", "3", "sha256:aaa");
+  ASSERT_TRUE(store().AddDriverVersion(first, DriverId("d-1")));
+
+  auto added = store().AddDriverVersion(
+      MakeDriverVersion("v-2", "infrahub", "3", "sha256:bbb", kTuesday), DriverId("d-2"));
+  ASSERT_FALSE(added);
+  EXPECT_EQ(added.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_THAT(added.error().message(),
+              HasSubstr("driver \"infrahub\" already has version \"3\" with other content "
+                        "(sha256:aaa)"));
+  EXPECT_THAT(VersionIds(*store().ListDriverVersions(DriverId("d-1"))),
+              ::testing::ElementsAre("v-1"));
+  EXPECT_EQ(store().GetDriverVersion(DriverVersionId("v-2")).error().code(), ErrorCode::kNotFound);
+  auto stored = store().GetDriverVersion(DriverVersionId("v-1"));
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  ExpectSameDriverVersion(*stored, first, DriverId("d-1"));
+}
+
+TEST_P(StoreContractTest, KeepsTheSameVersionTextApartInDifferentDrivers) {
+  ASSERT_TRUE(store().AddDriverVersion(MakeDriverVersion("v-1", "infrahub", "3", "sha256:aaa"),
+                                       DriverId("d-1")));
+  auto other = store().AddDriverVersion(MakeDriverVersion("v-2", "netbox", "3", "sha256:aaa"),
+                                        DriverId("d-2"));
+  ASSERT_TRUE(other) << other.error().ToString();
+  EXPECT_TRUE(other->created);
+  EXPECT_EQ(other->version.driver_id, DriverId("d-2"));
+  EXPECT_THAT(VersionIds(*store().ListDriverVersions(DriverId("d-2"))),
+              ::testing::ElementsAre("v-2"));
+}
+
+TEST_P(StoreContractTest, RefusesADriverVersionWhoseIdIsTakenAndChangesNothing) {
+  ASSERT_TRUE(store().AddDriverVersion(MakeDriverVersion("v-1", "infrahub", "3", "sha256:aaa"),
+                                       DriverId("d-1")));
+  auto added = store().AddDriverVersion(MakeDriverVersion("v-1", "netbox", "1", "sha256:bbb"),
+                                        DriverId("d-2"));
+  ASSERT_FALSE(added);
+  EXPECT_EQ(added.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_THAT(added.error().message(), HasSubstr("\"v-1\""));
+  // The driver made for it is rolled back with it.
+  EXPECT_THAT(DriverNames(*store().ListDrivers()), ::testing::ElementsAre("infrahub"));
+
+  auto taken = store().AddDriverVersion(MakeDriverVersion("v-2", "netbox", "1", "sha256:bbb"),
+                                        DriverId("d-1"));
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_THAT(taken.error().message(), HasSubstr("a driver with id \"d-1\" already exists"));
+  EXPECT_THAT(DriverNames(*store().ListDrivers()), ::testing::ElementsAre("infrahub"));
+}
+
+TEST_P(StoreContractTest, RefusesADriverVersionWithAnEmptyNameVersionOrDigestAndWritesNothing) {
+  const ApplicationDriverVersion valid = MakeDriverVersion("v-1", "infrahub", "3", "sha256:aaa");
+  ApplicationDriverVersion no_name = valid;
+  no_name.driver_name.clear();
+  ApplicationDriverVersion no_version = valid;
+  no_version.version.clear();
+  ApplicationDriverVersion no_digest = valid;
+  no_digest.digest.clear();
+  ApplicationDriverVersion no_id = valid;
+  no_id.id = DriverVersionId("");
+  const std::vector<std::pair<ApplicationDriverVersion, std::string>> cases = {
+      {no_name, "driver name"},
+      {no_version, "driver version"},
+      {no_digest, "driver version digest"},
+      {no_id, "driver version id"}};
+  for (const auto& [version, field] : cases) {
+    auto added = store().AddDriverVersion(version, DriverId("d-1"));
+    ASSERT_FALSE(added) << field;
+    EXPECT_EQ(added.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(added.error().message(), HasSubstr(field + " must not be empty"));
+  }
+  auto no_driver_id = store().AddDriverVersion(valid, DriverId(""));
+  ASSERT_FALSE(no_driver_id);
+  EXPECT_EQ(no_driver_id.error().code(), ErrorCode::kInvalidArgument);
+
+  auto drivers = store().ListDrivers();
+  ASSERT_TRUE(drivers) << drivers.error().ToString();
+  EXPECT_TRUE(drivers->empty());
+  EXPECT_EQ(store().GetDriverVersion(DriverVersionId("v-1")).error().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, ListsDriversByNameInByteOrder) {
+  int n = 0;
+  for (const std::string name : {"zeta", "alpha", "Beta", "beta-2", "beta"}) {
+    const std::string suffix = std::to_string(n++);
+    ASSERT_TRUE(store().AddDriverVersion(MakeDriverVersion("v-" + suffix, name, "1", "sha256:x"),
+                                         DriverId("d-" + suffix)));
+  }
+  auto drivers = store().ListDrivers();
+  ASSERT_TRUE(drivers) << drivers.error().ToString();
+  EXPECT_THAT(DriverNames(*drivers),
+              ::testing::ElementsAre("Beta", "alpha", "beta", "beta-2", "zeta"));
+}
+
+TEST_P(StoreContractTest, ListsADriversVersionsNewestFirstThenByIdWithoutTheirFiles) {
+  // Created out of order, two at the same instant.
+  const std::vector<ApplicationDriverVersion> versions = {
+      MakeDriverVersion("v-b", "infrahub", "2", "sha256:b", kTuesday),
+      MakeDriverVersion("v-a", "infrahub", "1", "sha256:a", kMonday),
+      MakeDriverVersion("v-c", "infrahub", "3", "sha256:c", kTuesday),
+      MakeDriverVersion("v-d", "infrahub", "4", "sha256:d", kTuesday + 1ms),
+  };
+  for (const ApplicationDriverVersion& version : versions) {
+    ASSERT_TRUE(store().AddDriverVersion(version, DriverId("d-1")));
+  }
+  ASSERT_TRUE(store().AddDriverVersion(
+      MakeDriverVersion("v-z", "netbox", "9", "sha256:z", kTuesday), DriverId("d-2")));
+
+  auto listed = store().ListDriverVersions(DriverId("d-1"));
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  EXPECT_THAT(VersionIds(*listed), ::testing::ElementsAre("v-d", "v-c", "v-b", "v-a"));
+  for (const ApplicationDriverVersion& version : *listed) {
+    const auto made = std::find_if(versions.begin(), versions.end(), [&](const auto& candidate) {
+      return candidate.id == version.id;
+    });
+    ASSERT_NE(made, versions.end());
+    ExpectSameDriverVersion(version, *made, DriverId("d-1"), /*with_files=*/false);
+  }
+}
+
+TEST_P(StoreContractTest, KeepsDriverFilesIntactIncludingNonAsciiTextAndLargeDocuments) {
+  ApplicationDriverVersion version = MakeDriverVersion("v-1", "infrahub", "3", "sha256:aaa");
+  constexpr std::size_t kKiB = 1024;
+  // About 1 MiB of JSON in many small values, and one value of 256 KiB.
+  Json many = Json::array();
+  for (int i = 0; i < 8192; ++i) {
+    many.push_back(
+        Json{{"line", i}, {"text", "value " + std::to_string(i) + std::string(90, 'x')}});
+  }
+  version.files = Json{
+      {"README.md", "Grüße, 日本語, emoji 🚀, quotes ' \" and a backslash \\ and a tab \t"},
+      {"templates/ünïcödé name.yaml", "kind: ConfigMap\ndata:\n  a: \"ü\"\n"},
+      {"values.json", many},
+      {"big.txt", std::string(256 * kKiB, 'b')},
+      {"empty", ""},
+  };
+  version.spec = Json{{"description", "Ein Treiber für ✓ Infrahub"}, {"nested", {{"n", nullptr}}}};
+  ASSERT_GE(DumpJson(version.files).size(), 1024 * kKiB);
+
+  auto added = store().AddDriverVersion(version, DriverId("d-1"));
+  ASSERT_TRUE(added) << added.error().ToString();
+  EXPECT_TRUE(added->version.files == version.files);
+  auto stored = store().GetDriverVersion(version.id);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  EXPECT_TRUE(stored->files == version.files);
+  EXPECT_EQ(DumpJson(stored->files), DumpJson(version.files));
+  EXPECT_EQ(stored->spec, version.spec);
+
+  // Adding it again compares by digest and hands the large files back whole.
+  auto again = store().AddDriverVersion(version, DriverId("d-1"));
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_FALSE(again->created);
+  EXPECT_TRUE(again->version.files == version.files);
+}
+
+TEST_P(StoreContractTest, ReportsUnknownDriversAndVersionsAsNotFoundNamingThem) {
+  ASSERT_TRUE(store().AddDriverVersion(MakeDriverVersion("v-1", "infrahub", "3", "sha256:aaa"),
+                                       DriverId("d-1")));
+  auto driver = store().GetDriver(DriverId("d-x"));
+  ASSERT_FALSE(driver);
+  EXPECT_EQ(driver.error().code(), ErrorCode::kNotFound);
+  EXPECT_THAT(driver.error().message(), HasSubstr("\"d-x\""));
+
+  auto named = store().FindDriverByName("netbox");
+  ASSERT_FALSE(named);
+  EXPECT_EQ(named.error().code(), ErrorCode::kNotFound);
+  EXPECT_THAT(named.error().message(), HasSubstr("\"netbox\""));
+
+  auto versions = store().ListDriverVersions(DriverId("d-x"));
+  ASSERT_FALSE(versions);
+  EXPECT_EQ(versions.error().code(), ErrorCode::kNotFound);
+  EXPECT_THAT(versions.error().message(), HasSubstr("\"d-x\""));
+
+  auto version = store().GetDriverVersion(DriverVersionId("v-x"));
+  ASSERT_FALSE(version);
+  EXPECT_EQ(version.error().code(), ErrorCode::kNotFound);
+  EXPECT_THAT(version.error().message(), HasSubstr("\"v-x\""));
+}
+
+TEST_P(StoreContractTest, ListsNoDriversInANewStore) {
+  auto drivers = store().ListDrivers();
+  ASSERT_TRUE(drivers) << drivers.error().ToString();
+  EXPECT_TRUE(drivers->empty());
+}
+
 // Concurrency.
 
 TEST_P(StoreContractTest, KeepsEveryClusterCreatedConcurrentlyFromFourThreads) {
@@ -762,6 +1080,85 @@ TEST_P(StoreContractTest, GivesAuditEventsRecordedConcurrentlyFromFourThreadsDis
   ASSERT_TRUE(listed) << listed.error().ToString();
   const std::vector<std::int64_t> newest_first(distinct.rbegin(), distinct.rend());
   EXPECT_EQ(Sequences(*listed), newest_first);
+}
+
+// Several servers loading one driver at once: each call brings ids of its own, and the same
+// name, version and digest. Each round uses a new driver, so that the driver's creation races
+// too, not only its version's.
+TEST_P(StoreContractTest, KeepsOneVersionWhenFourThreadsAddTheSameContentAtOnce) {
+  constexpr std::size_t kThreads = 4;
+  constexpr int kRounds = 10;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string name = "driver-" + std::to_string(round);
+    std::latch start(kThreads);
+    std::vector<Result<AddedDriverVersion>> added(kThreads, NotFound("the thread did not run"));
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (std::size_t t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        const std::string suffix = std::to_string(round) + "-" + std::to_string(t);
+        const ApplicationDriverVersion version =
+            MakeDriverVersion("v-" + suffix, name, "1", "sha256:same");
+        start.arrive_and_wait();
+        added[t] = store().AddDriverVersion(version, DriverId("d-" + suffix));
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+
+    int created = 0;
+    std::set<std::string> ids;
+    for (const Result<AddedDriverVersion>& result : added) {
+      ASSERT_TRUE(result) << "round " << round << ": " << result.error().ToString();
+      if (result->created) ++created;
+      ids.insert(result->version.id.value());
+    }
+    EXPECT_EQ(created, 1) << "round " << round;
+    EXPECT_EQ(ids.size(), 1u) << "round " << round;
+    auto driver = store().FindDriverByName(name);
+    ASSERT_TRUE(driver) << driver.error().ToString();
+    auto versions = store().ListDriverVersions(driver->id);
+    ASSERT_TRUE(versions) << versions.error().ToString();
+    EXPECT_THAT(VersionIds(*versions), ::testing::ElementsAre(*ids.begin()));
+  }
+  EXPECT_EQ(store().ListDrivers()->size(), static_cast<std::size_t>(kRounds));
+}
+
+TEST_P(StoreContractTest, LetsOneOfFourThreadsAddingOneVersionWithOtherContentsWin) {
+  constexpr std::size_t kThreads = 4;
+  constexpr int kRounds = 10;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string name = "driver-" + std::to_string(round);
+    std::latch start(kThreads);
+    std::vector<Result<AddedDriverVersion>> added(kThreads, NotFound("the thread did not run"));
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (std::size_t t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        const std::string suffix = std::to_string(round) + "-" + std::to_string(t);
+        const ApplicationDriverVersion version =
+            MakeDriverVersion("v-" + suffix, name, "1", "sha256:" + suffix);
+        start.arrive_and_wait();
+        added[t] = store().AddDriverVersion(version, DriverId("d-" + suffix));
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+
+    int created = 0;
+    for (const Result<AddedDriverVersion>& result : added) {
+      if (result) {
+        EXPECT_TRUE(result->created);
+        ++created;
+        continue;
+      }
+      EXPECT_EQ(result.error().code(), ErrorCode::kAlreadyExists) << result.error().ToString();
+      EXPECT_THAT(result.error().message(),
+                  HasSubstr("driver \"" + name + "\" already has version \"1\""));
+    }
+    EXPECT_EQ(created, 1) << "round " << round;
+    auto driver = store().FindDriverByName(name);
+    ASSERT_TRUE(driver) << driver.error().ToString();
+    EXPECT_EQ(store().ListDriverVersions(driver->id)->size(), 1u);
+  }
 }
 
 }  // namespace

@@ -54,6 +54,15 @@ Status ValidateNewAuditEvent(const AuditEvent& event) {
   return RequireNonEmpty(event.outcome, "audit event outcome");
 }
 
+Status ValidateNewDriverVersion(const ApplicationDriverVersion& version,
+                                const DriverId& new_driver) {
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(version.id.value(), "driver version id"));
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(version.driver_name, "driver name"));
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(version.version, "driver version"));
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(version.digest, "driver version digest"));
+  return RequireNonEmpty(new_driver.value(), "new driver id");
+}
+
 Status ValidateAuditQuery(const AuditQuery& query) {
   if (query.limit < 1 || query.limit > kMaxAuditLimit) {
     return InvalidArgument("audit limit " + std::to_string(query.limit) + " is outside 1.." +

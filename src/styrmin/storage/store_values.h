@@ -25,6 +25,10 @@ Status ValidateNewEnvironment(const Environment& environment);
 Status ValidateNewBackupLocation(const BackupStorageLocation& location);
 Status ValidateNewToken(const ApiToken& token);
 Status ValidateNewAuditEvent(const AuditEvent& event);
+// `new_driver` too, though it is used only when the driver does not exist yet: whether a call
+// is valid does not depend on what the database holds.
+Status ValidateNewDriverVersion(const ApplicationDriverVersion& version,
+                                const DriverId& new_driver);
 
 // The largest page ListAudit returns; a bound on what one call reads and sends.
 inline constexpr std::size_t kMaxAuditLimit = 500;
