@@ -108,7 +108,9 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "styrmin-server: admin token (shown once, keep it): %s\n",
                  (*admin)->c_str());
   }
-  auto schema = api::BuildStyrminSchema(*store, clock);
+  api::ApiOptions api_options;
+  api_options.git_cache_dir = std::filesystem::path(config->data_dir) / "git";
+  auto schema = api::BuildStyrminSchema(*store, clock, api_options);
   if (!schema) {
     log.Error("cannot build the API schema", {{"error", schema.error().message()}});
     return 1;

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "styrmin/driver/git_source.h"
+#include "styrmin/driver/loader.h"
 #include "styrmin/graphql/build_schema.h"
 
 namespace styrmin::api {
@@ -161,6 +163,25 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
     return OwnedListOrError(store.ListBackupLocations());
   });
+  BindOrDie(s, "Query", "applicationDrivers", [&store](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
+    return OwnedListOrError(store.ListDrivers());
+  });
+  BindOrDie(s, "Query", "applicationDriver", [&store](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
+    const OrderedJson* id = Member(info.args(), "id");
+    const OrderedJson* name = Member(info.args(), "name");
+    if ((id == nullptr) == (name == nullptr)) {
+      return ErrorValue(Error(ErrorCode::kInvalidArgument, "give exactly one of id and name"));
+    }
+    return OwnedOrNull(id != nullptr ? store.GetDriver(DriverId(id->get<std::string>()))
+                                     : store.FindDriverByName(name->get<std::string>()));
+  });
+  BindOrDie(s, "Query", "applicationDriverVersion", [&store](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
+    return OwnedOrNull(
+        store.GetDriverVersion(DriverVersionId(info.args()["id"].get<std::string>())));
+  });
   BindOrDie(s, "Query", "auditEvents", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
     const OrderedJson& args = info.args();
@@ -302,6 +323,166 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
   });
 }
 
+// The parts of a stored spec (SpecToJson) the API lists, in the shapes of schema.graphql; the
+// default resolver reads them by field name.
+const Json& SpecPart(const storage::ApplicationDriverVersion& version, const char* key) {
+  static const Json kEmpty = Json::array();
+  const Json& spec = version.spec;
+  if (!spec.is_object() || !spec.contains("spec") || !spec["spec"].contains(key)) return kEmpty;
+  return spec["spec"][key];
+}
+
+std::string Upper(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+void BindDriverTypes(ExecutableSchema& s, storage::Store& store) {
+  using storage::ApplicationDriver;
+  using storage::ApplicationDriverVersion;
+  BindOrDie(s, "ApplicationDriver", "id", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<ApplicationDriver>().id.value());
+  });
+  BindOrDie(s, "ApplicationDriver", "name", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<ApplicationDriver>().name);
+  });
+  BindOrDie(s, "ApplicationDriver", "createdAt", [](const ResolveInfo& info) {
+    return Time(info.Parent<ApplicationDriver>().created_at);
+  });
+  BindOrDie(s, "ApplicationDriver", "versions", [&store](const ResolveInfo& info) {
+    return OwnedListOrError(store.ListDriverVersions(info.Parent<ApplicationDriver>().id));
+  });
+  BindOrDie(s, "ApplicationDriver", "latestVersion", [&store](const ResolveInfo& info) {
+    auto versions = store.ListDriverVersions(info.Parent<ApplicationDriver>().id);
+    if (!versions) return ErrorValue(versions.error());
+    if (versions->empty()) return FieldValue::Null();
+    return Owned(std::move(versions->front()));
+  });
+
+  BindOrDie(s, "ApplicationDriverVersion", "id", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<ApplicationDriverVersion>().id.value());
+  });
+  BindOrDie(s, "ApplicationDriverVersion", "driver", [&store](const ResolveInfo& info) {
+    return OwnedOrError(store.GetDriver(info.Parent<ApplicationDriverVersion>().driver_id));
+  });
+  BindOrDie(s, "ApplicationDriverVersion", "version", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<ApplicationDriverVersion>().version);
+  });
+  BindOrDie(s, "ApplicationDriverVersion", "digest", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<ApplicationDriverVersion>().digest);
+  });
+  BindOrDie(s, "ApplicationDriverVersion", "source", [](const ResolveInfo& info) {
+    Json source = info.Parent<ApplicationDriverVersion>().source;
+    if (source.contains("kind") && source["kind"].is_string()) {
+      source["kind"] = Upper(source["kind"].get<std::string>());
+    }
+    return JsonValue(source);
+  });
+  const auto spec_text = [](const char* key) {
+    return [key](const ResolveInfo& info) {
+      const Json& spec = info.Parent<ApplicationDriverVersion>().spec;
+      const Json* value = spec.is_object() && spec.contains("spec") ? &spec["spec"] : nullptr;
+      if (value != nullptr && std::string_view(key) == "description") {
+        value = value->contains("info") ? &(*value)["info"] : nullptr;
+      }
+      if (value == nullptr || !value->contains(key) || !(*value)[key].is_string()) {
+        return FieldValue::String("");
+      }
+      return FieldValue::String((*value)[key].get<std::string>());
+    };
+  };
+  BindOrDie(s, "ApplicationDriverVersion", "description", spec_text("description"));
+  BindOrDie(s, "ApplicationDriverVersion", "supportedVersions", spec_text("supported_versions"));
+  BindOrDie(s, "ApplicationDriverVersion", "defaultVersion", spec_text("default_version"));
+  BindOrDie(s, "ApplicationDriverVersion", "components", [](const ResolveInfo& info) {
+    Json out = Json::array();
+    const Json& components = SpecPart(info.Parent<ApplicationDriverVersion>(), "components");
+    if (!components.is_object()) return JsonValue(out);
+    for (const auto& [name, c] : components.items()) {
+      Json backup_kind = nullptr;
+      if (c.contains("backup") && c["backup"].contains("kind")) backup_kind = c["backup"]["kind"];
+      Json labels = Json::object();
+      if (c.contains("identifier") && c["identifier"].contains("label")) {
+        labels = c["identifier"]["label"];
+      }
+      out.push_back({{"name", name}, {"labels", labels}, {"backupKind", backup_kind}});
+    }
+    return JsonValue(out);
+  });
+  BindOrDie(s, "ApplicationDriverVersion", "parameters", [](const ResolveInfo& info) {
+    Json out = Json::array();
+    for (const Json& p : SpecPart(info.Parent<ApplicationDriverVersion>(), "parameters")) {
+      Json item = p;
+      item["kind"] = Upper(p.value("kind", std::string("string")));
+      for (const char* optional : {"default", "values", "min", "max", "pattern"}) {
+        if (!item.contains(optional)) item[optional] = nullptr;
+      }
+      out.push_back(std::move(item));
+    }
+    return JsonValue(out);
+  });
+  BindOrDie(s, "ApplicationDriverVersion", "services", [](const ResolveInfo& info) {
+    return JsonValue(SpecPart(info.Parent<ApplicationDriverVersion>(), "services"));
+  });
+  BindOrDie(s, "ApplicationDriverVersion", "actions", [](const ResolveInfo& info) {
+    Json out = Json::array();
+    for (const Json& a : SpecPart(info.Parent<ApplicationDriverVersion>(), "actions")) {
+      Json item = a;
+      item["timeoutSeconds"] = a.value("timeout", 600);
+      out.push_back(std::move(item));
+    }
+    return JsonValue(out);
+  });
+  BindOrDie(s, "ApplicationDriverVersion", "spec", [](const ResolveInfo& info) {
+    return JsonValue(info.Parent<ApplicationDriverVersion>().spec);
+  });
+  BindOrDie(s, "ApplicationDriverVersion", "createdAt", [](const ResolveInfo& info) {
+    return Time(info.Parent<ApplicationDriverVersion>().created_at);
+  });
+  BindOrDie(s, "LoadApplicationDriverVersionPayload", "version", [](const ResolveInfo& info) {
+    return FieldValue::Object(&info.Parent<storage::AddedDriverVersion>().version);
+  });
+  BindOrDie(s, "LoadApplicationDriverVersionPayload", "created", [](const ResolveInfo& info) {
+    return FieldValue::Bool(info.Parent<storage::AddedDriverVersion>().created);
+  });
+}
+
+// A driver refused for its problems: one error listing them all, each also in
+// extensions.problems as {file, path, message} for clients to show.
+FieldValue DriverProblems(const std::string& where, const std::vector<driver::Problem>& problems) {
+  OrderedJson list = OrderedJson::array();
+  std::string message = where + " has " + std::to_string(problems.size()) +
+                        (problems.size() == 1 ? " problem:" : " problems:");
+  for (const auto& p : problems) {
+    list.push_back({{"file", p.file}, {"path", p.path}, {"message", p.message}});
+    message += "\n";
+    if (!p.file.empty()) message += p.file + ": ";
+    message += p.ToString();
+  }
+  return FieldValue::Error(
+      message, OrderedJson{{"code", std::string(GraphqlErrorCode(ErrorCode::kInvalidArgument))},
+                           {"problems", std::move(list)}});
+}
+
+// Stores a checked driver; the payload, or the store's error.
+FieldValue StoreDriverVersion(storage::Store& store, const Clock& clock,
+                              const driver::LoadedDriver& loaded, Json source,
+                              std::string& target) {
+  storage::ApplicationDriverVersion version;
+  version.id = DriverVersionId(auth::GenerateId("dv"));
+  version.driver_name = loaded.spec.name;
+  version.version = loaded.spec.version;
+  version.digest = loaded.digest;
+  version.source = std::move(source);
+  version.spec = loaded.spec_json;
+  version.files = driver::FilesToJson(loaded.files);
+  version.created_at = NowMillis(clock);
+  auto added = store.AddDriverVersion(version, DriverId(auth::GenerateId("d")));
+  if (!added) return ErrorValue(added.error());
+  target = added->version.id.value();
+  return Owned(std::move(*added));
+}
+
 // Argument names whose values never reach the audit log.
 // Case-insensitive, and broad on purpose: a redacted non-secret costs less than a leaked one.
 bool IsSecretKey(std::string_view key) {
@@ -383,7 +564,54 @@ struct CreatedCluster {
   std::string agent_token;
 };
 
-void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& clock) {
+void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& clock,
+                   const ApiOptions& options) {
+  BindAuditedMutation(
+      s, store, clock, "loadLocalApplicationDriverVersion",
+      [&store, &clock](const ResolveInfo& info, std::string& target) {
+        if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
+        const std::filesystem::path path = info.args()["path"].get<std::string>();
+        if (!path.is_absolute()) {
+          return ErrorValue(Error(
+              ErrorCode::kInvalidArgument,
+              "path must be an absolute directory on the server, not \"" + path.string() + "\""));
+        }
+        const driver::DriverLoad load = driver::LoadDriverDirectory(path.lexically_normal());
+        if (!load.driver) return DriverProblems("the driver in " + path.string(), load.problems);
+        return StoreDriverVersion(
+            store, clock, *load.driver,
+            {{"kind", "local"}, {"location", path.lexically_normal().string()}}, target);
+      });
+  BindAuditedMutation(
+      s, store, clock, "loadGitApplicationDriverVersion",
+      [&store, &clock, options](const ResolveInfo& info, std::string& target) {
+        if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
+        const OrderedJson& args = info.args();
+        driver::GitDriverRequest request;
+        request.url = args["url"].get<std::string>();
+        request.branch = args["branch"].get<std::string>();
+        request.path = OptionalString(args, "path");
+        request.cache_dir = options.git_cache_dir;
+        request.timeout = options.git_timeout;
+        if (request.cache_dir.empty()) {
+          return ErrorValue(Error(ErrorCode::kFailedPrecondition,
+                                  "this server has no git cache directory configured"));
+        }
+        auto fetched = driver::FetchGitDriver(request);
+        if (!fetched) return ErrorValue(fetched.error());
+        const driver::DriverLoad load = driver::CheckDriver(std::move(fetched->files));
+        const std::string where = "the driver at " + request.url + " (" + request.branch + ", " +
+                                  fetched->commit.substr(0, 12) + ")";
+        if (!load.driver) return DriverProblems(where, load.problems);
+        return StoreDriverVersion(store, clock, *load.driver,
+                                  {{"kind", "git"},
+                                   {"location", request.url},
+                                   {"branch", request.branch},
+                                   {"path", request.path},
+                                   {"commit", fetched->commit}},
+                                  target);
+      });
+
   BindAuditedMutation(s, store, clock, "createCluster",
                       [&store, &clock](const ResolveInfo& info, std::string& target) {
                         if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
@@ -507,13 +735,15 @@ std::string_view GraphqlErrorCode(ErrorCode code) {
 }
 
 Result<std::unique_ptr<ExecutableSchema>> BuildStyrminSchema(storage::Store& store,
-                                                             const Clock& clock) {
+                                                             const Clock& clock,
+                                                             const ApiOptions& options) {
   auto built = graphql::BuildSchema(kSchemaSdl);
   if (!built) return Internal("schema.graphql does not build: " + built.error().message());
   auto schema = std::make_unique<ExecutableSchema>(std::move(built).value());
   BindQueries(*schema, store);
   BindTypes(*schema, store);
-  BindMutations(*schema, store, clock);
+  BindDriverTypes(*schema, store);
+  BindMutations(*schema, store, clock, options);
   return schema;
 }
 

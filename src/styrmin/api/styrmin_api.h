@@ -9,6 +9,8 @@
 // must be thread-safe.
 #pragma once
 
+#include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string_view>
 
@@ -29,8 +31,14 @@ struct RequestState {
 // The `extensions.code` of an error: "BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN", ...
 std::string_view GraphqlErrorCode(ErrorCode code);
 
+struct ApiOptions {
+  // Where bare clones of driver repositories are cached (loadGitApplicationDriverVersion).
+  std::filesystem::path git_cache_dir;
+  std::chrono::seconds git_timeout{120};
+};
+
 // Builds the executable schema over `store`; `store` and `clock` must outlive it.
-Result<std::unique_ptr<graphql::ExecutableSchema>> BuildStyrminSchema(storage::Store& store,
-                                                                      const Clock& clock);
+Result<std::unique_ptr<graphql::ExecutableSchema>> BuildStyrminSchema(
+    storage::Store& store, const Clock& clock, const ApiOptions& options = {});
 
 }  // namespace styrmin::api

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <cstdint>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -82,7 +83,94 @@ void CheckLocalChart(const DriverSpec& spec, const DriverFiles& files, std::vect
   }
 }
 
+// UTF-8 as JSON text needs it: well-formed sequences, no surrogates or overlongs; and no NUL,
+// which PostgreSQL's text type refuses.
+bool IsStorableText(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == 0) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= n) return false;  // the sequence runs past the end
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+std::string EncodeBase64(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(data.data()),
+                                static_cast<int>(data.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+Result<std::string> DecodeBase64(std::string_view text) {
+  if (text.size() % 4 != 0) return InvalidArgument("base64 text of a length not a multiple of 4");
+  std::string out(text.size() / 4 * 3 + 1, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return InvalidArgument("not base64");
+  // EVP_DecodeBlock counts padding as data: drop one byte per '='.
+  std::size_t size = static_cast<std::size_t>(n);
+  for (std::size_t k = text.size(); k > 0 && text[k - 1] == '=' && size > 0; --k) --size;
+  out.resize(size);
+  return out;
+}
+
 }  // namespace
+
+Json FilesToJson(const DriverFiles& files) {
+  Json out = Json::object();
+  for (const auto& [path, content] : files) {
+    out[path] = IsStorableText(content) ? Json(content) : Json{{"base64", EncodeBase64(content)}};
+  }
+  return out;
+}
+
+Result<DriverFiles> FilesFromJson(const Json& json) {
+  if (!json.is_object()) return InvalidArgument("driver files: expected a JSON object");
+  DriverFiles out;
+  for (const auto& [path, value] : json.items()) {
+    if (value.is_string()) {
+      out.emplace(path, value.get<std::string>());
+    } else if (value.is_object() && value.contains("base64") && value["base64"].is_string()) {
+      auto decoded = DecodeBase64(value["base64"].get<std::string>());
+      if (!decoded)
+        return InvalidArgument("driver file " + path + ": " + decoded.error().message());
+      out.emplace(path, std::move(*decoded));
+    } else {
+      return InvalidArgument("driver file " + path + ": expected text or {\"base64\": ...}");
+    }
+  }
+  return out;
+}
 
 bool DefinesFunction(std::string_view source, std::string_view function) {
   std::size_t at = 0;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "styrmin/core/json.h"
+#include "styrmin/core/status.h"
 #include "styrmin/driver/spec.h"
 
 namespace styrmin::driver {
@@ -51,6 +52,12 @@ DriverLoad CheckDriver(DriverFiles files, const LoadLimits& limits = {});
 // outside the driver is read) and checks them. A missing or unreadable directory is a problem
 // at path "" naming it.
 DriverLoad LoadDriverDirectory(const std::filesystem::path& dir, const LoadLimits& limits = {});
+
+// The files as one JSON object for storing: path -> the text when the content is UTF-8 without
+// NUL bytes (charts are mostly text), else {"base64": "..."}.
+Json FilesToJson(const DriverFiles& files);
+// The inverse of FilesToJson; kInvalidArgument naming the path for a malformed document.
+Result<DriverFiles> FilesFromJson(const Json& json);
 
 // Whether Python source `source` defines `function` at top level (`def` or `async def` at the
 // start of a line). A lexical check: the runtime imports the file for real.

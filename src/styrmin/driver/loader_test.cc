@@ -79,6 +79,35 @@ TEST(CheckDriver, RefusesDriversOverTheLimits) {
   EXPECT_NE(JoinProblems(load.problems).find("over the limit of 100"), std::string::npos);
 }
 
+TEST(FilesToJson, KeepsTextAsTextAndEverythingElseAsBase64) {
+  DriverFiles files = SampleFiles();
+  files["chart/charts/sub.tgz"] = std::string("\x1f\x8b\x08\x00\xff", 5);
+  files["chart/nul.txt"] = std::string("a\0b", 3);
+  files["chart/overlong.txt"] = "\xc0\xaf";
+  files["chart/surrogate.txt"] = "\xed\xa0\x80";
+  files["chart/truncated.txt"] = "ok \xe2\x82";
+  files["chart/unicode.txt"] = "h\xc3\xa9llo \xf0\x9f\x9a\x80";
+  for (int n = 0; n < 5; ++n) files["chart/len" + std::to_string(n)] = std::string(n, '\xfe');
+  const Json json = FilesToJson(files);
+  EXPECT_TRUE(json["values.j2.yml"].is_string());
+  EXPECT_TRUE(json["chart/unicode.txt"].is_string());
+  for (const char* binary : {"chart/charts/sub.tgz", "chart/nul.txt", "chart/overlong.txt",
+                             "chart/surrogate.txt", "chart/truncated.txt", "chart/len1"}) {
+    EXPECT_TRUE(json[binary].is_object()) << binary;
+  }
+  // Through text, as a store keeps it.
+  auto back = FilesFromJson(Json::parse(json.dump()));
+  ASSERT_TRUE(back) << back.error().ToString();
+  EXPECT_EQ(*back, files);
+}
+
+TEST(FilesFromJson, RefusesMalformedDocuments) {
+  EXPECT_FALSE(FilesFromJson(Json::array()));
+  EXPECT_FALSE(FilesFromJson(Json{{"a", 1}}));
+  EXPECT_FALSE(FilesFromJson(Json{{"a", {{"base64", "%%%%"}}}}));
+  EXPECT_FALSE(FilesFromJson(Json{{"a", {{"base64", "abc"}}}}));
+}
+
 TEST(DefinesFunction, FindsTopLevelDefinitionsOnly) {
   EXPECT_TRUE(DefinesFunction("def f(x):\n  pass\n", "f"));
   EXPECT_TRUE(DefinesFunction("import x\nasync def f (x):\n", "f"));
