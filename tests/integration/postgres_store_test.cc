@@ -590,5 +590,158 @@ TEST_F(RacingDriverWriterTest, RefusesTheSameVersionWithOtherContentFromAConcurr
   EXPECT_EQ(store->ListDrivers()->size(), 1u);
 }
 
+// Deployments: what PostgreSQL's concurrent writers can do that SQLite's one writer cannot.
+class RacingDeploymentWriterTest : public BusyConnectionTest {
+ protected:
+  // A store with cluster c-1, environment e-1 in it, driver version v-1, and deployment d-1
+  // "app" created without a run.
+  std::unique_ptr<PostgresStore> OpenWithDeployment() {
+    auto store = Open();
+    if (store == nullptr) return nullptr;
+    const Cluster cluster = MakeCluster("c-1", "prod");
+    EXPECT_TRUE(store->CreateCluster(cluster, AgentTokenFor(cluster)));
+    Environment environment;
+    environment.id = EnvironmentId("e-1");
+    environment.name = "staging";
+    environment.cluster_id = cluster.id;
+    EXPECT_TRUE(store->CreateEnvironment(environment));
+    ApplicationDriverVersion version;
+    version.id = DriverVersionId("v-1");
+    version.driver_name = "infrahub";
+    version.version = "1";
+    version.digest = "sha256:a";
+    EXPECT_TRUE(store->AddDriverVersion(version, DriverId("d")));
+    auto created = store->RecordDeploymentChange(Change("d-1", "app", "i-1", /*run=*/""));
+    EXPECT_TRUE(created) << created.error().ToString();
+    created_ = store->GetDeployment(DeploymentId("d-1")).value();
+    return store;
+  }
+
+  // A change of deployment `id` named `name` in e-1 with instance `instance` and, unless `run`
+  // is empty, a pending upgrade run `run`; a creation when `id` is not d-1.
+  static DeploymentChange Change(const std::string& id, const std::string& name,
+                                 const std::string& instance, const std::string& run) {
+    DeploymentChange change;
+    change.create = id != "d-1" || run.empty();
+    change.deployment.id = DeploymentId(id);
+    change.deployment.environment_id = EnvironmentId("e-1");
+    change.deployment.name = name;
+    change.deployment.driver_version_id = DriverVersionId("v-1");
+    change.deployment.application_version = run.empty() ? "1.6.0" : "1.7.0";
+    change.deployment.phase = "running";
+    change.instance.id = InstanceId(instance);
+    change.instance.deployment_id = change.deployment.id;
+    change.instance.driver_version_id = change.deployment.driver_version_id;
+    change.instance.application_version = change.deployment.application_version;
+    change.instance.phase = "running";
+    if (!run.empty()) {
+      storage::Run pending;
+      pending.id = RunId(run);
+      pending.deployment_id = change.deployment.id;
+      pending.environment_id = change.deployment.environment_id;
+      pending.cluster_id = ClusterId("c-1");
+      pending.kind = "upgrade";
+      pending.instance_id = change.instance.id;
+      change.run = pending;
+    }
+    return change;
+  }
+
+  // Records `change` on `store` while `writer` holds its uncommitted rows, and lets the writer
+  // commit once the store waits for it.
+  Status RecordWhileTheWriterCommits(PostgresStore& store, RawConnection& writer,
+                                     const DeploymentChange& change) {
+    RawConnection observer(conninfo_);
+    Status recorded = OkStatus();
+    std::thread recording([&] { recorded = store.RecordDeploymentChange(change); });
+    EXPECT_TRUE(WaitFor([&] { return StoreWaitsForTheLock(observer); }));
+    writer.Query("COMMIT");
+    recording.join();
+    return recorded;
+  }
+
+  Deployment created_;
+};
+
+TEST_F(RacingDeploymentWriterTest, RefusesARunRacingAnotherWritersRunNamingTheWinner) {
+  // The writer (an agent's statements, say) does not lock the deployment, so the store's checks
+  // cannot see its run yet; the partial unique index makes the store's insert wait and then
+  // refuses it, and the store, running its transaction again, names the run that won.
+  auto store = OpenWithDeployment();
+  ASSERT_NE(store, nullptr);
+  RawConnection writer(conninfo_);
+  writer.Query("BEGIN");
+  writer.Query(
+      "INSERT INTO instances (id, deployment_id, driver_version_id, application_version, phase, "
+      "context, created_at) VALUES ('i-writer', 'd-1', 'v-1', '1.6.1', 'running', '{}', "
+      "'2026-01-01T00:00:00.000Z')");
+  writer.Query(
+      "INSERT INTO runs (id, deployment_id, environment_id, cluster_id, kind, state, instance_id, "
+      "reason, error, progress, created_at) VALUES ('r-writer', 'd-1', 'e-1', 'c-1', 'upgrade', "
+      "'pending', 'i-writer', '', '', '0', '2026-01-01T00:00:00.000Z')");
+
+  auto recorded =
+      RecordWhileTheWriterCommits(*store, writer, Change("d-1", "app", "i-store", "r-store"));
+  ASSERT_FALSE(recorded);
+  EXPECT_EQ(recorded.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(recorded.error().message(),
+              HasSubstr("run r-writer (upgrade) is pending for deployment \"app\"; wait for it "
+                        "or cancel it"));
+  EXPECT_EQ(store->GetInstance(InstanceId("i-store")).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store->GetRun(RunId("r-store")).error().code(), ErrorCode::kNotFound);
+  auto deployment = store->GetDeployment(DeploymentId("d-1"));
+  ASSERT_TRUE(deployment) << deployment.error().ToString();
+  EXPECT_EQ(deployment->application_version, created_.application_version);
+  EXPECT_EQ(store->pool_stats().in_use, 0u);
+}
+
+TEST_F(RacingDeploymentWriterTest, RefusesANameAConcurrentWriterTookWithTheStoresOwnMessage) {
+  auto store = OpenWithDeployment();
+  ASSERT_NE(store, nullptr);
+  RawConnection writer(conninfo_);
+  writer.Query("BEGIN");
+  writer.Query(
+      "INSERT INTO deployments (id, environment_id, name, driver_version_id, application_version, "
+      "parameters, config, phase, created_at, updated_at) VALUES ('d-writer', 'e-1', 'db', 'v-1', "
+      "'1.6.0', '{}', '{}', 'running', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
+
+  auto recorded =
+      RecordWhileTheWriterCommits(*store, writer, Change("d-store", "db", "i-store", "r-store"));
+  ASSERT_FALSE(recorded);
+  EXPECT_EQ(recorded.error().code(), ErrorCode::kAlreadyExists);
+  // The store's own message, from running again after the constraint refused the insert.
+  EXPECT_THAT(recorded.error().message(),
+              HasSubstr("a deployment named \"db\" already exists in environment \"e-1\""));
+  EXPECT_EQ(store->GetDeployment(DeploymentId("d-store")).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store->GetRun(RunId("r-store")).error().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(RacingDeploymentWriterTest, KeepsTheActiveInstanceAnotherWriterSetWhenTheDeploymentChanges) {
+  // No store method marks an instance active yet (the agent's run will); an update must keep
+  // whatever is there.
+  auto store = OpenWithDeployment();
+  ASSERT_NE(store, nullptr);
+  RawConnection raw(conninfo_);
+  raw.Query("UPDATE deployments SET active_instance_id = 'i-1' WHERE id = 'd-1'");
+
+  DeploymentChange update = Change("d-1", "app", "i-2", "r-2");
+  update.deployment.active_instance_id.reset();
+  auto recorded = store->RecordDeploymentChange(update);
+  ASSERT_TRUE(recorded) << recorded.error().ToString();
+  auto deployment = store->GetDeployment(DeploymentId("d-1"));
+  ASSERT_TRUE(deployment) << deployment.error().ToString();
+  EXPECT_EQ(deployment->active_instance_id, InstanceId("i-1"));
+  EXPECT_EQ(deployment->application_version, "1.7.0");
+}
+
+TEST_F(PostgresStoreTest, ReferencesInstancesFromTheActiveInstanceAddedAfterBothTables) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  RawConnection raw(conninfo_);
+  EXPECT_EQ(raw.Query("SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'deployments'::regclass "
+                      "AND contype = 'f' AND confrelid = 'instances'::regclass"),
+            "1");
+}
+
 }  // namespace
 }  // namespace styrmin::storage

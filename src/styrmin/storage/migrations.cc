@@ -4,11 +4,119 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "styrmin/core/clock.h"
 
 namespace styrmin::storage {
 namespace {
+
+// `parts` as one constant text, for a migration whose dialects differ in a few statements only.
+template <std::size_t... Sizes>
+constexpr auto JoinSql(const char (&... parts)[Sizes]) {
+  std::array<char, (Sizes + ... + 1) - sizeof...(Sizes)> joined{};
+  std::size_t at = 0;
+  for (const std::string_view part : {std::string_view(parts, Sizes - 1)...}) {
+    for (const char c : part) joined[at++] = c;
+  }
+  return joined;
+}
+
+template <std::size_t Size>
+constexpr std::string_view SqlText(const std::array<char, Size>& joined) {
+  return {joined.data(), Size - 1};
+}
+
+// Migration 7. `active_instance_id` references instances, which reference deployments: the
+// column is added once both tables exist (ALTER TABLE ... ADD COLUMN with REFERENCES and no
+// default, which both databases accept). `progress` is TEXT holding the shortest decimal that
+// reads back as the same double (FormatProgress): exact on both databases, where SQLite would
+// print a REAL with 15 digits and PostgreSQL's REAL is single precision. The partial unique
+// index is the backstop for "one unfinished run per deployment" under concurrent writers.
+constexpr char kDeploymentTables[] = R"sql(
+CREATE TABLE deployments (
+  id TEXT PRIMARY KEY,
+  environment_id TEXT NOT NULL REFERENCES environments (id),
+  name TEXT NOT NULL,
+  driver_version_id TEXT NOT NULL REFERENCES application_driver_versions (id),
+  application_version TEXT NOT NULL,
+  parameters TEXT NOT NULL,
+  config TEXT NOT NULL,
+  phase TEXT NOT NULL CHECK (phase IN ('running', 'stopped', 'deleted')),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (environment_id, name)
+);
+CREATE TABLE instances (
+  id TEXT PRIMARY KEY,
+  deployment_id TEXT NOT NULL REFERENCES deployments (id),
+  driver_version_id TEXT NOT NULL REFERENCES application_driver_versions (id),
+  application_version TEXT NOT NULL,
+  phase TEXT NOT NULL CHECK (phase IN ('running', 'stopped', 'deleted')),
+  context TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+ALTER TABLE deployments ADD COLUMN active_instance_id TEXT REFERENCES instances (id);
+CREATE TABLE runs (
+  id TEXT PRIMARY KEY,
+  deployment_id TEXT NOT NULL REFERENCES deployments (id),
+  environment_id TEXT NOT NULL REFERENCES environments (id),
+  cluster_id TEXT NOT NULL REFERENCES clusters (id),
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL
+    CHECK (state IN ('pending', 'running', 'succeeded', 'failed', 'cancelled')),
+  instance_id TEXT NOT NULL REFERENCES instances (id),
+  reason TEXT NOT NULL,
+  error TEXT NOT NULL,
+  progress TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT
+);
+CREATE UNIQUE INDEX runs_one_unfinished_per_deployment
+  ON runs (deployment_id) WHERE state IN ('pending', 'running');
+CREATE INDEX deployments_driver_version_id ON deployments (driver_version_id);
+CREATE INDEX deployments_active_instance_id ON deployments (active_instance_id);
+CREATE INDEX instances_driver_version_id ON instances (driver_version_id);
+CREATE INDEX runs_instance_id ON runs (instance_id);
+CREATE INDEX runs_cluster_id ON runs (cluster_id);
+)sql";
+
+// The indexes the lists walk in order. Lists compare text in byte order (OrderByBytes,
+// sql_store.cc), which PostgreSQL spells COLLATE "C"; an index serves such an ORDER BY, or a
+// cursor's (a, b) > (?, ?), only when it is built in that collation, so the ordered columns
+// carry it there. SQLite's default collation is byte order already, and it knows no "C".
+constexpr char kDeploymentListIndexes[] = R"sql(
+CREATE INDEX deployments_name_id ON deployments (name, id);
+CREATE INDEX deployments_environment_id_name_id ON deployments (environment_id, name, id);
+CREATE INDEX deployments_phase_name_id ON deployments (phase, name, id);
+CREATE INDEX instances_deployment_id_created_at_id
+  ON instances (deployment_id, created_at DESC, id DESC);
+CREATE INDEX runs_created_at_id ON runs (created_at DESC, id DESC);
+CREATE INDEX runs_deployment_id_created_at_id ON runs (deployment_id, created_at DESC, id DESC);
+CREATE INDEX runs_environment_id_created_at_id
+  ON runs (environment_id, created_at DESC, id DESC);
+CREATE INDEX runs_state_created_at_id ON runs (state, created_at DESC, id DESC);
+)sql";
+constexpr char kDeploymentListIndexesInByteOrder[] = R"sql(
+CREATE INDEX deployments_name_id ON deployments (name COLLATE "C", id COLLATE "C");
+CREATE INDEX deployments_environment_id_name_id
+  ON deployments (environment_id, name COLLATE "C", id COLLATE "C");
+CREATE INDEX deployments_phase_name_id ON deployments (phase, name COLLATE "C", id COLLATE "C");
+CREATE INDEX instances_deployment_id_created_at_id
+  ON instances (deployment_id, created_at COLLATE "C" DESC, id COLLATE "C" DESC);
+CREATE INDEX runs_created_at_id ON runs (created_at COLLATE "C" DESC, id COLLATE "C" DESC);
+CREATE INDEX runs_deployment_id_created_at_id
+  ON runs (deployment_id, created_at COLLATE "C" DESC, id COLLATE "C" DESC);
+CREATE INDEX runs_environment_id_created_at_id
+  ON runs (environment_id, created_at COLLATE "C" DESC, id COLLATE "C" DESC);
+CREATE INDEX runs_state_created_at_id
+  ON runs (state, created_at COLLATE "C" DESC, id COLLATE "C" DESC);
+)sql";
+
+constexpr auto kDeploymentsSql = JoinSql(kDeploymentTables, kDeploymentListIndexes);
+constexpr auto kDeploymentsPostgresqlSql =
+    JoinSql(kDeploymentTables, kDeploymentListIndexesInByteOrder);
 
 constexpr std::array kMigrations = {
     Migration{
@@ -133,6 +241,13 @@ CREATE TABLE application_driver_versions (
 CREATE INDEX application_driver_versions_driver_id_created_at
   ON application_driver_versions (driver_id, created_at DESC, id DESC);
 )sql",
+    },
+    // The tables and indexes are described above kDeploymentTables.
+    Migration{
+        .version = 7,
+        .description = "deployments, instances and runs",
+        .sql = SqlText(kDeploymentsSql),
+        .postgresql_sql = SqlText(kDeploymentsPostgresqlSql),
     },
 };
 

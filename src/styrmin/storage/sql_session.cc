@@ -12,11 +12,13 @@ namespace {
 // What a duplicate in each unique constraint means, for the backstop message when a concurrent
 // writer slipped between a store's own check and its insert. Named as PostgreSQL names the
 // constraints in migrations.cc by default; SQLite reports no names, and keeps its own message.
+// A constraint that guards a state rather than a name is a conflict, not a duplicate.
 struct UniqueConstraint {
   std::string_view name;
   std::string_view duplicate;
+  ErrorCode code = ErrorCode::kAlreadyExists;
 };
-constexpr std::array<UniqueConstraint, 15> kUniqueConstraints = {{
+constexpr std::array<UniqueConstraint, 20> kUniqueConstraints = {{
     {"clusters_pkey", "a cluster with the same id"},
     {"clusters_name_key", "a cluster with the same name"},
     {"backup_storage_locations_pkey", "a backup storage location with the same id"},
@@ -34,6 +36,12 @@ constexpr std::array<UniqueConstraint, 15> kUniqueConstraints = {{
      "a version of that driver with the same version"},
     {"application_driver_versions_driver_id_digest_key",
      "a version of that driver with the same digest"},
+    {"deployments_pkey", "a deployment with the same id"},
+    {"deployments_environment_id_name_key", "a deployment with the same name in that environment"},
+    {"instances_pkey", "an instance with the same id"},
+    {"runs_pkey", "a run with the same id"},
+    {"runs_one_unfinished_per_deployment", "a pending or running run of that deployment",
+     ErrorCode::kFailedPrecondition},
 }};
 
 ErrorCode CodeFor(SqlFailureKind kind) {
@@ -85,9 +93,9 @@ Error ToError(const SqlFailure& failure, std::string_view what) {
                    [&](const UniqueConstraint& known) { return known.name == failure.constraint; });
   if (failure.kind == SqlFailureKind::kUniqueViolation && unique != kUniqueConstraints.end()) {
     message += std::string(unique->duplicate) + " already exists";
-  } else {
-    message += failure.message;
+    return Error(unique->code, std::move(message));
   }
+  message += failure.message;
   return Error(CodeFor(failure.kind), std::move(message));
 }
 

@@ -98,7 +98,8 @@ using SqlResult = tl::expected<T, SqlFailure>;
 
 // `failure` in the error vocabulary, its message prefixed with `what` (what was being done):
 // a unique violation is kAlreadyExists, naming what the duplicate means when the constraint is
-// one of the schema's; a foreign key violation or an invalid value is kInvalidArgument;
+// one of the schema's (kFailedPrecondition for the one that guards a state: one unfinished run
+// per deployment); a foreign key violation or an invalid value is kInvalidArgument;
 // kUnavailable stays kUnavailable; not a database is kFailedPrecondition; the rest kInternal.
 Error ToError(const SqlFailure& failure, std::string_view what);
 

@@ -53,27 +53,83 @@ Result<T> ReadFirst(const Result<std::vector<SqlRow>>& rows, RowReader<T> read,
 
 enum class Direction { kAscending, kDescending };
 
-// " ORDER BY a, b" in byte order, as SQLite's default collation (BINARY) compares. PostgreSQL
-// is told so (COLLATE "C"), whatever collation its database was created with, so that both
-// stores list in the same order. `direction` applies to every column.
-std::string OrderByBytes(SqlDialect dialect, std::initializer_list<std::string_view> columns,
-                         Direction direction = Direction::kAscending) {
-  std::string_view collation;
+// What makes a text comparison compare bytes, as SQLite's default collation (BINARY) does.
+// PostgreSQL is told so (COLLATE "C"), whatever collation its database was created with, so
+// that both stores list in the same order.
+std::string_view ByteOrder(SqlDialect dialect) {
   switch (dialect) {
     case SqlDialect::kSqlite:
-      break;
+      return "";
     case SqlDialect::kPostgresql:
-      collation = " COLLATE \"C\"";
-      break;
+      return " COLLATE \"C\"";
   }
+  STYRMIN_CHECK(false, "a SqlDialect outside its enumerators");
+}
+
+// " ORDER BY a, b" in byte order. `direction` applies to every column.
+std::string OrderByBytes(SqlDialect dialect, std::initializer_list<std::string_view> columns,
+                         Direction direction = Direction::kAscending) {
   std::string sql;
   for (const std::string_view column : columns) {
     sql += sql.empty() ? " ORDER BY " : ", ";
     sql += column;
-    sql += collation;
+    sql += ByteOrder(dialect);
     if (direction == Direction::kDescending) sql += " DESC";
   }
   return sql;
+}
+
+// "(a, b) > (?3, ?4)" in byte order: the rows after a page's last one in OrderByBytes(columns,
+// direction) (before it for kDescending, which lists backwards). The placeholders are numbered
+// from `first_param`.
+std::string RowsPast(SqlDialect dialect, std::initializer_list<std::string_view> columns,
+                     Direction direction, std::size_t first_param) {
+  std::string left;
+  std::string right;
+  std::size_t param = first_param;
+  for (const std::string_view column : columns) {
+    if (!left.empty()) {
+      left += ", ";
+      right += ", ";
+    }
+    left += column;
+    left += ByteOrder(dialect);
+    right += "?" + std::to_string(param++);
+  }
+  return "(" + left + (direction == Direction::kAscending ? ") > (" : ") < (") + right + ")";
+}
+
+// Appended to a SELECT of a write transaction on PostgreSQL: locks the rows it reads until the
+// transaction ends, as an UPDATE of them would, so that a second writer of the same rows waits
+// and then reads what the first one committed. NO KEY: a writer that only references the row
+// (an insert of a run, checking its foreign key) does not wait. SQLite needs nothing: its write
+// transaction holds the whole database from its start (BEGIN IMMEDIATE).
+std::string_view LockForUpdate(SqlDialect dialect) {
+  switch (dialect) {
+    case SqlDialect::kSqlite:
+      return "";
+    case SqlDialect::kPostgresql:
+      return " FOR NO KEY UPDATE";
+  }
+  STYRMIN_CHECK(false, "a SqlDialect outside its enumerators");
+}
+
+// How many times a write runs its transaction when it loses a race on PostgreSQL (see
+// AddDriverVersion). A second run sees the row that won; a third covers yet another writer
+// winning in between.
+constexpr int kAttemptsWhenRacing = 3;
+
+// A failed write that a concurrent writer may have caused: a unique constraint (the backstop
+// behind the store's own checks) refused it. On PostgreSQL that aborts the transaction, so the
+// caller runs it again, and the store's checks then see the winner's row.
+bool LostARace(const Status& written) {
+  return !written && (written.error().code() == ErrorCode::kAlreadyExists ||
+                      written.error().code() == ErrorCode::kFailedPrecondition);
+}
+
+std::optional<std::string> FormatOptionalTimestamp(const std::optional<Timestamp>& timestamp) {
+  if (!timestamp) return std::nullopt;
+  return FormatRfc3339(*timestamp);
 }
 
 // --- clusters
@@ -215,9 +271,102 @@ Result<ApplicationDriverVersion> ReadDriverVersion(const SqlRow& row) {
   return version;
 }
 
-// How many times AddDriverVersion runs its transaction when it loses a race (see there). A second
-// run sees the row that won; a third covers yet another writer winning in between.
-constexpr int kAddDriverVersionAttempts = 3;
+// --- deployments, instances and runs
+
+constexpr std::string_view kSelectDeployment =
+    "SELECT id, environment_id, name, driver_version_id, application_version, parameters, "
+    "config, phase, active_instance_id, created_at, updated_at FROM deployments";
+
+Result<Deployment> ReadDeployment(const SqlRow& row) {
+  Deployment deployment;
+  deployment.id = DeploymentId(row.Text(0));
+  const std::string where = "deployment " + Quoted(deployment.id.value());
+  deployment.environment_id = EnvironmentId(row.Text(1));
+  deployment.name = row.Text(2);
+  deployment.driver_version_id = DriverVersionId(row.Text(3));
+  deployment.application_version = row.Text(4);
+  STYRMIN_ASSIGN_OR_RETURN(deployment.parameters, ParseStoredJson(row.Text(5), where));
+  STYRMIN_ASSIGN_OR_RETURN(deployment.config, ParseStoredJson(row.Text(6), where));
+  deployment.phase = row.Text(7);
+  if (const auto& instance = row.OptionalText(8)) {
+    deployment.active_instance_id = InstanceId(*instance);
+  }
+  STYRMIN_ASSIGN_OR_RETURN(deployment.created_at, ParseStoredTimestamp(row.Text(9), where));
+  STYRMIN_ASSIGN_OR_RETURN(deployment.updated_at, ParseStoredTimestamp(row.Text(10), where));
+  return deployment;
+}
+
+constexpr std::string_view kSelectInstance =
+    "SELECT id, deployment_id, driver_version_id, application_version, phase, context, "
+    "created_at FROM instances";
+
+Result<Instance> ReadInstance(const SqlRow& row) {
+  Instance instance;
+  instance.id = InstanceId(row.Text(0));
+  const std::string where = "instance " + Quoted(instance.id.value());
+  instance.deployment_id = DeploymentId(row.Text(1));
+  instance.driver_version_id = DriverVersionId(row.Text(2));
+  instance.application_version = row.Text(3);
+  instance.phase = row.Text(4);
+  STYRMIN_ASSIGN_OR_RETURN(instance.context, ParseStoredJson(row.Text(5), where));
+  STYRMIN_ASSIGN_OR_RETURN(instance.created_at, ParseStoredTimestamp(row.Text(6), where));
+  return instance;
+}
+
+// The columns ReadRun reads, for SELECT and for RETURNING.
+constexpr std::string_view kRunColumns =
+    "id, deployment_id, environment_id, cluster_id, kind, state, instance_id, reason, error, "
+    "progress, created_at, started_at, finished_at";
+
+std::string SelectRuns() { return "SELECT " + std::string(kRunColumns) + " FROM runs"; }
+
+Result<Run> ReadRun(const SqlRow& row) {
+  Run run;
+  run.id = RunId(row.Text(0));
+  const std::string where = "run " + Quoted(run.id.value());
+  run.deployment_id = DeploymentId(row.Text(1));
+  run.environment_id = EnvironmentId(row.Text(2));
+  run.cluster_id = ClusterId(row.Text(3));
+  run.kind = row.Text(4);
+  STYRMIN_ASSIGN_OR_RETURN(run.state, ParseRunState(row.Text(5), where));
+  run.instance_id = InstanceId(row.Text(6));
+  run.reason = row.Text(7);
+  run.error = row.Text(8);
+  STYRMIN_ASSIGN_OR_RETURN(run.progress, ParseStoredProgress(row.Text(9), where));
+  STYRMIN_ASSIGN_OR_RETURN(run.created_at, ParseStoredTimestamp(row.Text(10), where));
+  if (const auto& started = row.OptionalText(11)) {
+    STYRMIN_ASSIGN_OR_RETURN(run.started_at, ParseStoredTimestamp(*started, where));
+  }
+  if (const auto& finished = row.OptionalText(12)) {
+    STYRMIN_ASSIGN_OR_RETURN(run.finished_at, ParseStoredTimestamp(*finished, where));
+  }
+  return run;
+}
+
+// "run r-1 (upgrade)": how messages name a run that is in the way.
+std::string RunName(const Run& run) { return "run " + run.id.value() + " (" + run.kind + ")"; }
+
+Status RequireDeployment(SqlSession& session, const DeploymentId& id) {
+  return FailIfMissing(session, "SELECT 1 FROM deployments WHERE id = ?1", {id.value()},
+                       NotFound("deployment " + Quoted(id.value()) + " not found"));
+}
+
+Status RequireDriverVersion(SqlSession& session, const DriverVersionId& id) {
+  return FailIfMissing(session, "SELECT 1 FROM application_driver_versions WHERE id = ?1",
+                       {id.value()},
+                       InvalidArgument("driver version " + Quoted(id.value()) + " does not exist"));
+}
+
+// The deployment's pending or running run, if any. The condition is the partial unique
+// index's, so that both databases find the run through it.
+Result<std::optional<Run>> QueryUnfinishedRun(SqlSession& session, const DeploymentId& id) {
+  STYRMIN_ASSIGN_OR_RETURN(
+      const std::vector<SqlRow> rows,
+      session.Query(SelectRuns() + " WHERE deployment_id = ?1 AND state IN ('pending', 'running')",
+                    {id.value()}));
+  if (rows.empty()) return std::nullopt;
+  return ReadRun(rows.front());
+}
 
 // --- audit log
 
@@ -480,7 +629,7 @@ Result<AddedDriverVersion> SqlStore::AddDriverVersion(const ApplicationDriverVer
 
   for (int attempt = 1;; ++attempt) {
     auto added = database_->InTransaction(Access::kWrite, add);
-    if (added || !lost_race || attempt == kAddDriverVersionAttempts) return added;
+    if (added || !lost_race || attempt == kAttemptsWhenRacing) return added;
   }
 }
 
@@ -526,6 +675,292 @@ Result<ApplicationDriverVersion> SqlStore::GetDriverVersion(const DriverVersionI
     return ReadFirst(
         session.Query(std::string(kSelectDriverVersion) + " WHERE v.id = ?1", {id.value()}),
         ReadDriverVersion, "driver version " + Quoted(id.value()) + " not found");
+  });
+}
+
+Status SqlStore::RecordDeploymentChange(const DeploymentChange& change) {
+  STYRMIN_RETURN_IF_ERROR(ValidateDeploymentChange(change));
+  const Deployment& deployment = change.deployment;
+  const Instance& instance = change.instance;
+  const std::string parameters = DumpJson(deployment.parameters);
+  const std::string config = DumpJson(deployment.config);
+  const std::string created_at = FormatRfc3339(deployment.created_at);
+  const std::string updated_at = FormatRfc3339(deployment.updated_at);
+  const std::string context = DumpJson(instance.context);
+  const std::string instance_created_at = FormatRfc3339(instance.created_at);
+
+  // Two writers changing one deployment at once: on PostgreSQL the second waits on the
+  // deployment's row lock, then sees the first one's run and is refused like any later change.
+  // A writer that does not take the lock (the agent's own statements, an operator's) is caught
+  // by the unique indexes instead, which abort the transaction; then, as AddDriverVersion does,
+  // the call runs it again, and its checks name the winner (its run, or its deployment). SQLite
+  // writes one transaction at a time and never gets there.
+  bool lost_race = false;
+  const auto record = [&](SqlSession& session) -> Status {
+    lost_race = false;
+    const auto write = [&](std::string_view sql, std::initializer_list<SqlValue> params,
+                           std::string_view what) -> Status {
+      auto written = session.Exec(sql, params, what);
+      if (LostARace(written)) lost_race = true;
+      return written;
+    };
+
+    STYRMIN_ASSIGN_OR_RETURN(
+        const std::vector<SqlRow> stored,
+        session.Query("SELECT environment_id, name FROM deployments WHERE id = ?1" +
+                          std::string(LockForUpdate(session.dialect())),
+                      {deployment.id.value()}));
+    STYRMIN_ASSIGN_OR_RETURN(const std::optional<Run> unfinished,
+                             QueryUnfinishedRun(session, deployment.id));
+    if (unfinished) {
+      // A run references its deployment, so `stored` has the row.
+      const std::string name = stored.empty() ? deployment.id.value() : stored.front().Text(1);
+      return FailedPrecondition(RunName(*unfinished) + " is " +
+                                std::string(RunStateName(unfinished->state)) + " for deployment " +
+                                Quoted(name) + "; wait for it or cancel it");
+    }
+
+    // An update keeps the stored environment and name.
+    if (!change.create && stored.empty()) {
+      return NotFound("deployment " + Quoted(deployment.id.value()) + " not found");
+    }
+    const EnvironmentId environment_id =
+        change.create ? deployment.environment_id : EnvironmentId(stored.front().Text(0));
+    const std::string name = change.create ? deployment.name : stored.front().Text(1);
+    STYRMIN_ASSIGN_OR_RETURN(const std::vector<SqlRow> environments,
+                             session.Query("SELECT cluster_id FROM environments WHERE id = ?1",
+                                           {environment_id.value()}));
+    if (environments.empty()) {
+      return InvalidArgument("environment " + Quoted(environment_id.value()) + " does not exist");
+    }
+    const ClusterId cluster_id(environments.front().Text(0));
+    STYRMIN_RETURN_IF_ERROR(RequireDriverVersion(session, deployment.driver_version_id));
+    if (instance.driver_version_id != deployment.driver_version_id) {
+      STYRMIN_RETURN_IF_ERROR(RequireDriverVersion(session, instance.driver_version_id));
+    }
+    if (change.create) {
+      STYRMIN_RETURN_IF_ERROR(FailIfFound(
+          session, "SELECT 1 FROM deployments WHERE environment_id = ?1 AND name = ?2",
+          {environment_id.value(), name},
+          AlreadyExists("a deployment named " + Quoted(name) + " already exists in environment " +
+                        Quoted(environment_id.value()))));
+      if (!stored.empty()) {
+        return AlreadyExists("a deployment with id " + Quoted(deployment.id.value()) +
+                             " already exists");
+      }
+    }
+    if (const std::optional<Run>& run = change.run) {
+      if (run->environment_id != environment_id) {
+        return InvalidArgument("run " + Quoted(run->id.value()) + " is for environment " +
+                               Quoted(run->environment_id.value()) + ", but deployment " +
+                               Quoted(name) + " is in environment " +
+                               Quoted(environment_id.value()));
+      }
+      if (run->cluster_id != cluster_id) {
+        return InvalidArgument("run " + Quoted(run->id.value()) + " is for cluster " +
+                               Quoted(run->cluster_id.value()) + ", but environment " +
+                               Quoted(environment_id.value()) + " is in cluster " +
+                               Quoted(cluster_id.value()));
+      }
+      STYRMIN_RETURN_IF_ERROR(FailIfFound(
+          session, "SELECT 1 FROM runs WHERE id = ?1", {run->id.value()},
+          AlreadyExists("a run with id " + Quoted(run->id.value()) + " already exists")));
+    }
+    STYRMIN_RETURN_IF_ERROR(FailIfFound(
+        session, "SELECT 1 FROM instances WHERE id = ?1", {instance.id.value()},
+        AlreadyExists("an instance with id " + Quoted(instance.id.value()) + " already exists")));
+
+    const std::string what = "store deployment " + Quoted(name);
+    if (change.create) {
+      // No active instance yet, whatever the change says: one becomes active when its run
+      // succeeds.
+      STYRMIN_RETURN_IF_ERROR(
+          write("INSERT INTO deployments (id, environment_id, name, driver_version_id, "
+                "application_version, parameters, config, phase, active_instance_id, created_at, "
+                "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9, ?10)",
+                {deployment.id.value(), environment_id.value(), name,
+                 deployment.driver_version_id.value(), deployment.application_version, parameters,
+                 config, deployment.phase, created_at, updated_at},
+                what));
+    } else {
+      STYRMIN_RETURN_IF_ERROR(
+          write("UPDATE deployments SET driver_version_id = ?2, application_version = ?3, "
+                "parameters = ?4, config = ?5, phase = ?6, updated_at = ?7 WHERE id = ?1",
+                {deployment.id.value(), deployment.driver_version_id.value(),
+                 deployment.application_version, parameters, config, deployment.phase, updated_at},
+                what));
+    }
+    STYRMIN_RETURN_IF_ERROR(
+        write("INSERT INTO instances (id, deployment_id, driver_version_id, application_version, "
+              "phase, context, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+              {instance.id.value(), deployment.id.value(), instance.driver_version_id.value(),
+               instance.application_version, instance.phase, context, instance_created_at},
+              "store instance " + Quoted(instance.id.value()) + " of deployment " + Quoted(name)));
+    if (const std::optional<Run>& run = change.run) {
+      STYRMIN_RETURN_IF_ERROR(write(
+          "INSERT INTO runs (id, deployment_id, environment_id, cluster_id, kind, state, "
+          "instance_id, reason, error, progress, created_at, started_at, finished_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+          {run->id.value(), deployment.id.value(), environment_id.value(), cluster_id.value(),
+           run->kind, RunStateName(run->state), instance.id.value(), run->reason, run->error,
+           FormatProgress(run->progress), FormatRfc3339(run->created_at),
+           FormatOptionalTimestamp(run->started_at), FormatOptionalTimestamp(run->finished_at)},
+          "store " + RunName(*run) + " of deployment " + Quoted(name)));
+    }
+    return OkStatus();
+  };
+
+  for (int attempt = 1;; ++attempt) {
+    auto recorded = database_->InTransaction(Access::kWrite, record);
+    if (recorded || !lost_race || attempt == kAttemptsWhenRacing) return recorded;
+  }
+}
+
+Result<Deployment> SqlStore::GetDeployment(const DeploymentId& id) {
+  return database_->InTransaction(Access::kRead, [&](SqlSession& session) {
+    return ReadFirst(session.Query(std::string(kSelectDeployment) + " WHERE id = ?1", {id.value()}),
+                     ReadDeployment, "deployment " + Quoted(id.value()) + " not found");
+  });
+}
+
+Result<std::vector<Deployment>> SqlStore::ListDeployments(const DeploymentQuery& query) {
+  STYRMIN_RETURN_IF_ERROR(ValidateDeploymentQuery(query));
+  return database_->InTransaction(
+      Access::kRead, [&](SqlSession& session) -> Result<std::vector<Deployment>> {
+        // As ListAudit: only the filters asked for, so that SQLite plans with the right index.
+        std::string sql(kSelectDeployment);
+        std::vector<SqlValue> params;
+        const auto where = [&] { sql += params.empty() ? " WHERE " : " AND "; };
+        if (query.environment) {
+          where();
+          params.emplace_back(query.environment->value());
+          sql += "environment_id = ?" + std::to_string(params.size());
+        }
+        if (query.phase) {
+          where();
+          params.emplace_back(*query.phase);
+          sql += "phase = ?" + std::to_string(params.size());
+        }
+        std::string after_name;  // outlives `params`, which views it
+        if (const std::optional<DeploymentId>& after = query.after) {
+          STYRMIN_ASSIGN_OR_RETURN(
+              const std::vector<SqlRow> rows,
+              session.Query("SELECT name FROM deployments WHERE id = ?1", {after->value()}));
+          if (rows.empty()) {
+            return InvalidArgument("deployment " + Quoted(after->value()) +
+                                   " given as after does not exist");
+          }
+          after_name = rows.front().Text(0);
+          where();
+          sql +=
+              RowsPast(session.dialect(), {"name", "id"}, Direction::kAscending, params.size() + 1);
+          params.emplace_back(after_name);
+          params.emplace_back(after->value());
+        }
+        sql += OrderByBytes(session.dialect(), {"name", "id"});
+        params.emplace_back(static_cast<std::int64_t>(query.limit));
+        sql += " LIMIT ?" + std::to_string(params.size());
+        return ReadAll(session.Query(sql, params), ReadDeployment);
+      });
+}
+
+Result<Instance> SqlStore::GetInstance(const InstanceId& id) {
+  return database_->InTransaction(Access::kRead, [&](SqlSession& session) {
+    return ReadFirst(session.Query(std::string(kSelectInstance) + " WHERE id = ?1", {id.value()}),
+                     ReadInstance, "instance " + Quoted(id.value()) + " not found");
+  });
+}
+
+Result<std::vector<Instance>> SqlStore::ListInstances(const DeploymentId& deployment) {
+  return database_->InTransaction(
+      Access::kRead, [&](SqlSession& session) -> Result<std::vector<Instance>> {
+        STYRMIN_RETURN_IF_ERROR(RequireDeployment(session, deployment));
+        return ReadAll(session.Query(std::string(kSelectInstance) + " WHERE deployment_id = ?1" +
+                                         OrderByBytes(session.dialect(), {"created_at", "id"},
+                                                      Direction::kDescending),
+                                     {deployment.value()}),
+                       ReadInstance);
+      });
+}
+
+Result<Run> SqlStore::GetRun(const RunId& id) {
+  return database_->InTransaction(Access::kRead, [&](SqlSession& session) {
+    return ReadFirst(session.Query(SelectRuns() + " WHERE id = ?1", {id.value()}), ReadRun,
+                     "run " + Quoted(id.value()) + " not found");
+  });
+}
+
+Result<std::vector<Run>> SqlStore::ListRuns(const RunQuery& query) {
+  STYRMIN_RETURN_IF_ERROR(ValidateRunQuery(query));
+  return database_->InTransaction(
+      Access::kRead, [&](SqlSession& session) -> Result<std::vector<Run>> {
+        std::string sql = SelectRuns();
+        std::vector<SqlValue> params;
+        const auto where = [&] { sql += params.empty() ? " WHERE " : " AND "; };
+        if (query.deployment) {
+          where();
+          params.emplace_back(query.deployment->value());
+          sql += "deployment_id = ?" + std::to_string(params.size());
+        }
+        if (query.environment) {
+          where();
+          params.emplace_back(query.environment->value());
+          sql += "environment_id = ?" + std::to_string(params.size());
+        }
+        if (query.state) {
+          where();
+          params.emplace_back(RunStateName(*query.state));
+          sql += "state = ?" + std::to_string(params.size());
+        }
+        std::string before_created_at;  // outlives `params`, which views it
+        if (const std::optional<RunId>& before = query.before) {
+          STYRMIN_ASSIGN_OR_RETURN(
+              const std::vector<SqlRow> rows,
+              session.Query("SELECT created_at FROM runs WHERE id = ?1", {before->value()}));
+          if (rows.empty()) {
+            return InvalidArgument("run " + Quoted(before->value()) +
+                                   " given as before does not exist");
+          }
+          before_created_at = rows.front().Text(0);
+          where();
+          sql += RowsPast(session.dialect(), {"created_at", "id"}, Direction::kDescending,
+                          params.size() + 1);
+          params.emplace_back(before_created_at);
+          params.emplace_back(before->value());
+        }
+        sql += OrderByBytes(session.dialect(), {"created_at", "id"}, Direction::kDescending);
+        params.emplace_back(static_cast<std::int64_t>(query.limit));
+        sql += " LIMIT ?" + std::to_string(params.size());
+        return ReadAll(session.Query(sql, params), ReadRun);
+      });
+}
+
+Result<std::optional<Run>> SqlStore::FindUnfinishedRun(const DeploymentId& deployment) {
+  return database_->InTransaction(Access::kRead,
+                                  [&](SqlSession& session) -> Result<std::optional<Run>> {
+                                    STYRMIN_RETURN_IF_ERROR(RequireDeployment(session, deployment));
+                                    return QueryUnfinishedRun(session, deployment);
+                                  });
+}
+
+Result<Run> SqlStore::CancelRun(const RunId& id, Timestamp at) {
+  return database_->InTransaction(Access::kWrite, [&](SqlSession& session) -> Result<Run> {
+    // The state is checked by the UPDATE itself: an agent claiming the run at the same moment
+    // either commits first (no row is cancelled) or waits for this one.
+    STYRMIN_ASSIGN_OR_RETURN(
+        const std::vector<SqlRow> cancelled,
+        session.Query("UPDATE runs SET state = ?2, finished_at = ?3 WHERE id = ?1 AND state = ?4 "
+                      "RETURNING " +
+                          std::string(kRunColumns),
+                      {id.value(), RunStateName(RunState::kCancelled), FormatRfc3339(at),
+                       RunStateName(RunState::kPending)},
+                      "cancel run " + Quoted(id.value())));
+    if (!cancelled.empty()) return ReadRun(cancelled.front());
+    STYRMIN_ASSIGN_OR_RETURN(const Run run,
+                             ReadFirst(session.Query(SelectRuns() + " WHERE id = ?1", {id.value()}),
+                                       ReadRun, "run " + Quoted(id.value()) + " not found"));
+    return FailedPrecondition(RunName(run) + " is " + std::string(RunStateName(run.state)) +
+                              ", not pending; only a pending run can be cancelled");
   });
 }
 

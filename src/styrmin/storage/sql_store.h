@@ -50,6 +50,16 @@ class SqlStore : public Store {
   Result<std::vector<ApplicationDriverVersion>> ListDriverVersions(const DriverId& driver) final;
   Result<ApplicationDriverVersion> GetDriverVersion(const DriverVersionId& id) final;
 
+  Status RecordDeploymentChange(const DeploymentChange& change) final;
+  Result<Deployment> GetDeployment(const DeploymentId& id) final;
+  Result<std::vector<Deployment>> ListDeployments(const DeploymentQuery& query) final;
+  Result<Instance> GetInstance(const InstanceId& id) final;
+  Result<std::vector<Instance>> ListInstances(const DeploymentId& deployment) final;
+  Result<Run> GetRun(const RunId& id) final;
+  Result<std::vector<Run>> ListRuns(const RunQuery& query) final;
+  Result<std::optional<Run>> FindUnfinishedRun(const DeploymentId& deployment) final;
+  Result<Run> CancelRun(const RunId& id, Timestamp at) final;
+
   Result<std::int64_t> RecordAudit(const AuditEvent& event) final;
   Result<std::vector<AuditEvent>> ListAudit(const AuditQuery& query) final;
 

@@ -80,6 +80,20 @@ std::string RawQuery(const std::string& path, const std::string& sql) {
   return first;
 }
 
+// Runs `sql` as RawQuery does, with foreign keys enforced, expecting it to fail; returns
+// SQLite's message.
+std::string RawFailure(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_NE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << sql;
+  std::string message = error != nullptr ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  return message;
+}
+
 Cluster MakeCluster(const std::string& id, const std::string& name) {
   Cluster cluster;
   cluster.id = ClusterId(id);
@@ -272,6 +286,74 @@ TEST(SqliteStore, ReportsAFileItCannotCreateAsUnavailable) {
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error().code(), ErrorCode::kUnavailable);
   EXPECT_THAT(store.error().message(), HasSubstr(path));
+}
+
+// What the schema enforces for writers other than the store: one unfinished run per deployment,
+// and an active instance that exists. Then the store keeps an active instance set elsewhere
+// (no store method sets one yet; the agent's finished run will).
+TEST(SqliteStore, EnforcesOneUnfinishedRunAndAnExistingActiveInstanceAndKeepsTheActiveInstance) {
+  TempDir dir;
+  const std::string path = dir.File("styrmin.db");
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store) << store.error().ToString();
+  const Cluster cluster = MakeCluster("c-1", "prod");
+  ASSERT_TRUE((*store)->CreateCluster(cluster, AgentTokenFor(cluster)));
+  Environment environment;
+  environment.id = EnvironmentId("e-1");
+  environment.name = "staging";
+  environment.cluster_id = cluster.id;
+  ASSERT_TRUE((*store)->CreateEnvironment(environment));
+  ApplicationDriverVersion version;
+  version.id = DriverVersionId("v-1");
+  version.driver_name = "infrahub";
+  version.version = "1";
+  version.digest = "sha256:a";
+  ASSERT_TRUE((*store)->AddDriverVersion(version, DriverId("d")));
+  DeploymentChange change;
+  change.create = true;
+  change.deployment.id = DeploymentId("d-1");
+  change.deployment.environment_id = environment.id;
+  change.deployment.name = "app";
+  change.deployment.driver_version_id = version.id;
+  change.deployment.application_version = "1.6.0";
+  change.deployment.phase = "running";
+  change.instance.id = InstanceId("i-1");
+  change.instance.deployment_id = change.deployment.id;
+  change.instance.driver_version_id = version.id;
+  change.instance.application_version = "1.6.0";
+  change.instance.phase = "running";
+  storage::Run run;
+  run.id = RunId("r-1");
+  run.deployment_id = change.deployment.id;
+  run.environment_id = environment.id;
+  run.cluster_id = cluster.id;
+  run.kind = "create";
+  run.instance_id = change.instance.id;
+  change.run = run;
+  ASSERT_TRUE((*store)->RecordDeploymentChange(change));
+
+  EXPECT_THAT(RawFailure(path,
+                         "INSERT INTO runs (id, deployment_id, environment_id, cluster_id, kind, "
+                         "state, instance_id, reason, error, progress, created_at) VALUES "
+                         "('r-2', 'd-1', 'e-1', 'c-1', 'update', 'running', 'i-1', '', '', '0', "
+                         "'2026-01-01T00:00:00.000Z')"),
+              HasSubstr("UNIQUE constraint failed: runs.deployment_id"));
+  EXPECT_THAT(RawFailure(path, "UPDATE deployments SET active_instance_id = 'i-9'"),
+              HasSubstr("FOREIGN KEY constraint failed"));
+
+  RawQuery(path, "UPDATE deployments SET active_instance_id = 'i-1'");
+  ASSERT_TRUE((*store)->CancelRun(RunId("r-1"), {}));
+  DeploymentChange update = change;
+  update.create = false;
+  update.deployment.application_version = "1.7.0";
+  update.instance.id = InstanceId("i-2");
+  update.run->id = RunId("r-2");
+  update.run->instance_id = update.instance.id;
+  ASSERT_TRUE((*store)->RecordDeploymentChange(update));
+  auto stored = (*store)->GetDeployment(DeploymentId("d-1"));
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  EXPECT_EQ(stored->active_instance_id, InstanceId("i-1"));
+  EXPECT_EQ(stored->application_version, "1.7.0");
 }
 
 TEST(SqliteStore, KeepsAFileInWalJournalMode) {

@@ -159,6 +159,106 @@ class DriverStore {
   virtual Result<ApplicationDriverVersion> GetDriverVersion(const DriverVersionId& id) = 0;
 };
 
+// One application in one environment: the desired state (DESIGN.md §3).
+struct Deployment {
+  DeploymentId id;
+  EnvironmentId environment_id;
+  std::string name;  // a DNS label, unique within the environment
+  DriverVersionId driver_version_id;
+  std::string application_version;
+  Json parameters = Json::object();  // typed, as the driver declares them
+  Json config = Json::object();      // overrides the environment's
+  std::string phase;                 // desired: "running", "stopped" or "deleted"
+  // The Instance last deployed successfully; none until a run succeeds.
+  std::optional<InstanceId> active_instance_id;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+// A frozen snapshot of a deployment's resolved context; every change makes one.
+struct Instance {
+  InstanceId id;
+  DeploymentId deployment_id;
+  DriverVersionId driver_version_id;
+  std::string application_version;
+  std::string phase;
+  Json context = Json::object();
+  Timestamp created_at;
+};
+
+enum class RunState { kPending, kRunning, kSucceeded, kFailed, kCancelled };
+// "pending", "running", "succeeded", "failed", "cancelled".
+std::string_view RunStateName(RunState state);
+std::optional<RunState> RunStateFromName(std::string_view name);
+
+// One execution of a flow for a deployment (create, update, upgrade, stop, start, delete).
+struct Run {
+  RunId id;
+  DeploymentId deployment_id;
+  EnvironmentId environment_id;  // the deployment's, kept for filtering
+  ClusterId cluster_id;          // the environment's: whose agent claims it
+  std::string kind;
+  RunState state = RunState::kPending;
+  InstanceId instance_id;  // the Instance the run deploys
+  std::string reason;      // why the planner chose it
+  std::string error;       // why it failed
+  double progress = 0;     // 0..1
+  Timestamp created_at;
+  std::optional<Timestamp> started_at;
+  std::optional<Timestamp> finished_at;
+};
+
+// A change of a deployment, recorded whole or not at all.
+struct DeploymentChange {
+  bool create = false;     // true: `deployment` is new; false: it replaces the stored one
+  Deployment deployment;   // the new desired state (active_instance_id is kept from the store)
+  Instance instance;       // the Instance built for it
+  std::optional<Run> run;  // the run the planner chose, if any
+};
+
+struct DeploymentQuery {
+  std::optional<EnvironmentId> environment;
+  std::optional<std::string> phase;
+  std::size_t limit = 50;             // 1..500
+  std::optional<DeploymentId> after;  // the last deployment of the previous page
+};
+
+struct RunQuery {
+  std::optional<DeploymentId> deployment;
+  std::optional<EnvironmentId> environment;
+  std::optional<RunState> state;
+  std::size_t limit = 50;       // 1..500
+  std::optional<RunId> before;  // the last run of the previous page
+};
+
+class DeploymentStore {
+ public:
+  virtual ~DeploymentStore() = default;
+  // In one transaction: kFailedPrecondition, naming the run ("run r-... (upgrade) is pending"),
+  // when the deployment has a pending or running run; then creates the deployment (create:
+  // kAlreadyExists for a name taken in the environment, kInvalidArgument when the environment
+  // or the driver version does not exist) or updates it (kNotFound when it does not exist;
+  // id, environment, name, created_at and active_instance_id are kept), stores the instance
+  // and, when given, the run (its cluster must be the environment's, else kInvalidArgument).
+  virtual Status RecordDeploymentChange(const DeploymentChange& change) = 0;
+  virtual Result<Deployment> GetDeployment(const DeploymentId& id) = 0;
+  // Ordered by name, then id; kInvalidArgument for a limit outside 1..500 or an unknown
+  // `after`.
+  virtual Result<std::vector<Deployment>> ListDeployments(const DeploymentQuery& query) = 0;
+  virtual Result<Instance> GetInstance(const InstanceId& id) = 0;
+  // Newest first (created_at, then id); kNotFound for an unknown deployment.
+  virtual Result<std::vector<Instance>> ListInstances(const DeploymentId& deployment) = 0;
+  virtual Result<Run> GetRun(const RunId& id) = 0;
+  // Newest first (created_at, then id); kInvalidArgument for a limit outside 1..500 or an
+  // unknown `before`.
+  virtual Result<std::vector<Run>> ListRuns(const RunQuery& query) = 0;
+  // The deployment's pending or running run, if any; kNotFound for an unknown deployment.
+  virtual Result<std::optional<Run>> FindUnfinishedRun(const DeploymentId& deployment) = 0;
+  // Cancels a pending run (state cancelled, finished_at = `at`); kFailedPrecondition naming
+  // its state when it is no longer pending (running runs are cancelled by their agent).
+  virtual Result<Run> CancelRun(const RunId& id, Timestamp at) = 0;
+};
+
 // One mutation as the audit log keeps it: who did what to which target, when, and how it
 // ended. `arguments` arrive redacted (the API replaces secrets before recording).
 struct AuditEvent {
@@ -195,6 +295,7 @@ class Store : public ClusterStore,
               public BackupLocationStore,
               public TokenStore,
               public DriverStore,
+              public DeploymentStore,
               public AuditStore {
  public:
   ~Store() override = default;

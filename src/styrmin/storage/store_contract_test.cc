@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <functional>
 #include <latch>
+#include <limits>
 #include <optional>
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -1018,6 +1020,884 @@ TEST_P(StoreContractTest, ListsNoDriversInANewStore) {
   EXPECT_TRUE(drivers->empty());
 }
 
+// Deployments, instances and runs.
+
+// What deployments reference: clusters c-1 "prod" and c-2 "edge"; environments e-1 "staging"
+// and e-2 "main" in c-1, e-3 "west" in c-2; versions v-1 and v-2 of driver "infrahub".
+void CreateDeploymentPrerequisites(Store& store) {
+  ASSERT_NO_FATAL_FAILURE(CreateClusters(store));
+  ASSERT_TRUE(store.CreateEnvironment(MakeEnvironment("e-1", "staging", ClusterId("c-1"))));
+  ASSERT_TRUE(store.CreateEnvironment(MakeEnvironment("e-2", "main", ClusterId("c-1"))));
+  ASSERT_TRUE(store.CreateEnvironment(MakeEnvironment("e-3", "west", ClusterId("c-2"))));
+  ASSERT_TRUE(
+      store.AddDriverVersion(MakeDriverVersion("v-1", "infrahub", "1", "sha256:a"), DriverId("d")));
+  ASSERT_TRUE(
+      store.AddDriverVersion(MakeDriverVersion("v-2", "infrahub", "2", "sha256:b"), DriverId("d")));
+}
+
+// The cluster of each environment CreateDeploymentPrerequisites makes.
+ClusterId ClusterOf(const EnvironmentId& environment) {
+  return ClusterId(environment.value() == "e-3" ? "c-2" : "c-1");
+}
+
+Deployment MakeDeployment(const std::string& id, const std::string& name,
+                          const std::string& environment = "e-1") {
+  Deployment deployment;
+  deployment.id = DeploymentId(id);
+  deployment.environment_id = EnvironmentId(environment);
+  deployment.name = name;
+  deployment.driver_version_id = DriverVersionId("v-1");
+  deployment.application_version = "1.6.0";
+  deployment.parameters = Json{{"replicas", 2}, {"edition", "community"}, {"note", "ünïcödé"}};
+  deployment.config = Json{{"storage", {{"class", "fast"}, {"size", "10Gi"}}}};
+  deployment.phase = "running";
+  deployment.created_at = kMonday;
+  deployment.updated_at = kMonday;
+  return deployment;
+}
+
+// A change of `deployment` with instance `instance_id`, made at its updated_at, and no run.
+DeploymentChange CreateChange(const Deployment& deployment, const std::string& instance_id) {
+  DeploymentChange change;
+  change.create = true;
+  change.deployment = deployment;
+  change.instance.id = InstanceId(instance_id);
+  change.instance.deployment_id = deployment.id;
+  change.instance.driver_version_id = deployment.driver_version_id;
+  change.instance.application_version = deployment.application_version;
+  change.instance.phase = deployment.phase;
+  change.instance.context =
+      Json{{"deployment", deployment.name}, {"values", {{"replicas", 2}, {"tags", {"a", "b"}}}}};
+  change.instance.created_at = deployment.updated_at;
+  return change;
+}
+
+DeploymentChange UpdateChange(const Deployment& deployment, const std::string& instance_id) {
+  DeploymentChange change = CreateChange(deployment, instance_id);
+  change.create = false;
+  return change;
+}
+
+// `change` with a pending run `run_id` of `kind` that deploys its instance.
+DeploymentChange WithRun(DeploymentChange change, const std::string& run_id,
+                         const std::string& kind) {
+  Run run;
+  run.id = RunId(run_id);
+  run.deployment_id = change.deployment.id;
+  run.environment_id = change.deployment.environment_id;
+  run.cluster_id = ClusterOf(run.environment_id);
+  run.kind = kind;
+  run.instance_id = change.instance.id;
+  run.reason = "the planner chose " + kind;
+  run.created_at = change.deployment.updated_at;
+  change.run = run;
+  return change;
+}
+
+void ExpectSameDeployment(const Deployment& actual, const Deployment& expected) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.environment_id, expected.environment_id);
+  EXPECT_EQ(actual.name, expected.name);
+  EXPECT_EQ(actual.driver_version_id, expected.driver_version_id);
+  EXPECT_EQ(actual.application_version, expected.application_version);
+  EXPECT_EQ(actual.parameters, expected.parameters);
+  EXPECT_EQ(actual.config, expected.config);
+  EXPECT_EQ(actual.phase, expected.phase);
+  EXPECT_EQ(actual.active_instance_id, expected.active_instance_id);
+  EXPECT_EQ(FormatRfc3339(actual.created_at), FormatRfc3339(expected.created_at));
+  EXPECT_EQ(FormatRfc3339(actual.updated_at), FormatRfc3339(expected.updated_at));
+}
+
+void ExpectSameInstance(const Instance& actual, const Instance& expected) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.deployment_id, expected.deployment_id);
+  EXPECT_EQ(actual.driver_version_id, expected.driver_version_id);
+  EXPECT_EQ(actual.application_version, expected.application_version);
+  EXPECT_EQ(actual.phase, expected.phase);
+  EXPECT_EQ(actual.context, expected.context);
+  EXPECT_EQ(FormatRfc3339(actual.created_at), FormatRfc3339(expected.created_at));
+}
+
+std::optional<std::string> OptionalRfc3339(const std::optional<Timestamp>& timestamp) {
+  if (!timestamp) return std::nullopt;
+  return FormatRfc3339(*timestamp);
+}
+
+void ExpectSameRun(const Run& actual, const Run& expected) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.deployment_id, expected.deployment_id);
+  EXPECT_EQ(actual.environment_id, expected.environment_id);
+  EXPECT_EQ(actual.cluster_id, expected.cluster_id);
+  EXPECT_EQ(actual.kind, expected.kind);
+  EXPECT_EQ(RunStateName(actual.state), RunStateName(expected.state));
+  EXPECT_EQ(actual.instance_id, expected.instance_id);
+  EXPECT_EQ(actual.reason, expected.reason);
+  EXPECT_EQ(actual.error, expected.error);
+  EXPECT_EQ(actual.progress, expected.progress);  // exactly: the store keeps every bit
+  EXPECT_EQ(FormatRfc3339(actual.created_at), FormatRfc3339(expected.created_at));
+  EXPECT_EQ(OptionalRfc3339(actual.started_at), OptionalRfc3339(expected.started_at));
+  EXPECT_EQ(OptionalRfc3339(actual.finished_at), OptionalRfc3339(expected.finished_at));
+}
+
+std::vector<std::string> DeploymentIds(const std::vector<Deployment>& deployments) {
+  std::vector<std::string> ids;
+  ids.reserve(deployments.size());
+  for (const Deployment& deployment : deployments) ids.push_back(deployment.id.value());
+  return ids;
+}
+
+std::vector<std::string> InstanceIds(const std::vector<Instance>& instances) {
+  std::vector<std::string> ids;
+  ids.reserve(instances.size());
+  for (const Instance& instance : instances) ids.push_back(instance.id.value());
+  return ids;
+}
+
+std::vector<std::string> RunIds(const std::vector<Run>& runs) {
+  std::vector<std::string> ids;
+  ids.reserve(runs.size());
+  for (const Run& run : runs) ids.push_back(run.id.value());
+  return ids;
+}
+
+DeploymentQuery DeploymentPage(std::size_t limit, std::optional<std::string> after = std::nullopt) {
+  DeploymentQuery query;
+  query.limit = limit;
+  if (after) query.after = DeploymentId(*after);
+  return query;
+}
+
+RunQuery RunPage(std::size_t limit, std::optional<std::string> before = std::nullopt) {
+  RunQuery query;
+  query.limit = limit;
+  if (before) query.before = RunId(*before);
+  return query;
+}
+
+// Every deployment `query` lists, page after page; fails the test on an error or an endless
+// paging.
+std::vector<std::string> AllDeploymentPages(Store& store, DeploymentQuery query,
+                                            std::vector<std::size_t>* page_sizes = nullptr) {
+  std::vector<std::string> ids;
+  for (int pages = 0; pages < 100; ++pages) {
+    auto page = store.ListDeployments(query);
+    EXPECT_TRUE(page) << page.error().ToString();
+    if (!page) return ids;
+    if (page_sizes != nullptr) page_sizes->push_back(page->size());
+    if (page->empty()) return ids;
+    for (const Deployment& deployment : *page) ids.push_back(deployment.id.value());
+    query.after = page->back().id;
+  }
+  ADD_FAILURE() << "paging through deployments did not end";
+  return ids;
+}
+
+std::vector<std::string> AllRunPages(Store& store, RunQuery query,
+                                     std::vector<std::size_t>* page_sizes = nullptr) {
+  std::vector<std::string> ids;
+  for (int pages = 0; pages < 100; ++pages) {
+    auto page = store.ListRuns(query);
+    EXPECT_TRUE(page) << page.error().ToString();
+    if (!page) return ids;
+    if (page_sizes != nullptr) page_sizes->push_back(page->size());
+    if (page->empty()) return ids;
+    for (const Run& run : *page) ids.push_back(run.id.value());
+    query.before = page->back().id;
+  }
+  ADD_FAILURE() << "paging through runs did not end";
+  return ids;
+}
+
+// Nothing of a refused change is stored: neither its instance nor its run, and the deployment
+// reads back as `before` (or does not exist when it was to be created).
+void ExpectNothingWritten(Store& store, const DeploymentChange& change,
+                          const std::optional<Deployment>& before) {
+  auto deployment = store.GetDeployment(change.deployment.id);
+  if (before) {
+    ASSERT_TRUE(deployment) << deployment.error().ToString();
+    ExpectSameDeployment(*deployment, *before);
+  } else {
+    ASSERT_FALSE(deployment);
+    EXPECT_EQ(deployment.error().code(), ErrorCode::kNotFound);
+  }
+  auto instance = store.GetInstance(change.instance.id);
+  ASSERT_FALSE(instance) << change.instance.id;
+  EXPECT_EQ(instance.error().code(), ErrorCode::kNotFound);
+  if (change.run) {
+    auto run = store.GetRun(change.run->id);
+    ASSERT_FALSE(run) << change.run->id;
+    EXPECT_EQ(run.error().code(), ErrorCode::kNotFound);
+  }
+}
+
+TEST_P(StoreContractTest, RecordsANewDeploymentWithItsInstanceAndRunAndReadsEveryFieldBack) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  Deployment deployment = MakeDeployment("d-1", "app");
+  deployment.updated_at = kTuesday;
+  const DeploymentChange change = WithRun(CreateChange(deployment, "i-1"), "r-1", "create");
+  auto recorded = store().RecordDeploymentChange(change);
+  ASSERT_TRUE(recorded) << recorded.error().ToString();
+
+  auto stored = store().GetDeployment(deployment.id);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  ExpectSameDeployment(*stored, deployment);
+  EXPECT_FALSE(stored->active_instance_id.has_value());
+  auto instance = store().GetInstance(InstanceId("i-1"));
+  ASSERT_TRUE(instance) << instance.error().ToString();
+  ExpectSameInstance(*instance, change.instance);
+  auto run = store().GetRun(RunId("r-1"));
+  ASSERT_TRUE(run) << run.error().ToString();
+  ExpectSameRun(*run, *change.run);
+  EXPECT_EQ(run->state, RunState::kPending);
+  EXPECT_FALSE(run->started_at.has_value());
+  EXPECT_FALSE(run->finished_at.has_value());
+
+  auto listed = store().ListDeployments(DeploymentPage(50));
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  ExpectSameDeployment(listed->front(), deployment);
+  auto instances = store().ListInstances(deployment.id);
+  ASSERT_TRUE(instances) << instances.error().ToString();
+  ASSERT_EQ(instances->size(), 1u);
+  ExpectSameInstance(instances->front(), change.instance);
+  auto runs = store().ListRuns(RunPage(50));
+  ASSERT_TRUE(runs) << runs.error().ToString();
+  ASSERT_EQ(runs->size(), 1u);
+  ExpectSameRun(runs->front(), *change.run);
+  auto unfinished = store().FindUnfinishedRun(deployment.id);
+  ASSERT_TRUE(unfinished) << unfinished.error().ToString();
+  ASSERT_TRUE(unfinished->has_value());
+  ExpectSameRun(**unfinished, *change.run);
+}
+
+TEST_P(StoreContractTest, KeepsARunsTimestampsProgressAndTextsExactly) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  DeploymentChange change =
+      WithRun(CreateChange(MakeDeployment("d-1", "app"), "i-1"), "r-1", "create");
+  change.run->state = RunState::kFailed;
+  change.run->progress = 1.0 / 3.0;
+  change.run->reason = "it's \"new\"; DROP TABLE runs; --";
+  change.run->error = "step \"pre\" failed: Grüße 🚀\nsecond line";
+  change.run->started_at = kMonday + 1ms;
+  change.run->finished_at = kTuesday;
+  ASSERT_TRUE(store().RecordDeploymentChange(change));
+
+  auto run = store().GetRun(RunId("r-1"));
+  ASSERT_TRUE(run) << run.error().ToString();
+  ExpectSameRun(*run, *change.run);
+  ASSERT_TRUE(run->started_at.has_value());
+  EXPECT_TRUE(*run->started_at == kMonday + 1ms);
+  EXPECT_TRUE(run->finished_at == kTuesday);
+  // A failed run is finished: it does not hold up the next change.
+  auto unfinished = store().FindUnfinishedRun(DeploymentId("d-1"));
+  ASSERT_TRUE(unfinished) << unfinished.error().ToString();
+  EXPECT_FALSE(unfinished->has_value());
+
+  for (const double progress : {0.0, 0.1, 0.5, 1e-300, 0.999999999999, 1.0}) {
+    SCOPED_TRACE(progress);
+    const std::string suffix = std::to_string(store().ListRuns(RunPage(500))->size() + 1);
+    Deployment deployment = MakeDeployment("d-1", "app");
+    deployment.updated_at = kTuesday;
+    DeploymentChange next =
+        WithRun(UpdateChange(deployment, "i-" + suffix), "r-" + suffix, "update");
+    next.run->state = RunState::kSucceeded;
+    next.run->progress = progress;
+    ASSERT_TRUE(store().RecordDeploymentChange(next));
+    auto stored = store().GetRun(next.run->id);
+    ASSERT_TRUE(stored) << stored.error().ToString();
+    EXPECT_EQ(stored->progress, progress);
+  }
+}
+
+TEST_P(StoreContractTest, UpdatesADeploymentKeepingItsIdEnvironmentNameCreationAndActiveInstance) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  const Deployment created = MakeDeployment("d-1", "app");
+  ASSERT_TRUE(store().RecordDeploymentChange(CreateChange(created, "i-1")));
+
+  Deployment changed = created;
+  changed.environment_id = EnvironmentId("e-2");
+  changed.name = "renamed";
+  changed.created_at = kTuesday;
+  changed.active_instance_id = InstanceId("i-1");
+  changed.driver_version_id = DriverVersionId("v-2");
+  changed.application_version = "1.7.0";
+  changed.parameters = Json{{"replicas", 3}, {"list", {1, 2, 3}}, {"none", nullptr}};
+  changed.config = Json::object();
+  changed.phase = "stopped";
+  changed.updated_at = kTuesday;
+  DeploymentChange update = WithRun(UpdateChange(changed, "i-2"), "r-2", "upgrade");
+  // The run is for the deployment's environment, which the update does not change.
+  update.run->environment_id = EnvironmentId("e-1");
+  auto recorded = store().RecordDeploymentChange(update);
+  ASSERT_TRUE(recorded) << recorded.error().ToString();
+
+  Deployment expected = changed;
+  expected.environment_id = created.environment_id;
+  expected.name = created.name;
+  expected.created_at = created.created_at;
+  expected.active_instance_id.reset();
+  auto stored = store().GetDeployment(created.id);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  ExpectSameDeployment(*stored, expected);
+  auto instance = store().GetInstance(InstanceId("i-2"));
+  ASSERT_TRUE(instance) << instance.error().ToString();
+  ExpectSameInstance(*instance, update.instance);
+  auto run = store().GetRun(RunId("r-2"));
+  ASSERT_TRUE(run) << run.error().ToString();
+  ExpectSameRun(*run, *update.run);
+  EXPECT_THAT(InstanceIds(*store().ListInstances(created.id)),
+              ::testing::ElementsAre("i-2", "i-1"));
+}
+
+TEST_P(StoreContractTest, IgnoresTheActiveInstanceOfANewDeployment) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  Deployment deployment = MakeDeployment("d-1", "app");
+  deployment.active_instance_id = InstanceId("i-1");
+  ASSERT_TRUE(store().RecordDeploymentChange(CreateChange(deployment, "i-1")));
+  auto stored = store().GetDeployment(deployment.id);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  EXPECT_FALSE(stored->active_instance_id.has_value());
+}
+
+TEST_P(StoreContractTest, RefusesAChangeWhileARunIsPendingNamingItAndChangesNothing) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  const Deployment created = MakeDeployment("d-1", "app");
+  ASSERT_TRUE(
+      store().RecordDeploymentChange(WithRun(CreateChange(created, "i-1"), "r-1", "create")));
+
+  Deployment changed = created;
+  changed.application_version = "1.7.0";
+  changed.updated_at = kTuesday;
+  // With a run of its own, and without one (the planner found nothing to do): both wait.
+  for (const DeploymentChange& change :
+       {WithRun(UpdateChange(changed, "i-2"), "r-2", "upgrade"), UpdateChange(changed, "i-2")}) {
+    auto recorded = store().RecordDeploymentChange(change);
+    ASSERT_FALSE(recorded);
+    EXPECT_EQ(recorded.error().code(), ErrorCode::kFailedPrecondition);
+    EXPECT_THAT(recorded.error().message(),
+                HasSubstr("run r-1 (create) is pending for deployment \"app\"; wait for it or "
+                          "cancel it"));
+    ASSERT_NO_FATAL_FAILURE(ExpectNothingWritten(store(), change, created));
+  }
+  EXPECT_THAT(InstanceIds(*store().ListInstances(created.id)), ::testing::ElementsAre("i-1"));
+  EXPECT_THAT(RunIds(*store().ListRuns(RunPage(50))), ::testing::ElementsAre("r-1"));
+}
+
+TEST_P(StoreContractTest, AcceptsTheNextChangeOnceThePendingRunIsCancelled) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  const Deployment created = MakeDeployment("d-1", "app");
+  ASSERT_TRUE(
+      store().RecordDeploymentChange(WithRun(CreateChange(created, "i-1"), "r-1", "create")));
+
+  auto cancelled = store().CancelRun(RunId("r-1"), kTuesday);
+  ASSERT_TRUE(cancelled) << cancelled.error().ToString();
+  EXPECT_EQ(cancelled->state, RunState::kCancelled);
+  EXPECT_TRUE(cancelled->finished_at == kTuesday);
+  auto stored = store().GetRun(RunId("r-1"));
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  ExpectSameRun(*stored, *cancelled);
+  EXPECT_FALSE(store().FindUnfinishedRun(created.id)->has_value());
+
+  Deployment changed = created;
+  changed.phase = "stopped";
+  changed.updated_at = kTuesday;
+  auto recorded =
+      store().RecordDeploymentChange(WithRun(UpdateChange(changed, "i-2"), "r-2", "stop"));
+  ASSERT_TRUE(recorded) << recorded.error().ToString();
+  EXPECT_EQ(store().GetDeployment(created.id)->phase, "stopped");
+  auto unfinished = store().FindUnfinishedRun(created.id);
+  ASSERT_TRUE(unfinished) << unfinished.error().ToString();
+  ASSERT_TRUE(unfinished->has_value());
+  EXPECT_EQ((*unfinished)->id, RunId("r-2"));
+}
+
+TEST_P(StoreContractTest, RefusesAChangeWhileARunIsRunningAndDoesNotCancelIt) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  const Deployment created = MakeDeployment("d-1", "app");
+  DeploymentChange create = WithRun(CreateChange(created, "i-1"), "r-1", "create");
+  create.run->state = RunState::kRunning;
+  create.run->started_at = kMonday;
+  create.run->progress = 0.25;
+  ASSERT_TRUE(store().RecordDeploymentChange(create));
+
+  const DeploymentChange update = WithRun(UpdateChange(created, "i-2"), "r-2", "update");
+  auto recorded = store().RecordDeploymentChange(update);
+  ASSERT_FALSE(recorded);
+  EXPECT_EQ(recorded.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(recorded.error().message(),
+              HasSubstr("run r-1 (create) is running for deployment \"app\""));
+  ASSERT_NO_FATAL_FAILURE(ExpectNothingWritten(store(), update, created));
+
+  auto cancelled = store().CancelRun(RunId("r-1"), kTuesday);
+  ASSERT_FALSE(cancelled);
+  EXPECT_EQ(cancelled.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(cancelled.error().message(), HasSubstr("run r-1 (create) is running, not pending"));
+  auto run = store().GetRun(RunId("r-1"));
+  ASSERT_TRUE(run) << run.error().ToString();
+  ExpectSameRun(*run, *create.run);
+}
+
+TEST_P(StoreContractTest, RefusesToCancelARunThatIsNoLongerPendingAndKeepsItAsItWas) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  ASSERT_TRUE(store().RecordDeploymentChange(
+      WithRun(CreateChange(MakeDeployment("d-1", "app"), "i-1"), "r-1", "create")));
+  ASSERT_TRUE(store().CancelRun(RunId("r-1"), kMonday + 5ms));
+
+  auto again = store().CancelRun(RunId("r-1"), kTuesday);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(again.error().message(), HasSubstr("run r-1 (create) is cancelled, not pending"));
+  auto run = store().GetRun(RunId("r-1"));
+  ASSERT_TRUE(run) << run.error().ToString();
+  EXPECT_EQ(run->state, RunState::kCancelled);
+  EXPECT_TRUE(run->finished_at == kMonday + 5ms);
+}
+
+TEST_P(StoreContractTest, StoresOnlyTheInstanceOfAChangeWithoutARun) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  const Deployment created = MakeDeployment("d-1", "app");
+  ASSERT_TRUE(store().RecordDeploymentChange(CreateChange(created, "i-1")));
+  Deployment changed = created;
+  changed.parameters = Json{{"replicas", 5}};
+  changed.updated_at = kTuesday;
+  ASSERT_TRUE(store().RecordDeploymentChange(UpdateChange(changed, "i-2")));
+
+  EXPECT_EQ(store().GetDeployment(created.id)->parameters, changed.parameters);
+  EXPECT_THAT(InstanceIds(*store().ListInstances(created.id)),
+              ::testing::ElementsAre("i-2", "i-1"));
+  auto runs = store().ListRuns(RunPage(50));
+  ASSERT_TRUE(runs) << runs.error().ToString();
+  EXPECT_TRUE(runs->empty());
+  auto unfinished = store().FindUnfinishedRun(created.id);
+  ASSERT_TRUE(unfinished) << unfinished.error().ToString();
+  EXPECT_FALSE(unfinished->has_value());
+}
+
+TEST_P(StoreContractTest, RefusesADeploymentNameTakenInItsEnvironmentAndWritesNothing) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  ASSERT_TRUE(store().RecordDeploymentChange(CreateChange(MakeDeployment("d-1", "app"), "i-1")));
+
+  const DeploymentChange taken =
+      WithRun(CreateChange(MakeDeployment("d-2", "app"), "i-2"), "r-2", "create");
+  auto recorded = store().RecordDeploymentChange(taken);
+  ASSERT_FALSE(recorded);
+  EXPECT_EQ(recorded.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_THAT(recorded.error().message(),
+              HasSubstr("a deployment named \"app\" already exists in environment \"e-1\""));
+  ASSERT_NO_FATAL_FAILURE(ExpectNothingWritten(store(), taken, std::nullopt));
+
+  // The same name in another environment is another deployment.
+  auto elsewhere = store().RecordDeploymentChange(
+      WithRun(CreateChange(MakeDeployment("d-2", "app", "e-3"), "i-2"), "r-2", "create"));
+  ASSERT_TRUE(elsewhere) << elsewhere.error().ToString();
+  EXPECT_EQ(store().ListDeployments(DeploymentPage(50))->size(), 2u);
+}
+
+TEST_P(StoreContractTest, RefusesADeploymentInstanceOrRunIdThatIsTakenAndWritesNothing) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  const Deployment created = MakeDeployment("d-1", "app");
+  ASSERT_TRUE(
+      store().RecordDeploymentChange(WithRun(CreateChange(created, "i-1"), "r-1", "create")));
+  ASSERT_TRUE(store().CancelRun(RunId("r-1"), kTuesday));
+
+  const DeploymentChange same_id = CreateChange(MakeDeployment("d-1", "other"), "i-9");
+  auto recorded = store().RecordDeploymentChange(same_id);
+  ASSERT_FALSE(recorded);
+  EXPECT_EQ(recorded.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_THAT(recorded.error().message(), HasSubstr("a deployment with id \"d-1\" already exists"));
+  ASSERT_NO_FATAL_FAILURE(ExpectNothingWritten(store(), same_id, created));
+
+  Deployment changed = created;
+  changed.phase = "deleted";
+  auto same_instance = store().RecordDeploymentChange(UpdateChange(changed, "i-1"));
+  ASSERT_FALSE(same_instance);
+  EXPECT_EQ(same_instance.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_THAT(same_instance.error().message(),
+              HasSubstr("an instance with id \"i-1\" already exists"));
+
+  const DeploymentChange same_run = WithRun(UpdateChange(changed, "i-2"), "r-1", "delete");
+  auto run_taken = store().RecordDeploymentChange(same_run);
+  ASSERT_FALSE(run_taken);
+  EXPECT_EQ(run_taken.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_THAT(run_taken.error().message(), HasSubstr("a run with id \"r-1\" already exists"));
+  auto deployment = store().GetDeployment(created.id);
+  ASSERT_TRUE(deployment) << deployment.error().ToString();
+  ExpectSameDeployment(*deployment, created);
+  EXPECT_EQ(store().GetInstance(InstanceId("i-2")).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store().GetRun(RunId("r-1"))->state, RunState::kCancelled);
+}
+
+TEST_P(StoreContractTest, RefusesAReferenceToAnUnknownEnvironmentOrDriverVersionAndWritesNothing) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  const DeploymentChange unknown_environment =
+      CreateChange(MakeDeployment("d-1", "app", "e-9"), "i-1");
+  DeploymentChange unknown_driver_version = CreateChange(MakeDeployment("d-1", "app"), "i-1");
+  unknown_driver_version.deployment.driver_version_id = DriverVersionId("v-9");
+  unknown_driver_version.instance.driver_version_id = DriverVersionId("v-9");
+  DeploymentChange unknown_instance_driver_version =
+      WithRun(CreateChange(MakeDeployment("d-1", "app"), "i-1"), "r-1", "create");
+  unknown_instance_driver_version.instance.driver_version_id = DriverVersionId("v-8");
+  const std::vector<std::pair<DeploymentChange, std::string>> cases = {
+      {unknown_environment, "environment \"e-9\" does not exist"},
+      {unknown_driver_version, "driver version \"v-9\" does not exist"},
+      {unknown_instance_driver_version, "driver version \"v-8\" does not exist"},
+  };
+  for (const auto& [change, message] : cases) {
+    SCOPED_TRACE(message);
+    auto recorded = store().RecordDeploymentChange(change);
+    ASSERT_FALSE(recorded);
+    EXPECT_EQ(recorded.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(recorded.error().message(), HasSubstr(message));
+    ASSERT_NO_FATAL_FAILURE(ExpectNothingWritten(store(), change, std::nullopt));
+  }
+
+  // And on update: the deployment stays as it was.
+  const Deployment created = MakeDeployment("d-1", "app");
+  ASSERT_TRUE(store().RecordDeploymentChange(CreateChange(created, "i-1")));
+  Deployment changed = created;
+  changed.driver_version_id = DriverVersionId("v-9");
+  const DeploymentChange update = UpdateChange(changed, "i-2");
+  auto recorded = store().RecordDeploymentChange(update);
+  ASSERT_FALSE(recorded);
+  EXPECT_EQ(recorded.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(recorded.error().message(), HasSubstr("driver version \"v-9\" does not exist"));
+  ASSERT_NO_FATAL_FAILURE(ExpectNothingWritten(store(), update, created));
+}
+
+TEST_P(StoreContractTest, ReportsAnUpdateOfAnUnknownDeploymentAsNotFoundAndWritesNothing) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  const DeploymentChange update =
+      WithRun(UpdateChange(MakeDeployment("d-9", "app"), "i-1"), "r-1", "update");
+  auto recorded = store().RecordDeploymentChange(update);
+  ASSERT_FALSE(recorded);
+  EXPECT_EQ(recorded.error().code(), ErrorCode::kNotFound);
+  EXPECT_THAT(recorded.error().message(), HasSubstr("deployment \"d-9\" not found"));
+  ASSERT_NO_FATAL_FAILURE(ExpectNothingWritten(store(), update, std::nullopt));
+}
+
+TEST_P(StoreContractTest,
+       RefusesARunForAnotherClusterOrEnvironmentThanTheDeploymentsAndWritesNothing) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  DeploymentChange other_cluster =
+      WithRun(CreateChange(MakeDeployment("d-1", "app"), "i-1"), "r-1", "create");
+  other_cluster.run->cluster_id = ClusterId("c-2");
+  auto recorded = store().RecordDeploymentChange(other_cluster);
+  ASSERT_FALSE(recorded);
+  EXPECT_EQ(recorded.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(recorded.error().message(),
+              HasSubstr("run \"r-1\" is for cluster \"c-2\", but environment \"e-1\" is in "
+                        "cluster \"c-1\""));
+  ASSERT_NO_FATAL_FAILURE(ExpectNothingWritten(store(), other_cluster, std::nullopt));
+
+  DeploymentChange other_environment =
+      WithRun(CreateChange(MakeDeployment("d-1", "app"), "i-1"), "r-1", "create");
+  other_environment.run->environment_id = EnvironmentId("e-3");
+  other_environment.run->cluster_id = ClusterId("c-2");
+  recorded = store().RecordDeploymentChange(other_environment);
+  ASSERT_FALSE(recorded);
+  EXPECT_EQ(recorded.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(recorded.error().message(), HasSubstr("run \"r-1\" is for environment \"e-3\""));
+  ASSERT_NO_FATAL_FAILURE(ExpectNothingWritten(store(), other_environment, std::nullopt));
+
+  // An update's run is checked against the stored environment, not the change's.
+  const Deployment created = MakeDeployment("d-1", "app");
+  ASSERT_TRUE(store().RecordDeploymentChange(CreateChange(created, "i-1")));
+  Deployment moved = created;
+  moved.environment_id = EnvironmentId("e-3");
+  const DeploymentChange update = WithRun(UpdateChange(moved, "i-2"), "r-2", "update");
+  recorded = store().RecordDeploymentChange(update);
+  ASSERT_FALSE(recorded);
+  EXPECT_EQ(recorded.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(recorded.error().message(),
+              HasSubstr("run \"r-2\" is for environment \"e-3\", but deployment \"app\" is in "
+                        "environment \"e-1\""));
+  ASSERT_NO_FATAL_FAILURE(ExpectNothingWritten(store(), update, created));
+}
+
+TEST_P(StoreContractTest, RefusesAnInvalidDeploymentChangeBeforeWritingAnything) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  const DeploymentChange valid =
+      WithRun(CreateChange(MakeDeployment("d-1", "app"), "i-1"), "r-1", "create");
+  std::vector<std::pair<DeploymentChange, std::string>> cases;
+  const auto add = [&](const std::string& message, auto&& edit) {
+    DeploymentChange change = valid;
+    edit(change);
+    cases.emplace_back(std::move(change), message);
+  };
+  add("deployment id must not be empty", [](DeploymentChange& c) {
+    c.deployment.id = DeploymentId("");
+    c.instance.deployment_id = c.deployment.id;
+    c.run->deployment_id = c.deployment.id;
+  });
+  add("deployment name must not be empty", [](DeploymentChange& c) { c.deployment.name.clear(); });
+  add("deployment environment id must not be empty",
+      [](DeploymentChange& c) { c.deployment.environment_id = EnvironmentId(""); });
+  add("deployment driver version id must not be empty",
+      [](DeploymentChange& c) { c.deployment.driver_version_id = DriverVersionId(""); });
+  add("deployment application version must not be empty",
+      [](DeploymentChange& c) { c.deployment.application_version.clear(); });
+  add("deployment phase \"paused\"", [](DeploymentChange& c) { c.deployment.phase = "paused"; });
+  add("instance id must not be empty", [](DeploymentChange& c) {
+    c.instance.id = InstanceId("");
+    c.run->instance_id = c.instance.id;
+  });
+  add("instance \"i-1\" is for deployment \"d-2\", not \"d-1\"",
+      [](DeploymentChange& c) { c.instance.deployment_id = DeploymentId("d-2"); });
+  add("instance phase \"\"", [](DeploymentChange& c) { c.instance.phase.clear(); });
+  add("run id must not be empty", [](DeploymentChange& c) { c.run->id = RunId(""); });
+  add("run kind must not be empty", [](DeploymentChange& c) { c.run->kind.clear(); });
+  add("run \"r-1\" is for deployment \"d-2\", not \"d-1\"",
+      [](DeploymentChange& c) { c.run->deployment_id = DeploymentId("d-2"); });
+  add("run \"r-1\" deploys instance \"i-0\", not the change's instance \"i-1\"",
+      [](DeploymentChange& c) { c.run->instance_id = InstanceId("i-0"); });
+  add("run \"r-1\" has progress 1.5, outside 0..1",
+      [](DeploymentChange& c) { c.run->progress = 1.5; });
+  add("outside 0..1", [](DeploymentChange& c) { c.run->progress = -0.1; });
+  add("outside 0..1",
+      [](DeploymentChange& c) { c.run->progress = std::numeric_limits<double>::quiet_NaN(); });
+  for (const auto& [change, message] : cases) {
+    SCOPED_TRACE(message);
+    auto recorded = store().RecordDeploymentChange(change);
+    ASSERT_FALSE(recorded);
+    EXPECT_EQ(recorded.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(recorded.error().message(), HasSubstr(message));
+  }
+  EXPECT_TRUE(store().ListDeployments(DeploymentPage(50))->empty());
+  EXPECT_TRUE(store().ListRuns(RunPage(50))->empty());
+  EXPECT_EQ(store().GetInstance(InstanceId("i-1")).error().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, ReportsUnknownDeploymentsInstancesAndRunsAsNotFoundNamingThem) {
+  const auto expect_not_found = [](const Error& error, const std::string& message) {
+    EXPECT_EQ(error.code(), ErrorCode::kNotFound) << error.ToString();
+    EXPECT_THAT(error.message(), HasSubstr(message));
+  };
+  expect_not_found(store().GetDeployment(DeploymentId("d-x")).error(), "deployment \"d-x\"");
+  expect_not_found(store().ListInstances(DeploymentId("d-x")).error(), "deployment \"d-x\"");
+  expect_not_found(store().FindUnfinishedRun(DeploymentId("d-x")).error(), "deployment \"d-x\"");
+  expect_not_found(store().GetInstance(InstanceId("i-x")).error(), "instance \"i-x\"");
+  expect_not_found(store().GetRun(RunId("r-x")).error(), "run \"r-x\"");
+  expect_not_found(store().CancelRun(RunId("r-x"), kTuesday).error(), "run \"r-x\"");
+}
+
+TEST_P(StoreContractTest, ListsInstancesOfOneDeploymentNewestFirstThenById) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  const Deployment first = MakeDeployment("d-1", "app");
+  ASSERT_TRUE(store().RecordDeploymentChange(CreateChange(first, "i-b")));
+  ASSERT_TRUE(store().RecordDeploymentChange(CreateChange(MakeDeployment("d-2", "db"), "i-z")));
+  // Two at the same instant, one earlier than the first.
+  for (const auto& [id, at] : std::vector<std::pair<std::string, Timestamp>>{
+           {"i-c", kTuesday}, {"i-a", kTuesday}, {"i-0", kMonday - 1ms}}) {
+    Deployment changed = first;
+    changed.updated_at = at;
+    ASSERT_TRUE(store().RecordDeploymentChange(UpdateChange(changed, id)));
+  }
+  auto instances = store().ListInstances(first.id);
+  ASSERT_TRUE(instances) << instances.error().ToString();
+  EXPECT_THAT(InstanceIds(*instances), ::testing::ElementsAre("i-c", "i-a", "i-b", "i-0"));
+}
+
+// Twelve deployments: four names in each of three environments, ids in another order than
+// names, every third stopped.
+void CreateTwelveDeployments(Store& store, std::vector<Deployment>* made) {
+  const std::vector<std::string> names = {"app", "Beta", "db", "alpha"};
+  const std::vector<std::string> environments = {"e-1", "e-2", "e-3"};
+  for (int i = 0; i < 12; ++i) {
+    const std::string id = "d-" + std::string(1, static_cast<char>('a' + (i * 5) % 12));
+    Deployment deployment = MakeDeployment(id, names[i % 4], environments[i / 4]);
+    if (i % 3 == 0) deployment.phase = "stopped";
+    ASSERT_TRUE(store.RecordDeploymentChange(CreateChange(deployment, "i-" + id)));
+    made->push_back(deployment);
+  }
+}
+
+// The ids of `deployments` that `keep` accepts, by name then id in byte order.
+std::vector<std::string> ByNameThenId(std::vector<Deployment> deployments,
+                                      const std::function<bool(const Deployment&)>& keep) {
+  std::sort(deployments.begin(), deployments.end(), [](const Deployment& a, const Deployment& b) {
+    return std::tie(a.name, a.id) < std::tie(b.name, b.id);
+  });
+  std::vector<std::string> ids;
+  for (const Deployment& deployment : deployments) {
+    if (keep(deployment)) ids.push_back(deployment.id.value());
+  }
+  return ids;
+}
+
+TEST_P(StoreContractTest, ListsDeploymentsByNameThenIdInByteOrderFilteredByEnvironmentAndPhase) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  std::vector<Deployment> made;
+  ASSERT_NO_FATAL_FAILURE(CreateTwelveDeployments(store(), &made));
+
+  auto all = store().ListDeployments(DeploymentPage(500));
+  ASSERT_TRUE(all) << all.error().ToString();
+  EXPECT_EQ(DeploymentIds(*all), ByNameThenId(made, [](const Deployment&) { return true; }));
+  ASSERT_EQ(all->size(), 12u);
+  EXPECT_EQ(all->front().name, "Beta");  // byte order: upper case first
+
+  DeploymentQuery in_e2 = DeploymentPage(50);
+  in_e2.environment = EnvironmentId("e-2");
+  EXPECT_EQ(
+      DeploymentIds(*store().ListDeployments(in_e2)),
+      ByNameThenId(made, [](const Deployment& d) { return d.environment_id.value() == "e-2"; }));
+  DeploymentQuery stopped = DeploymentPage(50);
+  stopped.phase = "stopped";
+  EXPECT_EQ(DeploymentIds(*store().ListDeployments(stopped)),
+            ByNameThenId(made, [](const Deployment& d) { return d.phase == "stopped"; }));
+  DeploymentQuery running_in_e1 = DeploymentPage(50);
+  running_in_e1.environment = EnvironmentId("e-1");
+  running_in_e1.phase = "running";
+  const std::vector<std::string> expected = ByNameThenId(made, [](const Deployment& d) {
+    return d.environment_id.value() == "e-1" && d.phase == "running";
+  });
+  EXPECT_EQ(DeploymentIds(*store().ListDeployments(running_in_e1)), expected);
+  EXPECT_EQ(expected.size(), 2u);
+  DeploymentQuery deleted = DeploymentPage(50);
+  deleted.phase = "deleted";
+  EXPECT_TRUE(store().ListDeployments(deleted)->empty());
+  DeploymentQuery nowhere = DeploymentPage(50);
+  nowhere.environment = EnvironmentId("e-9");
+  EXPECT_TRUE(store().ListDeployments(nowhere)->empty());
+}
+
+TEST_P(StoreContractTest, PagesThroughDeploymentsWithAfterListingEachOnceInOrder) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  std::vector<Deployment> made;
+  ASSERT_NO_FATAL_FAILURE(CreateTwelveDeployments(store(), &made));
+
+  std::vector<std::size_t> sizes;
+  EXPECT_EQ(AllDeploymentPages(store(), DeploymentPage(5), &sizes),
+            ByNameThenId(made, [](const Deployment&) { return true; }));
+  EXPECT_THAT(sizes, ::testing::ElementsAre(5u, 5u, 2u, 0u));
+
+  // Pages of a filtered list; `after` need not match the filter.
+  DeploymentQuery running = DeploymentPage(3);
+  running.phase = "running";
+  sizes.clear();
+  EXPECT_EQ(AllDeploymentPages(store(), running, &sizes),
+            ByNameThenId(made, [](const Deployment& d) { return d.phase == "running"; }));
+  EXPECT_THAT(sizes, ::testing::ElementsAre(3u, 3u, 2u, 0u));
+  const std::vector<std::string> by_name =
+      ByNameThenId(made, [](const Deployment&) { return true; });
+  DeploymentQuery in_e3 = DeploymentPage(1, by_name.front());
+  in_e3.environment = EnvironmentId("e-3");
+  std::vector<std::string> expected =
+      ByNameThenId(made, [](const Deployment& d) { return d.environment_id.value() == "e-3"; });
+  expected.erase(std::remove(expected.begin(), expected.end(), by_name.front()), expected.end());
+  EXPECT_EQ(AllDeploymentPages(store(), in_e3), expected);
+}
+
+TEST_P(StoreContractTest,
+       PagesThroughRunsNewestFirstWithBeforeFilteredByDeploymentEnvironmentAndState) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  const std::vector<Deployment> deployments = {MakeDeployment("d-1", "app", "e-1"),
+                                               MakeDeployment("d-2", "db", "e-1"),
+                                               MakeDeployment("d-3", "app", "e-3")};
+  for (const Deployment& deployment : deployments) {
+    ASSERT_TRUE(
+        store().RecordDeploymentChange(CreateChange(deployment, "i-" + deployment.id.value())));
+  }
+  // Eleven runs, two to an instant, ids in another order than time; the last of each deployment
+  // is still pending, the others have succeeded.
+  constexpr int kRuns = 11;
+  std::vector<storage::Run> made;
+  for (int k = 0; k < kRuns; ++k) {
+    Deployment deployment = deployments[static_cast<std::size_t>(k % 3)];
+    deployment.updated_at = kMonday + std::chrono::seconds(k / 2);
+    const std::string id = "r-" + std::string(1, static_cast<char>('a' + (k * 3) % kRuns));
+    DeploymentChange change =
+        WithRun(UpdateChange(deployment, "i-" + std::to_string(k)), id, "update");
+    if (k < kRuns - 3) {
+      change.run->state = RunState::kSucceeded;
+      change.run->finished_at = deployment.updated_at + 1ms;
+    }
+    auto recorded = store().RecordDeploymentChange(change);
+    ASSERT_TRUE(recorded) << recorded.error().ToString();
+    made.push_back(*change.run);
+  }
+  std::sort(made.begin(), made.end(), [](const storage::Run& a, const storage::Run& b) {
+    return std::tie(a.created_at, a.id) > std::tie(b.created_at, b.id);
+  });
+  const auto expect = [&](const std::function<bool(const storage::Run&)>& keep) {
+    std::vector<std::string> ids;
+    for (const storage::Run& run : made) {
+      if (keep(run)) ids.push_back(run.id.value());
+    }
+    return ids;
+  };
+
+  std::vector<std::size_t> sizes;
+  EXPECT_EQ(AllRunPages(store(), RunPage(4), &sizes),
+            expect([](const storage::Run&) { return true; }));
+  EXPECT_THAT(sizes, ::testing::ElementsAre(4u, 4u, 3u, 0u));
+  RunQuery of_d2 = RunPage(2);
+  of_d2.deployment = DeploymentId("d-2");
+  EXPECT_EQ(AllRunPages(store(), of_d2),
+            expect([](const storage::Run& run) { return run.deployment_id.value() == "d-2"; }));
+  RunQuery in_e3 = RunPage(2);
+  in_e3.environment = EnvironmentId("e-3");
+  EXPECT_EQ(AllRunPages(store(), in_e3),
+            expect([](const storage::Run& run) { return run.environment_id.value() == "e-3"; }));
+  RunQuery pending = RunPage(2);
+  pending.state = RunState::kPending;
+  const std::vector<std::string> pending_ids =
+      expect([](const storage::Run& run) { return run.state == RunState::kPending; });
+  EXPECT_EQ(AllRunPages(store(), pending), pending_ids);
+  EXPECT_EQ(pending_ids.size(), 3u);
+  RunQuery succeeded_in_e1 = RunPage(3);
+  succeeded_in_e1.environment = EnvironmentId("e-1");
+  succeeded_in_e1.state = RunState::kSucceeded;
+  EXPECT_EQ(AllRunPages(store(), succeeded_in_e1), expect([](const storage::Run& run) {
+              return run.environment_id.value() == "e-1" && run.state == RunState::kSucceeded;
+            }));
+  RunQuery failed = RunPage(50);
+  failed.state = RunState::kFailed;
+  EXPECT_TRUE(store().ListRuns(failed)->empty());
+
+  for (const storage::Run& run : made) {
+    auto stored = store().GetRun(run.id);
+    ASSERT_TRUE(stored) << stored.error().ToString();
+    ExpectSameRun(*stored, run);
+  }
+}
+
+TEST_P(StoreContractTest, RefusesListLimitsOutsideOneToFiveHundredUnknownCursorsAndPhases) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  ASSERT_TRUE(store().RecordDeploymentChange(
+      WithRun(CreateChange(MakeDeployment("d-1", "app"), "i-1"), "r-1", "create")));
+  for (const std::size_t limit : {std::size_t{0}, std::size_t{501}}) {
+    auto deployments = store().ListDeployments(DeploymentPage(limit));
+    ASSERT_FALSE(deployments);
+    EXPECT_EQ(deployments.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(deployments.error().message(),
+                HasSubstr("limit " + std::to_string(limit) + " is outside 1..500"));
+    auto runs = store().ListRuns(RunPage(limit));
+    ASSERT_FALSE(runs);
+    EXPECT_EQ(runs.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(runs.error().message(),
+                HasSubstr("limit " + std::to_string(limit) + " is outside 1..500"));
+  }
+  for (const std::size_t limit : {std::size_t{1}, std::size_t{500}}) {
+    EXPECT_EQ(store().ListDeployments(DeploymentPage(limit))->size(), 1u);
+    EXPECT_EQ(store().ListRuns(RunPage(limit))->size(), 1u);
+  }
+
+  auto after = store().ListDeployments(DeploymentPage(50, "d-x"));
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(after.error().message(), HasSubstr("\"d-x\""));
+  auto before = store().ListRuns(RunPage(50, "r-x"));
+  ASSERT_FALSE(before);
+  EXPECT_EQ(before.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(before.error().message(), HasSubstr("\"r-x\""));
+  DeploymentQuery paused = DeploymentPage(50);
+  paused.phase = "paused";
+  auto phase = store().ListDeployments(paused);
+  ASSERT_FALSE(phase);
+  EXPECT_EQ(phase.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(phase.error().message(), HasSubstr("\"paused\""));
+}
+
 // Concurrency.
 
 TEST_P(StoreContractTest, KeepsEveryClusterCreatedConcurrentlyFromFourThreads) {
@@ -1159,6 +2039,103 @@ TEST_P(StoreContractTest, LetsOneOfFourThreadsAddingOneVersionWithOtherContentsW
     ASSERT_TRUE(driver) << driver.error().ToString();
     EXPECT_EQ(store().ListDriverVersions(driver->id)->size(), 1u);
   }
+}
+
+// Several requests changing one deployment at once, each with a run: one is recorded, and every
+// other is refused naming the winner's run, as if it had come second.
+TEST_P(StoreContractTest, LetsOneOfFourThreadsChangingOneDeploymentWithARunWin) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  constexpr std::size_t kThreads = 4;
+  constexpr int kRounds = 10;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string r = std::to_string(round);
+    const Deployment created = MakeDeployment("d-" + r, "app-" + r);
+    ASSERT_TRUE(store().RecordDeploymentChange(CreateChange(created, "i-" + r)));
+    std::latch start(kThreads);
+    std::vector<Status> recorded(kThreads, NotFound("the thread did not run"));
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (std::size_t t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        const std::string suffix = r + "-" + std::to_string(t);
+        Deployment changed = created;
+        changed.application_version = "1.7." + std::to_string(t);
+        const DeploymentChange change =
+            WithRun(UpdateChange(changed, "i-" + suffix), "r-" + suffix, "upgrade");
+        start.arrive_and_wait();
+        recorded[t] = store().RecordDeploymentChange(change);
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+
+    auto runs = store().ListRuns([&] {
+      RunQuery query = RunPage(50);
+      query.deployment = created.id;
+      return query;
+    }());
+    ASSERT_TRUE(runs) << runs.error().ToString();
+    ASSERT_EQ(runs->size(), 1u) << "round " << round;
+    const storage::Run& winner = runs->front();
+    int succeeded = 0;
+    for (std::size_t t = 0; t < kThreads; ++t) {
+      const Status& result = recorded[t];
+      if (result) {
+        ++succeeded;
+        EXPECT_EQ(winner.id, RunId("r-" + r + "-" + std::to_string(t)));
+        continue;
+      }
+      EXPECT_EQ(result.error().code(), ErrorCode::kFailedPrecondition) << result.error().ToString();
+      EXPECT_THAT(result.error().message(),
+                  HasSubstr("run " + winner.id.value() +
+                            " (upgrade) is pending for deployment \"app-" + r + "\""));
+    }
+    EXPECT_EQ(succeeded, 1) << "round " << round;
+    EXPECT_EQ(store().ListInstances(created.id)->size(), 2u) << "round " << round;
+    auto stored = store().GetDeployment(created.id);
+    ASSERT_TRUE(stored) << stored.error().ToString();
+    auto instance = store().GetInstance(winner.instance_id);
+    ASSERT_TRUE(instance) << instance.error().ToString();
+    EXPECT_EQ(stored->application_version, instance->application_version) << "round " << round;
+  }
+}
+
+TEST_P(StoreContractTest, LetsOneOfFourThreadsCreatingOneDeploymentNameWin) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  constexpr std::size_t kThreads = 4;
+  constexpr int kRounds = 10;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string name = "app-" + std::to_string(round);
+    std::latch start(kThreads);
+    std::vector<Status> recorded(kThreads, NotFound("the thread did not run"));
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (std::size_t t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        const std::string suffix = std::to_string(round) + "-" + std::to_string(t);
+        const DeploymentChange change =
+            WithRun(CreateChange(MakeDeployment("d-" + suffix, name), "i-" + suffix), "r-" + suffix,
+                    "create");
+        start.arrive_and_wait();
+        recorded[t] = store().RecordDeploymentChange(change);
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+
+    int succeeded = 0;
+    for (const Status& result : recorded) {
+      if (result) {
+        ++succeeded;
+        continue;
+      }
+      EXPECT_EQ(result.error().code(), ErrorCode::kAlreadyExists) << result.error().ToString();
+      EXPECT_THAT(result.error().message(),
+                  HasSubstr("a deployment named \"" + name + "\" already exists"));
+    }
+    EXPECT_EQ(succeeded, 1) << "round " << round;
+  }
+  EXPECT_EQ(store().ListDeployments(DeploymentPage(500))->size(),
+            static_cast<std::size_t>(kRounds));
+  EXPECT_EQ(store().ListRuns(RunPage(500))->size(), static_cast<std::size_t>(kRounds));
 }
 
 }  // namespace

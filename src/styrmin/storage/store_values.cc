@@ -1,6 +1,11 @@
 #include "styrmin/storage/store_values.h"
 
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <optional>
 #include <string>
+#include <system_error>
 
 #include "styrmin/storage/rfc3339.h"
 
@@ -10,6 +15,62 @@ namespace {
 // A row the store wrote but cannot read back is damage or a bug, not the caller's mistake.
 Error Corrupt(std::string_view row, const Error& error) {
   return Error(ErrorCode::kInternal, std::string(row) + ": stored " + error.message());
+}
+
+Status ValidatePhase(std::string_view phase, std::string_view what) {
+  if (IsDeploymentPhase(phase)) return OkStatus();
+  return InvalidArgument(std::string(what) + " " + Quoted(phase) +
+                         " is not \"running\", \"stopped\" or \"deleted\"");
+}
+
+Status ValidateLimit(std::size_t limit, std::string_view what) {
+  if (limit < 1 || limit > kMaxListLimit) {
+    return InvalidArgument(std::string(what) + " limit " + std::to_string(limit) +
+                           " is outside 1.." + std::to_string(kMaxListLimit));
+  }
+  return OkStatus();
+}
+
+Status ValidateNewInstance(const Instance& instance, const Deployment& deployment) {
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(instance.id.value(), "instance id"));
+  if (instance.deployment_id != deployment.id) {
+    return InvalidArgument("instance " + Quoted(instance.id.value()) + " is for deployment " +
+                           Quoted(instance.deployment_id.value()) + ", not " +
+                           Quoted(deployment.id.value()));
+  }
+  STYRMIN_RETURN_IF_ERROR(
+      RequireNonEmpty(instance.driver_version_id.value(), "instance driver version id"));
+  STYRMIN_RETURN_IF_ERROR(
+      RequireNonEmpty(instance.application_version, "instance application version"));
+  return ValidatePhase(instance.phase, "instance phase");
+}
+
+Status ValidateNewRun(const Run& run, const DeploymentChange& change) {
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(run.id.value(), "run id"));
+  const std::string named = "run " + Quoted(run.id.value());
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(run.kind, "run kind"));
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(run.environment_id.value(), "run environment id"));
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(run.cluster_id.value(), "run cluster id"));
+  if (run.deployment_id != change.deployment.id) {
+    return InvalidArgument(named + " is for deployment " + Quoted(run.deployment_id.value()) +
+                           ", not " + Quoted(change.deployment.id.value()));
+  }
+  if (run.instance_id != change.instance.id) {
+    return InvalidArgument(named + " deploys instance " + Quoted(run.instance_id.value()) +
+                           ", not the change's instance " + Quoted(change.instance.id.value()));
+  }
+  // Also false for NaN.
+  if (!(run.progress >= 0 && run.progress <= 1)) {
+    return InvalidArgument(named + " has progress " + FormatProgress(run.progress) +
+                           ", outside 0..1");
+  }
+  if (change.create && run.environment_id != change.deployment.environment_id) {
+    return InvalidArgument(named + " is for environment " + Quoted(run.environment_id.value()) +
+                           ", but deployment " + Quoted(change.deployment.name) +
+                           " is in environment " +
+                           Quoted(change.deployment.environment_id.value()));
+  }
+  return OkStatus();
 }
 
 }  // namespace
@@ -63,12 +124,37 @@ Status ValidateNewDriverVersion(const ApplicationDriverVersion& version,
   return RequireNonEmpty(new_driver.value(), "new driver id");
 }
 
-Status ValidateAuditQuery(const AuditQuery& query) {
-  if (query.limit < 1 || query.limit > kMaxAuditLimit) {
-    return InvalidArgument("audit limit " + std::to_string(query.limit) + " is outside 1.." +
-                           std::to_string(kMaxAuditLimit));
+Status ValidateDeploymentChange(const DeploymentChange& change) {
+  const Deployment& deployment = change.deployment;
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(deployment.id.value(), "deployment id"));
+  // An update keeps the stored environment and name, so only a new deployment needs them.
+  if (change.create) {
+    STYRMIN_RETURN_IF_ERROR(
+        RequireNonEmpty(deployment.environment_id.value(), "deployment environment id"));
+    STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(deployment.name, "deployment name"));
   }
+  STYRMIN_RETURN_IF_ERROR(
+      RequireNonEmpty(deployment.driver_version_id.value(), "deployment driver version id"));
+  STYRMIN_RETURN_IF_ERROR(
+      RequireNonEmpty(deployment.application_version, "deployment application version"));
+  STYRMIN_RETURN_IF_ERROR(ValidatePhase(deployment.phase, "deployment phase"));
+  STYRMIN_RETURN_IF_ERROR(ValidateNewInstance(change.instance, deployment));
+  if (change.run) STYRMIN_RETURN_IF_ERROR(ValidateNewRun(*change.run, change));
   return OkStatus();
+}
+
+Status ValidateAuditQuery(const AuditQuery& query) { return ValidateLimit(query.limit, "audit"); }
+
+Status ValidateDeploymentQuery(const DeploymentQuery& query) {
+  STYRMIN_RETURN_IF_ERROR(ValidateLimit(query.limit, "deployment"));
+  if (query.phase) STYRMIN_RETURN_IF_ERROR(ValidatePhase(*query.phase, "deployment phase"));
+  return OkStatus();
+}
+
+Status ValidateRunQuery(const RunQuery& query) { return ValidateLimit(query.limit, "run"); }
+
+bool IsDeploymentPhase(std::string_view phase) {
+  return phase == "running" || phase == "stopped" || phase == "deleted";
 }
 
 std::string_view KindName(BackupLocationKind kind) {
@@ -107,6 +193,54 @@ Result<Role> ParseRole(std::string_view name, std::string_view row) {
   if (name == "viewer") return Role::kViewer;
   if (name == "agent") return Role::kAgent;
   return Internal(std::string(row) + ": stored unknown role " + Quoted(name));
+}
+
+std::string_view RunStateName(RunState state) {
+  switch (state) {
+    case RunState::kPending:
+      return "pending";
+    case RunState::kRunning:
+      return "running";
+    case RunState::kSucceeded:
+      return "succeeded";
+    case RunState::kFailed:
+      return "failed";
+    case RunState::kCancelled:
+      return "cancelled";
+  }
+  STYRMIN_CHECK(false, "a RunState outside its enumerators");
+}
+
+std::optional<RunState> RunStateFromName(std::string_view name) {
+  for (const RunState state : {RunState::kPending, RunState::kRunning, RunState::kSucceeded,
+                               RunState::kFailed, RunState::kCancelled}) {
+    if (RunStateName(state) == name) return state;
+  }
+  return std::nullopt;
+}
+
+Result<RunState> ParseRunState(std::string_view name, std::string_view row) {
+  if (const std::optional<RunState> state = RunStateFromName(name)) return *state;
+  return Internal(std::string(row) + ": stored unknown run state " + Quoted(name));
+}
+
+std::string FormatProgress(double progress) {
+  // Shortest round trip: 0.1 is "0.1", and every double reads back as itself.
+  std::array<char, 32> buffer{};
+  const auto [end, error] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), progress);
+  STYRMIN_CHECK(error == std::errc(), "32 characters hold any double");
+  return std::string(buffer.data(), end);
+}
+
+Result<double> ParseStoredProgress(std::string_view text, std::string_view row) {
+  double progress = 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, progress);
+  if (error != std::errc() || stop != end || !std::isfinite(progress)) {
+    return Internal(std::string(row) + ": stored progress " + Quoted(text) +
+                    " that is not a number");
+  }
+  return progress;
 }
 
 Result<Json> ParseStoredJson(std::string_view text, std::string_view row) {

@@ -30,16 +30,35 @@ Status ValidateNewAuditEvent(const AuditEvent& event);
 Status ValidateNewDriverVersion(const ApplicationDriverVersion& version,
                                 const DriverId& new_driver);
 
-// The largest page ListAudit returns; a bound on what one call reads and sends.
-inline constexpr std::size_t kMaxAuditLimit = 500;
+// The checks of RecordDeploymentChange that need no database: non-empty ids, names and kinds,
+// known phases, a progress within 0..1, and an instance and run that belong to the deployment
+// (the run's environment only on create: an update keeps the stored one, checked in the
+// transaction).
+Status ValidateDeploymentChange(const DeploymentChange& change);
 
-// kInvalidArgument naming the limit when it is outside 1..kMaxAuditLimit.
+// The largest page a list returns; a bound on what one call reads and sends.
+inline constexpr std::size_t kMaxListLimit = 500;
+inline constexpr std::size_t kMaxAuditLimit = kMaxListLimit;
+
+// kInvalidArgument naming the limit when it is outside 1..kMaxListLimit.
 Status ValidateAuditQuery(const AuditQuery& query);
+Status ValidateDeploymentQuery(const DeploymentQuery& query);
+Status ValidateRunQuery(const RunQuery& query);
+
+// "running", "stopped", "deleted": the desired phases of a deployment (and its instances).
+bool IsDeploymentPhase(std::string_view phase);
 
 // The stored names back to a kind or role (KindName/RoleName, store.h, write them). Reading an
 // unknown name is kInternal (the store wrote something it cannot read); `row` names the row.
 Result<BackupLocationKind> ParseKind(std::string_view name, std::string_view row);
 Result<Role> ParseRole(std::string_view name, std::string_view row);
+Result<RunState> ParseRunState(std::string_view name, std::string_view row);
+
+// A run's progress as stored: the shortest decimal text that reads back as the same double, so
+// that it survives both databases exactly (SQLite prints a REAL with 15 digits, and PostgreSQL's
+// REAL is single precision). ParseStoredProgress reads it back; anything else is kInternal.
+std::string FormatProgress(double progress);
+Result<double> ParseStoredProgress(std::string_view text, std::string_view row);
 
 // Reads back a JSON or RFC 3339 column; a value that does not parse is kInternal naming `row`.
 Result<Json> ParseStoredJson(std::string_view text, std::string_view row);
