@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "styrmin/api/deployments.h"
+#include "styrmin/api/resolver_kit.h"
 #include "styrmin/driver/git_source.h"
 #include "styrmin/driver/loader.h"
 #include "styrmin/graphql/build_schema.h"
@@ -18,119 +20,7 @@ using graphql::ExecutableSchema;
 using graphql::FieldValue;
 using graphql::ResolveInfo;
 using storage::BackupLocationKind;
-
-// A stored name as a GraphQL enum value: "filesystem" -> FILESYSTEM.
-FieldValue EnumOf(std::string_view stored) {
-  std::string name(stored);
-  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return FieldValue::Enum(std::move(name));
-}
-
-FieldValue ErrorValue(const Error& error) {
-  return FieldValue::Error(error.message(),
-                           OrderedJson{{"code", std::string(GraphqlErrorCode(error.code()))}});
-}
-
-const auth::Principal& Caller(const ResolveInfo& info) {
-  return info.Context<RequestState>().principal;
-}
-
-// The error of a caller who may not do `action`, or nullopt.
-std::optional<FieldValue> Deny(const ResolveInfo& info, auth::Action action) {
-  const Status allowed = auth::Authorize(Caller(info), action);
-  if (allowed) return std::nullopt;
-  return ErrorValue(allowed.error());
-}
-
-template <typename T>
-FieldValue Owned(T value) {
-  return FieldValue::Object(std::make_shared<const T>(std::move(value)));
-}
-
-template <typename T>
-FieldValue OwnedList(std::vector<T> values) {
-  std::vector<FieldValue> out;
-  out.reserve(values.size());
-  for (auto& v : values) out.push_back(Owned(std::move(v)));
-  return FieldValue::List(std::move(out));
-}
-
-// A store read as a field: the value, or its error.
-template <typename T>
-FieldValue OwnedOrError(Result<T> result) {
-  return result ? Owned(std::move(*result)) : ErrorValue(result.error());
-}
-template <typename T>
-FieldValue OwnedListOrError(Result<std::vector<T>> result) {
-  return result ? OwnedList(std::move(*result)) : ErrorValue(result.error());
-}
-// The same for a lookup by id, where an unknown id is null rather than an error.
-template <typename T>
-FieldValue OwnedOrNull(Result<T> result) {
-  if (!result && result.error().code() == ErrorCode::kNotFound) return FieldValue::Null();
-  return OwnedOrError(std::move(result));
-}
-
-FieldValue JsonValue(const Json& value) { return FieldValue::Json(OrderedJson(value)); }
-
-FieldValue Time(storage::Timestamp t) { return FieldValue::String(FormatRfc3339(t)); }
-
-storage::Timestamp NowMillis(const Clock& clock) {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(clock.Now());
-}
-
-// Later wins; objects merge member by member, anything else is replaced.
-Json Merge(Json base, const Json& over) {
-  if (!base.is_object() || !over.is_object()) return over;
-  for (const auto& [key, value] : over.items()) {
-    base[key] = base.contains(key) ? Merge(base[key], value) : value;
-  }
-  return base;
-}
-
-Status CheckDnsLabel(std::string_view what, const std::string& name) {
-  const auto bad = [&](std::string_view why) {
-    return InvalidArgument(std::string(what) + " \"" + name +
-                           "\" is not a DNS label: " + std::string(why));
-  };
-  if (name.empty()) return InvalidArgument(std::string(what) + " must not be empty");
-  if (name.size() > 63) return bad("longer than 63 characters");
-  for (const char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-      return bad("only lowercase letters, digits and '-' are allowed");
-    }
-  }
-  if (name.front() == '-' || name.back() == '-') return bad("it starts or ends with '-'");
-  return OkStatus();
-}
-
-// An optional member of an input object: absent and null are the same.
-const OrderedJson* Member(const OrderedJson& input, std::string_view key) {
-  const auto it = input.find(key);
-  return it == input.end() || it->is_null() ? nullptr : &*it;
-}
-
-std::string OptionalString(const OrderedJson& input, std::string_view key) {
-  const OrderedJson* v = Member(input, key);
-  return v == nullptr ? std::string() : v->get<std::string>();
-}
-
-Result<Json> ConfigObject(const OrderedJson& input, std::string_view key) {
-  const OrderedJson* v = Member(input, key);
-  if (v == nullptr) return Json::object();
-  if (!v->is_object()) {
-    return InvalidArgument("input." + std::string(key) + " must be a JSON object, not " +
-                           std::string(JsonTypeName(Json(*v))));
-  }
-  return Json(*v);
-}
-
-// Binds a resolver; the schema file and this code are built together, so a failure is a bug.
-void BindOrDie(ExecutableSchema& schema, std::string_view type, std::string_view field,
-               graphql::FieldResolver resolver) {
-  const Status bound = schema.Bind(type, field, std::move(resolver));
-  STYRMIN_CHECK(bound.has_value(), "schema.graphql defines every field the API binds");
-}
+using namespace internal;  // NOLINT(google-build-using-namespace): the resolvers' shared kit
 
 // A page of the audit log and the cursor of the next one.
 struct AuditPage {
@@ -332,11 +222,6 @@ const Json& SpecPart(const storage::ApplicationDriverVersion& version, const cha
   return spec["spec"][key];
 }
 
-std::string Upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
-
 void BindDriverTypes(ExecutableSchema& s, storage::Store& store) {
   using storage::ApplicationDriver;
   using storage::ApplicationDriverVersion;
@@ -447,23 +332,6 @@ void BindDriverTypes(ExecutableSchema& s, storage::Store& store) {
   });
 }
 
-// A driver refused for its problems: one error listing them all, each also in
-// extensions.problems as {file, path, message} for clients to show.
-FieldValue DriverProblems(const std::string& where, const std::vector<driver::Problem>& problems) {
-  OrderedJson list = OrderedJson::array();
-  std::string message = where + " has " + std::to_string(problems.size()) +
-                        (problems.size() == 1 ? " problem:" : " problems:");
-  for (const auto& p : problems) {
-    list.push_back({{"file", p.file}, {"path", p.path}, {"message", p.message}});
-    message += "\n";
-    if (!p.file.empty()) message += p.file + ": ";
-    message += p.ToString();
-  }
-  return FieldValue::Error(
-      message, OrderedJson{{"code", std::string(GraphqlErrorCode(ErrorCode::kInvalidArgument))},
-                           {"problems", std::move(list)}});
-}
-
 // Stores a checked driver; the payload, or the store's error.
 FieldValue StoreDriverVersion(storage::Store& store, const Clock& clock,
                               const driver::LoadedDriver& loaded, Json source,
@@ -481,81 +349,6 @@ FieldValue StoreDriverVersion(storage::Store& store, const Clock& clock,
   if (!added) return ErrorValue(added.error());
   target = added->version.id.value();
   return Owned(std::move(*added));
-}
-
-// Argument names whose values never reach the audit log.
-// Case-insensitive, and broad on purpose: a redacted non-secret costs less than a leaked one.
-bool IsSecretKey(std::string_view key) {
-  std::string lower(key);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const std::string_view secret :
-       {"credential", "password", "passwd", "secret", "token", "key", "auth", "private"}) {
-    if (lower.find(secret) != std::string::npos) return true;
-  }
-  return false;
-}
-
-Json Redacted(const OrderedJson& value) {
-  if (value.is_object()) {
-    Json out = Json::object();
-    for (const auto& [key, member] : value.items()) {
-      out[key] = IsSecretKey(key) && !member.is_null() ? Json("[redacted]") : Redacted(member);
-    }
-    return out;
-  }
-  if (value.is_array()) {
-    Json out = Json::array();
-    for (const auto& item : value) out.push_back(Redacted(item));
-    return out;
-  }
-  return Json(value);
-}
-
-// A mutation's resolver: fills `target` with the id it acted on, when there is one.
-using MutationResolver = std::function<FieldValue(const ResolveInfo& info, std::string& target)>;
-
-// Binds a mutation that writes an audit event on every call, refused or not: who, what, when,
-// the target, the outcome (the error code when it failed) and the arguments with secrets
-// redacted. A failure to record is not hidden: it becomes the mutation's error, although the
-// change itself is already stored.
-void BindAuditedMutation(ExecutableSchema& s, storage::Store& store, const Clock& clock,
-                         std::string_view field, MutationResolver resolve) {
-  BindOrDie(s, "Mutation", field,
-            [&store, &clock, action = std::string(field),
-             resolve = std::move(resolve)](const ResolveInfo& info) {
-              std::string target;
-              FieldValue value;
-              try {
-                value = resolve(info, target);
-              } catch (const std::exception& e) {
-                // Recorded like any failure; the change may or may not have been stored.
-                value = ErrorValue(Error(ErrorCode::kInternal, e.what()));
-              }
-              storage::AuditEvent event;
-              event.at = NowMillis(clock);
-              event.actor = Caller(info).name;
-              event.actor_token_id = Caller(info).token_id;
-              event.action = action;
-              event.target = target;
-              event.arguments = Redacted(info.args());
-              if (value.kind() == FieldValue::Kind::kError) {
-                const OrderedJson& extensions = value.extensions();
-                event.outcome = extensions.is_object() && extensions.contains("code")
-                                    ? extensions["code"].get<std::string>()
-                                    : std::string("ERROR");
-                event.message = std::string(value.text());
-              } else {
-                event.outcome = "ok";
-              }
-              if (auto recorded = store.RecordAudit(event); !recorded) {
-                return ErrorValue(recorded.error().WithContext(
-                    event.outcome == "ok"
-                        ? "the change was made but its audit event could not be recorded"
-                        : "the call failed (" + event.outcome +
-                              ") and its audit event could not be recorded"));
-              }
-              return value;
-            });
 }
 
 // The payload of createCluster: the cluster and the secret of its agent token.
@@ -577,7 +370,7 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
               "path must be an absolute directory on the server, not \"" + path.string() + "\""));
         }
         const driver::DriverLoad load = driver::LoadDriverDirectory(path.lexically_normal());
-        if (!load.driver) return DriverProblems("the driver in " + path.string(), load.problems);
+        if (!load.driver) return ProblemsError("the driver in " + path.string(), load.problems);
         return StoreDriverVersion(
             store, clock, *load.driver,
             {{"kind", "local"}, {"location", path.lexically_normal().string()}}, target);
@@ -602,7 +395,7 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
         const driver::DriverLoad load = driver::CheckDriver(std::move(fetched->files));
         const std::string where = "the driver at " + request.url + " (" + request.branch + ", " +
                                   fetched->commit.substr(0, 12) + ")";
-        if (!load.driver) return DriverProblems(where, load.problems);
+        if (!load.driver) return ProblemsError(where, load.problems);
         return StoreDriverVersion(store, clock, *load.driver,
                                   {{"kind", "git"},
                                    {"location", request.url},
@@ -743,6 +536,7 @@ Result<std::unique_ptr<ExecutableSchema>> BuildStyrminSchema(storage::Store& sto
   BindQueries(*schema, store);
   BindTypes(*schema, store);
   BindDriverTypes(*schema, store);
+  BindDeployments(*schema, store, clock);
   BindMutations(*schema, store, clock, options);
   return schema;
 }

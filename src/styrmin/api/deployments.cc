@@ -1,0 +1,545 @@
+#include "styrmin/api/deployments.h"
+
+#include <charconv>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "styrmin/api/resolver_kit.h"
+#include "styrmin/auth/auth.h"
+#include "styrmin/driver/context.h"
+#include "styrmin/driver/parameters.h"
+#include "styrmin/driver/spec.h"
+#include "styrmin/reconcile/planner.h"
+
+namespace styrmin::api {
+namespace {
+
+using namespace internal;  // NOLINT(google-build-using-namespace): the resolvers' shared kit
+using storage::Deployment;
+using storage::Instance;
+using storage::Run;
+
+// What a mutation asks to change; unset members keep the deployment's current values.
+struct ChangeRequest {
+  std::optional<DriverVersionId> driver_version;
+  std::optional<std::string> application_version;
+  std::optional<Json> parameters;  // merged over the current ones; null unsets
+  std::optional<Json> config;      // replaces
+  std::optional<std::string> phase;
+};
+
+// The payload of a deployment mutation.
+struct ChangeResult {
+  Deployment deployment;
+  std::optional<Run> run;
+  std::string plan;
+};
+
+// A page of deployments or runs and the cursor of the next one.
+struct DeploymentPage {
+  std::vector<Deployment> items;
+  std::optional<std::string> next;
+};
+struct RunPage {
+  std::vector<Run> items;
+  std::optional<std::string> next;
+};
+
+Result<driver::DriverSpec> SpecOf(const storage::ApplicationDriverVersion& version) {
+  driver::SpecParse parsed = driver::ParseSpec(version.spec.dump());
+  if (!parsed.spec) {
+    return Internal("the stored spec of driver version " + version.id.value() +
+                    " does not parse: " + driver::JoinProblems(parsed.problems));
+  }
+  return std::move(*parsed.spec);
+}
+
+// Parsed specs by driver version. Versions are immutable, so an entry never goes stale; lists
+// of deployments read each version's spec once per process instead of once per row.
+class SpecCache {
+ public:
+  Result<std::shared_ptr<const driver::DriverSpec>> Get(storage::Store& store,
+                                                        const DriverVersionId& id) {
+    {
+      const std::lock_guard<std::mutex> lock(mu_);
+      const auto it = specs_.find(id);
+      if (it != specs_.end()) return it->second;
+    }
+    STYRMIN_ASSIGN_OR_RETURN(const storage::ApplicationDriverVersion version,
+                             store.GetDriverVersion(id));
+    STYRMIN_ASSIGN_OR_RETURN(driver::DriverSpec spec, SpecOf(version));
+    auto shared = std::make_shared<const driver::DriverSpec>(std::move(spec));
+    const std::lock_guard<std::mutex> lock(mu_);
+    return specs_.emplace(id, std::move(shared)).first->second;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<DriverVersionId, std::shared_ptr<const driver::DriverSpec>> specs_;  // guarded by mu_
+};
+
+// `parameters` with each secret parameter's value replaced by null: the API never returns one.
+Json WithoutSecrets(const Json& parameters, const driver::DriverSpec& spec) {
+  Json out = parameters;
+  for (const auto& p : spec.parameters) {
+    if (p.kind == driver::ParameterKind::kSecret && out.contains(p.name)) out[p.name] = nullptr;
+  }
+  return out;
+}
+
+Result<std::size_t> PageSize(const OrderedJson& args) {
+  const std::int64_t first = args.contains("first") && args["first"].is_number_integer()
+                                 ? args["first"].get<std::int64_t>()
+                                 : 0;
+  if (first < 1 || first > 500) {
+    return InvalidArgument("first must be from 1 to 500, not " + args["first"].dump());
+  }
+  return static_cast<std::size_t>(first);
+}
+
+std::optional<std::string> PhaseOf(const OrderedJson& args, std::string_view key) {
+  const OrderedJson* phase = Member(args, key);
+  if (phase == nullptr) return std::nullopt;
+  return Lower(phase->get<std::string>());
+}
+
+// The whole change: check, build, plan, record.
+class DeploymentChanger {
+ public:
+  DeploymentChanger(storage::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  Result<ChangeResult> Create(const OrderedJson& input) {
+    Deployment d;
+    d.name = input["name"].get<std::string>();
+    STYRMIN_RETURN_IF_ERROR(CheckDnsLabel("input.name", d.name));
+    d.environment_id = EnvironmentId(input["environmentId"].get<std::string>());
+    d.driver_version_id = DriverVersionId(input["driverVersionId"].get<std::string>());
+    d.application_version = OptionalString(input, "applicationVersion");
+    STYRMIN_ASSIGN_OR_RETURN(d.config, ConfigObject(input, "config"));
+    STYRMIN_ASSIGN_OR_RETURN(Json parameters, ConfigObject(input, "parameters"));
+    d.parameters = std::move(parameters);
+    d.phase = PhaseOf(input, "phase").value_or("running");
+    d.id = DeploymentId(auth::GenerateId("dp"));
+    d.created_at = NowMillis(clock_);
+    return Record(std::move(d), /*create=*/true);
+  }
+
+  Result<ChangeResult> Change(const DeploymentId& id, const ChangeRequest& request) {
+    STYRMIN_ASSIGN_OR_RETURN(Deployment d, store_.GetDeployment(id));
+    if (d.phase == "deleted") {
+      return FailedPrecondition("deployment \"" + d.name + "\" is deleted");
+    }
+    if (request.driver_version) d.driver_version_id = *request.driver_version;
+    if (request.application_version) d.application_version = *request.application_version;
+    if (request.config) d.config = *request.config;
+    if (request.parameters) {
+      for (const auto& [name, value] : request.parameters->items()) {
+        if (value.is_null()) {
+          d.parameters.erase(name);
+        } else {
+          d.parameters[name] = value;
+        }
+      }
+    }
+    if (request.phase) d.phase = *request.phase;
+    return Record(std::move(d), /*create=*/false);
+  }
+
+  // The parameter problems of the last refused change, for extensions.problems.
+  const std::vector<driver::Problem>& problems() const { return problems_; }
+
+ private:
+  Result<ChangeResult> Record(Deployment d, bool create) {
+    auto version = store_.GetDriverVersion(d.driver_version_id);
+    if (!version) {
+      if (version.error().code() == ErrorCode::kNotFound) {
+        return InvalidArgument("driver version \"" + d.driver_version_id.value() +
+                               "\" does not exist");
+      }
+      return tl::unexpected(version.error());
+    }
+    STYRMIN_ASSIGN_OR_RETURN(const driver::DriverSpec spec, SpecOf(*version));
+    if (d.application_version.empty()) d.application_version = spec.default_version.ToString();
+    STYRMIN_ASSIGN_OR_RETURN(const Version app_version,
+                             driver::CheckApplicationVersion(spec, d.application_version));
+    driver::ParameterCheck checked = driver::CheckParameters(spec, d.parameters);
+    if (!checked.problems.empty()) {
+      problems_ = std::move(checked.problems);
+      return InvalidArgument("the parameters for driver " + spec.name + " " + spec.version);
+    }
+    d.parameters = checked.values;
+
+    auto environment = store_.GetEnvironment(d.environment_id);
+    if (!environment) {
+      if (environment.error().code() == ErrorCode::kNotFound) {
+        return InvalidArgument("environment \"" + d.environment_id.value() + "\" does not exist");
+      }
+      return tl::unexpected(environment.error());
+    }
+    STYRMIN_ASSIGN_OR_RETURN(const storage::Cluster cluster,
+                             store_.GetCluster(environment->cluster_id));
+    driver::ContextInput input;
+    input.cluster = {cluster.id.value(), cluster.name, cluster.config};
+    input.environment = {environment->id.value(), environment->name, environment->config};
+    input.deployment = {d.id.value(), d.name, d.config};
+    input.driver = &spec;
+    input.application_version = app_version;
+    input.parameters = d.parameters;
+    STYRMIN_ASSIGN_OR_RETURN(Json context, driver::BuildContext(input));
+
+    const auto phase = reconcile::PhaseFromName(d.phase);
+    if (!phase) return InvalidArgument("unknown phase \"" + d.phase + "\"");
+    std::optional<reconcile::InstanceState> active;
+    if (d.active_instance_id) {
+      STYRMIN_ASSIGN_OR_RETURN(const Instance current, store_.GetInstance(*d.active_instance_id));
+      active = reconcile::InstanceState{
+          current.driver_version_id.value(), current.application_version, current.context,
+          reconcile::PhaseFromName(current.phase).value_or(reconcile::Phase::kRunning)};
+    }
+    const reconcile::Plan plan = reconcile::PlanChange(
+        active, reconcile::InstanceState{d.driver_version_id.value(), d.application_version,
+                                         context, *phase});
+
+    if (!plan.run && !create && *phase != reconcile::Phase::kDeleted) {
+      // The cluster already is as desired, and so is the stored deployment: nothing to write.
+      STYRMIN_ASSIGN_OR_RETURN(Deployment stored, store_.GetDeployment(d.id));
+      return ChangeResult{std::move(stored), std::nullopt, plan.reason};
+    }
+    const storage::Timestamp now = NowMillis(clock_);
+    d.updated_at = now;
+    storage::DeploymentChange change;
+    change.create = create;
+    change.instance.id = InstanceId(auth::GenerateId("in"));
+    change.instance.deployment_id = d.id;
+    change.instance.driver_version_id = d.driver_version_id;
+    change.instance.application_version = d.application_version;
+    change.instance.phase = d.phase;
+    change.instance.context = std::move(context);
+    change.instance.created_at = now;
+    if (plan.run) {
+      Run run;
+      run.id = RunId(auth::GenerateId("r"));
+      run.deployment_id = d.id;
+      run.environment_id = d.environment_id;
+      run.cluster_id = environment->cluster_id;
+      run.kind = std::string(reconcile::RunKindName(*plan.run));
+      run.state = storage::RunState::kPending;
+      run.instance_id = change.instance.id;
+      run.reason = plan.reason;
+      run.created_at = now;
+      change.run = run;
+    }
+    change.deployment = d;
+    STYRMIN_RETURN_IF_ERROR(store_.RecordDeploymentChange(change));
+    STYRMIN_ASSIGN_OR_RETURN(Deployment stored, store_.GetDeployment(d.id));
+    return ChangeResult{std::move(stored), change.run, plan.reason};
+  }
+
+ private:
+  storage::Store& store_;
+  const Clock& clock_;
+  std::vector<driver::Problem> problems_;
+};
+
+using ChangeFn = std::function<Result<ChangeResult>(DeploymentChanger&, const OrderedJson& args,
+                                                    std::string& target)>;
+
+// A deployment mutation: authorised for operators, audited, errors with their problems.
+void BindChange(ExecutableSchema& s, storage::Store& store, const Clock& clock,
+                std::string_view field, ChangeFn change) {
+  BindAuditedMutation(
+      s, store, clock, field,
+      [&store, &clock, change = std::move(change)](const ResolveInfo& info, std::string& target) {
+        if (auto denied = Deny(info, auth::Action::kChangeDeployments)) return *denied;
+        DeploymentChanger changer(store, clock);
+        auto result = change(changer, info.args(), target);
+        if (!result) {
+          if (!changer.problems().empty()) {
+            return ProblemsError(result.error().message(), changer.problems());
+          }
+          return ErrorValue(result.error());
+        }
+        return Owned(std::move(*result));
+      });
+}
+
+ChangeFn ById(std::function<ChangeRequest(const OrderedJson&)> request) {
+  return [request = std::move(request)](DeploymentChanger& changer, const OrderedJson& args,
+                                        std::string& target) -> Result<ChangeResult> {
+    const DeploymentId id(args["id"].get<std::string>());
+    target = id.value();
+    return changer.Change(id, request(args));
+  };
+}
+
+ChangeFn ToPhase(const char* phase) {
+  return ById([phase](const OrderedJson&) {
+    ChangeRequest r;
+    r.phase = phase;
+    return r;
+  });
+}
+
+void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& clock) {
+  BindChange(s, store, clock, "createDeployment",
+             [](DeploymentChanger& changer, const OrderedJson& args,
+                std::string& target) -> Result<ChangeResult> {
+               auto result = changer.Create(args["input"]);
+               if (result) target = result->deployment.id.value();
+               return result;
+             });
+  BindChange(s, store, clock, "updateDeployment",
+             [](DeploymentChanger& changer, const OrderedJson& args,
+                std::string& target) -> Result<ChangeResult> {
+               const DeploymentId id(args["id"].get<std::string>());
+               target = id.value();
+               ChangeRequest request;
+               if (const OrderedJson* p = Member(args, "parameters")) {
+                 if (!p->is_object()) return InvalidArgument("parameters must be a JSON object");
+                 request.parameters = Json(*p);
+               }
+               if (const OrderedJson* c = Member(args, "config")) {
+                 if (!c->is_object()) return InvalidArgument("config must be a JSON object");
+                 request.config = Json(*c);
+               }
+               return changer.Change(id, request);
+             });
+  BindChange(s, store, clock, "upgradeDeployment", ById([](const OrderedJson& args) {
+               ChangeRequest r;
+               if (const OrderedJson* v = Member(args, "driverVersionId")) {
+                 r.driver_version = DriverVersionId(v->get<std::string>());
+               }
+               if (const OrderedJson* v = Member(args, "applicationVersion")) {
+                 r.application_version = v->get<std::string>();
+               }
+               return r;
+             }));
+  BindChange(s, store, clock, "stopDeployment", ToPhase("stopped"));
+  BindChange(s, store, clock, "startDeployment", ToPhase("running"));
+  BindChange(s, store, clock, "deleteDeployment", ToPhase("deleted"));
+
+  BindAuditedMutation(s, store, clock, "cancelRun",
+                      [&store, &clock](const ResolveInfo& info, std::string& target) {
+                        if (auto denied = Deny(info, auth::Action::kChangeDeployments)) {
+                          return *denied;
+                        }
+                        const RunId id(info.args()["id"].get<std::string>());
+                        target = id.value();
+                        return OwnedOrError(store.CancelRun(id, NowMillis(clock)));
+                      });
+  BindOrDie(s, "DeploymentChangePayload", "deployment", [](const ResolveInfo& info) {
+    return FieldValue::Object(&info.Parent<ChangeResult>().deployment);
+  });
+  BindOrDie(s, "DeploymentChangePayload", "run", [](const ResolveInfo& info) {
+    const auto& run = info.Parent<ChangeResult>().run;
+    return run ? FieldValue::Object(&*run) : FieldValue::Null();
+  });
+  BindOrDie(s, "DeploymentChangePayload", "plan", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<ChangeResult>().plan);
+  });
+}
+
+void BindQueries(ExecutableSchema& s, storage::Store& store) {
+  BindOrDie(s, "Query", "deployments", [&store](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
+    const OrderedJson& args = info.args();
+    storage::DeploymentQuery query;
+    auto limit = PageSize(args);
+    if (!limit) return ErrorValue(limit.error());
+    query.limit = *limit;
+    if (const OrderedJson* e = Member(args, "environmentId")) {
+      query.environment = EnvironmentId(e->get<std::string>());
+    }
+    query.phase = PhaseOf(args, "phase");
+    if (const OrderedJson* a = Member(args, "after"))
+      query.after = DeploymentId(a->get<std::string>());
+    auto deployments = store.ListDeployments(query);
+    if (!deployments) return ErrorValue(deployments.error());
+    DeploymentPage page;
+    if (deployments->size() == query.limit) page.next = deployments->back().id.value();
+    page.items = std::move(*deployments);
+    return Owned(std::move(page));
+  });
+  BindOrDie(s, "Query", "deployment", [&store](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
+    return OwnedOrNull(store.GetDeployment(DeploymentId(info.args()["id"].get<std::string>())));
+  });
+  BindOrDie(s, "Query", "runs", [&store](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
+    const OrderedJson& args = info.args();
+    storage::RunQuery query;
+    auto limit = PageSize(args);
+    if (!limit) return ErrorValue(limit.error());
+    query.limit = *limit;
+    if (const OrderedJson* d = Member(args, "deploymentId")) {
+      query.deployment = DeploymentId(d->get<std::string>());
+    }
+    if (const OrderedJson* e = Member(args, "environmentId")) {
+      query.environment = EnvironmentId(e->get<std::string>());
+    }
+    if (const auto state = PhaseOf(args, "state")) query.state = storage::RunStateFromName(*state);
+    if (const OrderedJson* b = Member(args, "before")) query.before = RunId(b->get<std::string>());
+    auto runs = store.ListRuns(query);
+    if (!runs) return ErrorValue(runs.error());
+    RunPage page;
+    if (runs->size() == query.limit) page.next = runs->back().id.value();
+    page.items = std::move(*runs);
+    return Owned(std::move(page));
+  });
+  BindOrDie(s, "Query", "run", [&store](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
+    return OwnedOrNull(store.GetRun(RunId(info.args()["id"].get<std::string>())));
+  });
+  BindOrDie(s, "DeploymentPage", "deployments", [](const ResolveInfo& info) {
+    std::vector<FieldValue> out;
+    for (const auto& d : info.Parent<DeploymentPage>().items) out.push_back(FieldValue::Object(&d));
+    return FieldValue::List(std::move(out));
+  });
+  BindOrDie(s, "DeploymentPage", "nextAfter", [](const ResolveInfo& info) {
+    const auto& next = info.Parent<DeploymentPage>().next;
+    return next ? FieldValue::StringRef(*next) : FieldValue::Null();
+  });
+  BindOrDie(s, "RunPage", "runs", [](const ResolveInfo& info) {
+    std::vector<FieldValue> out;
+    for (const auto& r : info.Parent<RunPage>().items) out.push_back(FieldValue::Object(&r));
+    return FieldValue::List(std::move(out));
+  });
+  BindOrDie(s, "RunPage", "nextBefore", [](const ResolveInfo& info) {
+    const auto& next = info.Parent<RunPage>().next;
+    return next ? FieldValue::StringRef(*next) : FieldValue::Null();
+  });
+}
+
+void BindTypes(ExecutableSchema& s, storage::Store& store) {
+  BindOrDie(s, "Deployment", "id", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<Deployment>().id.value());
+  });
+  BindOrDie(s, "Deployment", "name", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<Deployment>().name);
+  });
+  BindOrDie(s, "Deployment", "environment", [&store](const ResolveInfo& info) {
+    return OwnedOrError(store.GetEnvironment(info.Parent<Deployment>().environment_id));
+  });
+  BindOrDie(s, "Deployment", "driverVersion", [&store](const ResolveInfo& info) {
+    return OwnedOrError(store.GetDriverVersion(info.Parent<Deployment>().driver_version_id));
+  });
+  BindOrDie(s, "Deployment", "applicationVersion", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<Deployment>().application_version);
+  });
+  auto specs = std::make_shared<SpecCache>();
+  BindOrDie(s, "Deployment", "parameters", [&store, specs](const ResolveInfo& info) {
+    const Deployment& d = info.Parent<Deployment>();
+    auto spec = specs->Get(store, d.driver_version_id);
+    if (!spec) return ErrorValue(spec.error());
+    return JsonValue(WithoutSecrets(d.parameters, **spec));
+  });
+  BindOrDie(s, "Deployment", "config",
+            [](const ResolveInfo& info) { return JsonValue(info.Parent<Deployment>().config); });
+  BindOrDie(s, "Deployment", "phase",
+            [](const ResolveInfo& info) { return EnumOf(info.Parent<Deployment>().phase); });
+  BindOrDie(s, "Deployment", "activeInstance", [&store](const ResolveInfo& info) {
+    const auto& id = info.Parent<Deployment>().active_instance_id;
+    if (!id) return FieldValue::Null();
+    return OwnedOrError(store.GetInstance(*id));
+  });
+  BindOrDie(s, "Deployment", "instances", [&store](const ResolveInfo& info) {
+    return OwnedListOrError(store.ListInstances(info.Parent<Deployment>().id));
+  });
+  BindOrDie(s, "Deployment", "currentRun", [&store](const ResolveInfo& info) {
+    auto run = store.FindUnfinishedRun(info.Parent<Deployment>().id);
+    if (!run) return ErrorValue(run.error());
+    if (!*run) return FieldValue::Null();
+    return Owned(std::move(**run));
+  });
+  BindOrDie(s, "Deployment", "runs", [&store](const ResolveInfo& info) {
+    const OrderedJson& args = info.args();
+    storage::RunQuery query;
+    auto limit = PageSize(args);
+    if (!limit) return ErrorValue(limit.error());
+    query.limit = *limit;
+    query.deployment = info.Parent<Deployment>().id;
+    if (const auto state = PhaseOf(args, "state")) query.state = storage::RunStateFromName(*state);
+    if (const OrderedJson* b = Member(args, "before")) query.before = RunId(b->get<std::string>());
+    auto runs = store.ListRuns(query);
+    if (!runs) return ErrorValue(runs.error());
+    RunPage page;
+    if (runs->size() == query.limit) page.next = runs->back().id.value();
+    page.items = std::move(*runs);
+    return Owned(std::move(page));
+  });
+  BindOrDie(s, "Deployment", "createdAt",
+            [](const ResolveInfo& info) { return Time(info.Parent<Deployment>().created_at); });
+  BindOrDie(s, "Deployment", "updatedAt",
+            [](const ResolveInfo& info) { return Time(info.Parent<Deployment>().updated_at); });
+
+  BindOrDie(s, "Instance", "id", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<Instance>().id.value());
+  });
+  BindOrDie(s, "Instance", "driverVersion", [&store](const ResolveInfo& info) {
+    return OwnedOrError(store.GetDriverVersion(info.Parent<Instance>().driver_version_id));
+  });
+  BindOrDie(s, "Instance", "applicationVersion", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<Instance>().application_version);
+  });
+  BindOrDie(s, "Instance", "phase",
+            [](const ResolveInfo& info) { return EnumOf(info.Parent<Instance>().phase); });
+  BindOrDie(s, "Instance", "context",
+            [](const ResolveInfo& info) { return JsonValue(info.Parent<Instance>().context); });
+  BindOrDie(s, "Instance", "active", [&store](const ResolveInfo& info) {
+    const Instance& instance = info.Parent<Instance>();
+    auto deployment = store.GetDeployment(instance.deployment_id);
+    if (!deployment) return ErrorValue(deployment.error());
+    return FieldValue::Bool(deployment->active_instance_id == instance.id);
+  });
+  BindOrDie(s, "Instance", "createdAt",
+            [](const ResolveInfo& info) { return Time(info.Parent<Instance>().created_at); });
+
+  BindOrDie(s, "Run", "id", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<Run>().id.value());
+  });
+  BindOrDie(s, "Run", "kind",
+            [](const ResolveInfo& info) { return EnumOf(info.Parent<Run>().kind); });
+  BindOrDie(s, "Run", "state", [](const ResolveInfo& info) {
+    return EnumOf(storage::RunStateName(info.Parent<Run>().state));
+  });
+  BindOrDie(s, "Run", "deployment", [&store](const ResolveInfo& info) {
+    return OwnedOrError(store.GetDeployment(info.Parent<Run>().deployment_id));
+  });
+  BindOrDie(s, "Run", "instance", [&store](const ResolveInfo& info) {
+    return OwnedOrError(store.GetInstance(info.Parent<Run>().instance_id));
+  });
+  BindOrDie(s, "Run", "reason", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<Run>().reason);
+  });
+  BindOrDie(s, "Run", "error", [](const ResolveInfo& info) {
+    const std::string& error = info.Parent<Run>().error;
+    return error.empty() ? FieldValue::Null() : FieldValue::StringRef(error);
+  });
+  BindOrDie(s, "Run", "progress",
+            [](const ResolveInfo& info) { return FieldValue::Float(info.Parent<Run>().progress); });
+  BindOrDie(s, "Run", "createdAt",
+            [](const ResolveInfo& info) { return Time(info.Parent<Run>().created_at); });
+  BindOrDie(s, "Run", "startedAt", [](const ResolveInfo& info) {
+    const auto& at = info.Parent<Run>().started_at;
+    return at ? Time(*at) : FieldValue::Null();
+  });
+  BindOrDie(s, "Run", "finishedAt", [](const ResolveInfo& info) {
+    const auto& at = info.Parent<Run>().finished_at;
+    return at ? Time(*at) : FieldValue::Null();
+  });
+}
+
+}  // namespace
+
+void BindDeployments(graphql::ExecutableSchema& schema, storage::Store& store, const Clock& clock) {
+  BindQueries(schema, store);
+  BindTypes(schema, store);
+  BindMutations(schema, store, clock);
+}
+
+}  // namespace styrmin::api

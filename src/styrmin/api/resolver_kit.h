@@ -1,0 +1,98 @@
+// Internal to the api module: what every resolver file shares (errors as field values,
+// authorization, owned results, input helpers, audited mutations). Not a public interface.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "styrmin/api/styrmin_api.h"
+#include "styrmin/auth/auth.h"
+#include "styrmin/core/clock.h"
+#include "styrmin/core/json.h"
+#include "styrmin/core/status.h"
+#include "styrmin/driver/spec.h"
+#include "styrmin/graphql/resolve.h"
+#include "styrmin/storage/store.h"
+
+namespace styrmin::api::internal {
+
+using graphql::ExecutableSchema;
+using graphql::FieldValue;
+using graphql::ResolveInfo;
+
+// A stored name as a GraphQL enum value: "filesystem" -> FILESYSTEM.
+FieldValue EnumOf(std::string_view stored);
+// "FILESYSTEM" -> "filesystem".
+std::string Lower(std::string text);
+std::string Upper(std::string text);
+
+FieldValue ErrorValue(const Error& error);
+const auth::Principal& Caller(const ResolveInfo& info);
+// The error of a caller who may not do `action`, or nullopt.
+std::optional<FieldValue> Deny(const ResolveInfo& info, auth::Action action);
+
+template <typename T>
+FieldValue Owned(T value) {
+  return FieldValue::Object(std::make_shared<const T>(std::move(value)));
+}
+
+template <typename T>
+FieldValue OwnedList(std::vector<T> values) {
+  std::vector<FieldValue> out;
+  out.reserve(values.size());
+  for (auto& v : values) out.push_back(Owned(std::move(v)));
+  return FieldValue::List(std::move(out));
+}
+
+// A store read as a field: the value, or its error.
+template <typename T>
+FieldValue OwnedOrError(Result<T> result) {
+  return result ? Owned(std::move(*result)) : ErrorValue(result.error());
+}
+template <typename T>
+FieldValue OwnedListOrError(Result<std::vector<T>> result) {
+  return result ? OwnedList(std::move(*result)) : ErrorValue(result.error());
+}
+// The same for a lookup by id, where an unknown id is null rather than an error.
+template <typename T>
+FieldValue OwnedOrNull(Result<T> result) {
+  if (!result && result.error().code() == ErrorCode::kNotFound) return FieldValue::Null();
+  return OwnedOrError(std::move(result));
+}
+
+FieldValue JsonValue(const Json& value);
+FieldValue Time(storage::Timestamp t);
+storage::Timestamp NowMillis(const Clock& clock);
+
+// Later wins; objects merge member by member, anything else is replaced.
+Json Merge(Json base, const Json& over);
+Status CheckDnsLabel(std::string_view what, const std::string& name);
+// An optional member of an input object: absent and null are the same.
+const OrderedJson* Member(const OrderedJson& input, std::string_view key);
+std::string OptionalString(const OrderedJson& input, std::string_view key);
+// input.<key> as a JSON object ({} when absent); kInvalidArgument for anything else.
+Result<Json> ConfigObject(const OrderedJson& input, std::string_view key);
+
+// Binds a resolver; the schema file and this code are built together, so a failure is a bug.
+void BindOrDie(ExecutableSchema& schema, std::string_view type, std::string_view field,
+               graphql::FieldResolver resolver);
+
+// A mutation's resolver: fills `target` with the id it acted on, when there is one.
+using MutationResolver = std::function<FieldValue(const ResolveInfo& info, std::string& target)>;
+
+// Binds a mutation that writes an audit event on every call, refused or not: who, what, when,
+// the target, the outcome (the error code when it failed) and the arguments with secrets
+// redacted (any argument named like a secret; every value under `parameters`). A failure to
+// record is not hidden: it becomes the mutation's error, although the change itself is stored.
+void BindAuditedMutation(ExecutableSchema& s, storage::Store& store, const Clock& clock,
+                         std::string_view field, MutationResolver resolve);
+
+// Input refused for its problems (a driver, parameters): one error listing them all, each
+// also in extensions.problems as {file, path, message} for clients to show.
+FieldValue ProblemsError(const std::string& what, const std::vector<driver::Problem>& problems);
+
+}  // namespace styrmin::api::internal
