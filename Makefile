@@ -8,7 +8,7 @@ BUILD_DIR := build/$(PRESET)
 DEMO_DIR := $(CURDIR)/.styrmin/demo
 CTEST_FLAGS ?= --output-on-failure --no-tests=error -j2
 
-.PHONY: all setup setup-packages build bench tidy test test-unit test-integration fuzz-build fuzz-smoke demo demo-stop format format-check clean
+.PHONY: all setup setup-packages build bench bench-server tidy test test-unit test-integration fuzz-build fuzz-smoke demo demo-stop format format-check clean
 
 all: build
 
@@ -40,6 +40,12 @@ bench: setup-packages
 	cmake --preset release >/dev/null
 	cmake --build --preset release --target graphql_bench
 	bench/graphql/run.sh
+
+# The server's dashboard benchmark on SQLite and PostgreSQL (never part of `make test`).
+bench-server: setup-packages
+	cmake --preset release >/dev/null
+	cmake --build --preset release --target dashboard_bench styrmin-server
+	build/release/bench/server/dashboard_bench
 
 fuzz-build: setup-packages
 	cmake --preset fuzz >/dev/null

@@ -59,28 +59,34 @@ Result<driver::DriverSpec> SpecOf(const storage::ApplicationDriverVersion& versi
   return std::move(*parsed.spec);
 }
 
-// Parsed specs by driver version. Versions are immutable, so an entry never goes stale; lists
-// of deployments read each version's spec once per process instead of once per row.
-class SpecCache {
+// Driver versions (without their files) and their parsed specs, by id. Versions are immutable,
+// so an entry never goes stale; lists of deployments read each version once per process
+// instead of once per row, and never parse the version's files for a listing.
+class DriverVersionCache {
  public:
-  Result<std::shared_ptr<const driver::DriverSpec>> Get(storage::Store& store,
-                                                        const DriverVersionId& id) {
+  struct Entry {
+    std::shared_ptr<const storage::ApplicationDriverVersion> version;  // files left empty
+    std::shared_ptr<const driver::DriverSpec> spec;
+  };
+
+  Result<Entry> Get(storage::Store& store, const DriverVersionId& id) {
     {
       const std::lock_guard<std::mutex> lock(mu_);
-      const auto it = specs_.find(id);
-      if (it != specs_.end()) return it->second;
+      const auto it = entries_.find(id);
+      if (it != entries_.end()) return it->second;
     }
-    STYRMIN_ASSIGN_OR_RETURN(const storage::ApplicationDriverVersion version,
-                             store.GetDriverVersion(id));
+    STYRMIN_ASSIGN_OR_RETURN(storage::ApplicationDriverVersion version, store.GetDriverVersion(id));
+    version.files = Json::object();
     STYRMIN_ASSIGN_OR_RETURN(driver::DriverSpec spec, SpecOf(version));
-    auto shared = std::make_shared<const driver::DriverSpec>(std::move(spec));
+    Entry entry{std::make_shared<const storage::ApplicationDriverVersion>(std::move(version)),
+                std::make_shared<const driver::DriverSpec>(std::move(spec))};
     const std::lock_guard<std::mutex> lock(mu_);
-    return specs_.emplace(id, std::move(shared)).first->second;
+    return entries_.emplace(id, std::move(entry)).first->second;
   }
 
  private:
   std::mutex mu_;
-  std::map<DriverVersionId, std::shared_ptr<const driver::DriverSpec>> specs_;  // guarded by mu_
+  std::map<DriverVersionId, Entry> entries_;  // guarded by mu_
 };
 
 // `parameters` with each secret parameter's value replaced by null: the API never returns one.
@@ -425,18 +431,21 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
   BindOrDie(s, "Deployment", "environment", [&store](const ResolveInfo& info) {
     return OwnedOrError(store.GetEnvironment(info.Parent<Deployment>().environment_id));
   });
-  BindOrDie(s, "Deployment", "driverVersion", [&store](const ResolveInfo& info) {
-    return OwnedOrError(store.GetDriverVersion(info.Parent<Deployment>().driver_version_id));
-  });
+
   BindOrDie(s, "Deployment", "applicationVersion", [](const ResolveInfo& info) {
     return FieldValue::StringRef(info.Parent<Deployment>().application_version);
   });
-  auto specs = std::make_shared<SpecCache>();
-  BindOrDie(s, "Deployment", "parameters", [&store, specs](const ResolveInfo& info) {
+  auto versions = std::make_shared<DriverVersionCache>();
+  BindOrDie(s, "Deployment", "parameters", [&store, versions](const ResolveInfo& info) {
     const Deployment& d = info.Parent<Deployment>();
-    auto spec = specs->Get(store, d.driver_version_id);
-    if (!spec) return ErrorValue(spec.error());
-    return JsonValue(WithoutSecrets(d.parameters, **spec));
+    auto cached = versions->Get(store, d.driver_version_id);
+    if (!cached) return ErrorValue(cached.error());
+    return JsonValue(WithoutSecrets(d.parameters, *cached->spec));
+  });
+  BindOrDie(s, "Deployment", "driverVersion", [&store, versions](const ResolveInfo& info) {
+    auto cached = versions->Get(store, info.Parent<Deployment>().driver_version_id);
+    if (!cached) return ErrorValue(cached.error());
+    return FieldValue::Object(cached->version);
   });
   BindOrDie(s, "Deployment", "config",
             [](const ResolveInfo& info) { return JsonValue(info.Parent<Deployment>().config); });
@@ -480,8 +489,10 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
   BindOrDie(s, "Instance", "id", [](const ResolveInfo& info) {
     return FieldValue::StringRef(info.Parent<Instance>().id.value());
   });
-  BindOrDie(s, "Instance", "driverVersion", [&store](const ResolveInfo& info) {
-    return OwnedOrError(store.GetDriverVersion(info.Parent<Instance>().driver_version_id));
+  BindOrDie(s, "Instance", "driverVersion", [&store, versions](const ResolveInfo& info) {
+    auto cached = versions->Get(store, info.Parent<Instance>().driver_version_id);
+    if (!cached) return ErrorValue(cached.error());
+    return FieldValue::Object(cached->version);
   });
   BindOrDie(s, "Instance", "applicationVersion", [](const ResolveInfo& info) {
     return FieldValue::StringRef(info.Parent<Instance>().application_version);

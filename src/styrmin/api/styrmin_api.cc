@@ -263,17 +263,16 @@ void BindDriverTypes(ExecutableSchema& s, storage::Store& store) {
     }
     return JsonValue(source);
   });
+  // A text field of the stored spec (description lives under spec.info); "" when absent.
   const auto spec_text = [](const char* key) {
     return [key](const ResolveInfo& info) {
       const Json& spec = info.Parent<ApplicationDriverVersion>().spec;
-      const Json* value = spec.is_object() && spec.contains("spec") ? &spec["spec"] : nullptr;
-      if (value != nullptr && std::string_view(key) == "description") {
-        value = value->contains("info") ? &(*value)["info"] : nullptr;
-      }
-      if (value == nullptr || !value->contains(key) || !(*value)[key].is_string()) {
-        return FieldValue::String("");
-      }
-      return FieldValue::String((*value)[key].get<std::string>());
+      const bool in_info = std::string_view(key) == "description";
+      const Json section = spec.is_object() ? spec.value("spec", Json::object()) : Json::object();
+      const Json holder = in_info ? section.value("info", Json::object()) : section;
+      const auto it = holder.find(key);
+      return FieldValue::String(it != holder.end() && it->is_string() ? it->get<std::string>()
+                                                                      : std::string());
     };
   };
   BindOrDie(s, "ApplicationDriverVersion", "description", spec_text("description"));

@@ -1,0 +1,171 @@
+// The dashboard load of issue #4: a styrmin-server process (release build) with N deployments,
+// asked for all of them with their environment, driver version and current run, page by page
+// (500 a page, the API's limit), from C concurrent clients; on SQLite and on a real PostgreSQL
+// started for the run. Prints requests/s and latency percentiles per backend. Not a test: run
+// by `make bench-server`, numbers go into the issue notes.
+//
+//   dashboard_bench [deployments=1000] [loads=100] [clients=4]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "styrmin/core/json.h"
+#include "styrmin/http/client.h"
+#include "support/postgres.h"
+#include "support/server_process.h"
+
+namespace {
+
+using styrmin::Json;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kPage = R"(query($after: ID) {
+  deployments(first: 500, after: $after) {
+    nextAfter
+    deployments {
+      id name phase applicationVersion updatedAt
+      environment { name }
+      driverVersion { version driver { name } }
+      currentRun { kind state progress }
+      activeInstance { id }
+    }
+  }
+})";
+
+Json Graphql(std::uint16_t port, const std::string& token, const std::string& query,
+             const Json& variables) {
+  styrmin::http::Request r;
+  r.method = "POST";
+  r.target = "/graphql";
+  r.headers.push_back({"Content-Type", "application/json"});
+  r.headers.push_back({"Authorization", "Bearer " + token});
+  r.body = styrmin::DumpJson(Json{{"query", query}, {"variables", variables}});
+  auto response = styrmin::http::Fetch("127.0.0.1", port, r);
+  if (!response) {
+    std::fprintf(stderr, "request failed: %s\n", response.error().ToString().c_str());
+    std::exit(1);
+  }
+  auto body = styrmin::ParseJson(response->body);
+  if (!body || body->contains("errors")) {
+    std::fprintf(stderr, "GraphQL error: %s\n", response->body.substr(0, 2000).c_str());
+    std::exit(1);
+  }
+  return *body;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+void Run(const std::string& backend, const std::vector<std::string>& server_args, int deployments,
+         int loads, int clients) {
+  auto server = styrmin::test::ServerProcess::Start(STYRMIN_SERVER_BINARY, server_args);
+  if (!server) {
+    std::fprintf(stderr, "%s: %s\n", backend.c_str(), server.error().ToString().c_str());
+    std::exit(1);
+  }
+  const std::uint16_t port = (*server)->port();
+  const std::string token = (*server)->admin_token();
+  const Json cluster = Graphql(port, token,
+                               R"(mutation { createCluster(input: {name: "bench",
+      config: {fqdn_suffix: "example.test"}}) { cluster { id } } })",
+                               Json::object());
+  const Json environment = Graphql(
+      port, token,
+      "mutation($c: ID!) { createEnvironment(input: {clusterId: $c, name: \"prod\"}) { id } }",
+      {{"c", cluster["data"]["createCluster"]["cluster"]["id"]}});
+  const Json driver = Graphql(
+      port, token,
+      "mutation($p: String!) { loadLocalApplicationDriverVersion(path: $p) { version { id } } }",
+      {{"p", std::string(STYRMIN_SOURCE_DIR) + "/drivers/grafana"}});
+  const auto setup_start = Clock::now();
+  for (int i = 0; i < deployments; ++i) {
+    Graphql(port, token,
+            "mutation($e: ID!, $d: ID!, $n: String!) { createDeployment(input: {environmentId: "
+            "$e, driverVersionId: $d, name: $n, parameters: {admin_password: \"bench-password\"}})"
+            " { plan } }",
+            {{"e", environment["data"]["createEnvironment"]["id"]},
+             {"d", driver["data"]["loadLocalApplicationDriverVersion"]["version"]["id"]},
+             {"n", "app-" + std::to_string(i)}});
+  }
+  const double setup_s = std::chrono::duration<double>(Clock::now() - setup_start).count();
+
+  std::vector<std::vector<double>> request_ms(static_cast<std::size_t>(clients));
+  std::vector<std::vector<double>> load_ms(static_cast<std::size_t>(clients));
+  std::atomic<int> next{0};
+  std::atomic<std::size_t> rows{0};
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      const auto cs = static_cast<std::size_t>(c);
+      while (next.fetch_add(1) < loads) {
+        const auto load_start = Clock::now();
+        Json after = nullptr;
+        std::size_t seen = 0;
+        for (int page = 0; page < 100; ++page) {
+          const auto t = Clock::now();
+          const Json r = Graphql(port, token, kPage, {{"after", after}});
+          request_ms[cs].push_back(
+              std::chrono::duration<double, std::milli>(Clock::now() - t).count());
+          seen += r["data"]["deployments"]["deployments"].size();
+          after = r["data"]["deployments"]["nextAfter"];
+          if (after.is_null()) break;
+        }
+        rows += seen;
+        load_ms[cs].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - load_start).count());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<double> requests;
+  std::vector<double> all_loads;
+  for (int c = 0; c < clients; ++c) {
+    const auto cs = static_cast<std::size_t>(c);
+    requests.insert(requests.end(), request_ms[cs].begin(), request_ms[cs].end());
+    all_loads.insert(all_loads.end(), load_ms[cs].begin(), load_ms[cs].end());
+  }
+  std::printf(
+      "%-10s %5d deployments (created in %.1f s) | %d loads x %zu rows, %d clients: "
+      "%.1f loads/s, %.1f requests/s | request p50 %.1f ms p99 %.1f ms | "
+      "dashboard p50 %.1f ms p99 %.1f ms max %.1f ms\n",
+      backend.c_str(), deployments, setup_s, loads, rows.load() / static_cast<std::size_t>(loads),
+      clients, static_cast<double>(loads) / elapsed, static_cast<double>(requests.size()) / elapsed,
+      Percentile(requests, 0.5), Percentile(requests, 0.99), Percentile(all_loads, 0.5),
+      Percentile(all_loads, 0.99), Percentile(all_loads, 1.0));
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int deployments = argc > 1 ? std::atoi(argv[1]) : 1000;
+  const int loads = argc > 2 ? std::atoi(argv[2]) : 100;
+  const int clients = argc > 3 ? std::atoi(argv[3]) : 4;
+  Run("sqlite", {}, deployments, loads, clients);
+  auto postgres = styrmin::test::PostgresServer::Start();
+  if (!postgres) {
+    std::fprintf(stderr, "postgresql: %s\n", postgres.error().ToString().c_str());
+    return 1;
+  }
+  auto database = (*postgres)->CreateDatabase();
+  if (!database) {
+    std::fprintf(stderr, "postgresql: %s\n", database.error().ToString().c_str());
+    return 1;
+  }
+  const auto at = database->find("dbname=") + 7;
+  const std::string url = "postgresql://postgres@127.0.0.1:" + std::to_string((*postgres)->port()) +
+                          "/" + database->substr(at, database->find(' ', at) - at);
+  Run("postgresql", {"--database", url}, deployments, loads, clients);
+  return 0;
+}
