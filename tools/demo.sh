@@ -73,7 +73,30 @@ server_up() {
     local cluster_id
     cluster_id="$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$server_dir/create-cluster.json")"
     [[ -n "$cluster_id" ]] || die "registering the plane failed: $(cat "$server_dir/create-cluster.json")"
-    graphql "{\"query\":\"mutation { createEnvironment(input: {clusterId: \\\"$cluster_id\\\", name: \\\"demo\\\"}) { id } }\"}" >/dev/null
+    graphql "{\"query\":\"mutation { createEnvironment(input: {clusterId: \\\"$cluster_id\\\", name: \\\"demo\\\"}) { id } }\"}" \
+      >"$server_dir/create-environment.json"
+    local environment_id driver name grafana_version=""
+    environment_id="$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$server_dir/create-environment.json")"
+    # The example drivers, loaded as an operator would; grafana deployed into "demo" (its run
+    # waits for the agent, which is not part of the demo yet).
+    for driver in "$here"/../drivers/*/; do
+      driver="$(cd "$driver" && pwd)"
+      name="$(basename "$driver")"
+      graphql "{\"query\":\"mutation { loadLocalApplicationDriverVersion(path: \\\"$driver\\\") { version { id } } }\"}" \
+        >"$server_dir/load-$name.json"
+      if grep -q '"errors"' "$server_dir/load-$name.json"; then
+        die "loading driver $name failed: $(cat "$server_dir/load-$name.json")"
+      fi
+      if [[ "$name" == grafana ]]; then
+        grafana_version="$(sed -n 's/.*"id":"\([^"]*\)".*/\1/p' "$server_dir/load-$name.json")"
+      fi
+    done
+    [[ -n "$grafana_version" && -n "$environment_id" ]] || die "the demo environment or driver is missing"
+    graphql "{\"query\":\"mutation { createDeployment(input: {environmentId: \\\"$environment_id\\\", name: \\\"grafana\\\", driverVersionId: \\\"$grafana_version\\\", parameters: {admin_password: \\\"demo-password\\\"}}) { plan } }\"}" \
+      >"$server_dir/create-deployment.json"
+    if grep -q '"errors"' "$server_dir/create-deployment.json"; then
+      die "creating the demo deployment failed: $(cat "$server_dir/create-deployment.json")"
+    fi
   fi
 }
 
@@ -117,6 +140,8 @@ Try:
 
 Right now:
 $(graphql '{"query":"{ clusters { name environments { name } } }"}' | sed 's/^/  /')
+$(graphql '{"query":"{ applicationDrivers { name latestVersion { version defaultVersion } } }"}' | sed 's/^/  /')
+$(graphql '{"query":"{ deployments { deployments { name phase applicationVersion currentRun { kind state } } } }"}' | sed 's/^/  /')
 
 Stop it with: make demo-stop
 TEXT
