@@ -429,7 +429,19 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
     return FieldValue::StringRef(info.Parent<Deployment>().name);
   });
   BindOrDie(s, "Deployment", "environment", [&store](const ResolveInfo& info) {
-    return OwnedOrError(store.GetEnvironment(info.Parent<Deployment>().environment_id));
+    const EnvironmentId& id = info.Parent<Deployment>().environment_id;
+    auto& request = info.Context<RequestState>();
+    {
+      const std::lock_guard<std::mutex> lock(request.mu);
+      const auto it = request.environments.find(id);
+      if (it != request.environments.end()) return FieldValue::Object(it->second);
+    }
+    auto environment = store.GetEnvironment(id);
+    if (!environment) return ErrorValue(environment.error());
+    auto shared = std::make_shared<const storage::Environment>(std::move(*environment));
+    const std::lock_guard<std::mutex> lock(request.mu);
+    request.environments.emplace(id, shared);
+    return FieldValue::Object(std::move(shared));
   });
 
   BindOrDie(s, "Deployment", "applicationVersion", [](const ResolveInfo& info) {

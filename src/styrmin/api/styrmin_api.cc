@@ -248,7 +248,20 @@ void BindDriverTypes(ExecutableSchema& s, storage::Store& store) {
     return FieldValue::StringRef(info.Parent<ApplicationDriverVersion>().id.value());
   });
   BindOrDie(s, "ApplicationDriverVersion", "driver", [&store](const ResolveInfo& info) {
-    return OwnedOrError(store.GetDriver(info.Parent<ApplicationDriverVersion>().driver_id));
+    // Read once per request: a list of deployments names the same few drivers on every row.
+    const DriverId& id = info.Parent<ApplicationDriverVersion>().driver_id;
+    auto& request = info.Context<RequestState>();
+    {
+      const std::lock_guard<std::mutex> lock(request.mu);
+      const auto it = request.drivers.find(id);
+      if (it != request.drivers.end()) return FieldValue::Object(it->second);
+    }
+    auto driver = store.GetDriver(id);
+    if (!driver) return ErrorValue(driver.error());
+    auto shared = std::make_shared<const ApplicationDriver>(std::move(*driver));
+    const std::lock_guard<std::mutex> lock(request.mu);
+    request.drivers.emplace(id, shared);
+    return FieldValue::Object(std::move(shared));
   });
   BindOrDie(s, "ApplicationDriverVersion", "version", [](const ResolveInfo& info) {
     return FieldValue::StringRef(info.Parent<ApplicationDriverVersion>().version);

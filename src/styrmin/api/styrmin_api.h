@@ -11,8 +11,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string_view>
+#include <utility>
 
 #include "styrmin/auth/auth.h"
 #include "styrmin/core/clock.h"
@@ -24,8 +27,17 @@ namespace styrmin::api {
 
 extern const char kSchemaSdl[];
 
+// What one request's resolvers share: who is calling, and rows read once for the request.
 struct RequestState {
+  explicit RequestState(auth::Principal p) : principal(std::move(p)) {}
+
   auth::Principal principal;
+
+  // Environments by id, read at most once per request: a list of deployments names the same
+  // few environments on every row. Resolvers of one request may run on several threads.
+  std::mutex mu;
+  std::map<EnvironmentId, std::shared_ptr<const storage::Environment>> environments;  // by mu
+  std::map<DriverId, std::shared_ptr<const storage::ApplicationDriver>> drivers;      // by mu
 };
 
 // The `extensions.code` of an error: "BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN", ...
