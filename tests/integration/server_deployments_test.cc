@@ -200,11 +200,31 @@ TEST_F(ServerDeploymentsTest, BadInputGetsAClearErrorAndWritesNothing) {
             "BAD_USER_INPUT");
   EXPECT_EQ(DeploymentCount(), before);
 
+  // Another driver's version is no upgrade.
+  const Json other = Graphql(
+      "mutation($p: String!) { loadLocalApplicationDriverVersion(path: $p) { version { id } } }",
+      {{"p", std::string(STYRMIN_SOURCE_DIR) + "/drivers/prometheus"}});
+  ASSERT_FALSE(other.contains("errors")) << other.dump(2);
+  const Json target = Create("upgrade-target", {{"admin_password", kSecret}});
+  ASSERT_FALSE(target.contains("errors")) << target.dump(2);
+  const Json run = target["data"]["createDeployment"]["run"];
+  ASSERT_FALSE(Graphql("mutation($r: ID!) { cancelRun(id: $r) { state } }", {{"r", run["id"]}})
+                   .contains("errors"));
+  r = Graphql(
+      "mutation($id: ID!, $v: ID!) { upgradeDeployment(id: $id, driverVersionId: $v) "
+      "{ plan } }",
+      {{"id", target["data"]["createDeployment"]["deployment"]["id"]},
+       {"v", other["data"]["loadLocalApplicationDriverVersion"]["version"]["id"]}});
+  EXPECT_EQ(ErrorCodeOf(r), "BAD_USER_INPUT") << r.dump(2);
+  EXPECT_NE(r["errors"][0]["message"].get<std::string>().find("is of driver prometheus"),
+            std::string::npos)
+      << r.dump(2);
+
   ASSERT_FALSE(Create("taken", {{"admin_password", kSecret}}).contains("errors"));
   EXPECT_EQ(ErrorCodeOf(Create("taken", {{"admin_password", kSecret}})), "ALREADY_EXISTS");
   EXPECT_EQ(ErrorCodeOf(Create("by-agent", {{"admin_password", kSecret}}, "", agent_token_)),
             "FORBIDDEN");
-  EXPECT_EQ(DeploymentCount(), before + 1);
+  EXPECT_EQ(DeploymentCount(), before + 2);
 }
 
 TEST_F(ServerDeploymentsTest, ListsPageByPageAndFiltersRuns) {

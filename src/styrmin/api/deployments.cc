@@ -140,7 +140,24 @@ class DeploymentChanger {
     if (d.phase == "deleted") {
       return FailedPrecondition("deployment \"" + d.name + "\" is deleted");
     }
-    if (request.driver_version) d.driver_version_id = *request.driver_version;
+    if (request.driver_version && *request.driver_version != d.driver_version_id) {
+      // Another version of the same driver: a deployment never changes application.
+      STYRMIN_ASSIGN_OR_RETURN(const auto current, store_.GetDriverVersion(d.driver_version_id));
+      auto next = store_.GetDriverVersion(*request.driver_version);
+      if (!next) {
+        if (next.error().code() == ErrorCode::kNotFound) {
+          return InvalidArgument("driver version \"" + request.driver_version->value() +
+                                 "\" does not exist");
+        }
+        return tl::unexpected(next.error());
+      }
+      if (next->driver_id != current.driver_id) {
+        return InvalidArgument("driver version \"" + next->id.value() + "\" is of driver " +
+                               next->driver_name + ", not " + current.driver_name +
+                               ", the driver of deployment \"" + d.name + "\"");
+      }
+      d.driver_version_id = *request.driver_version;
+    }
     if (request.application_version) d.application_version = *request.application_version;
     if (request.config) d.config = *request.config;
     if (request.parameters) {
