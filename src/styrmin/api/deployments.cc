@@ -489,10 +489,37 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
     return OwnedListOrError(store.ListInstances(info.Parent<Deployment>().id));
   });
   BindOrDie(s, "Deployment", "currentRun", [&store](const ResolveInfo& info) {
-    auto run = store.FindUnfinishedRun(info.Parent<Deployment>().id);
-    if (!run) return ErrorValue(run.error());
-    if (!*run) return FieldValue::Null();
-    return Owned(std::move(**run));
+    // Batched: a page of deployments asks the store once for all their current runs.
+    auto& request = info.Context<RequestState>();
+    graphql::BatchLoader* loader = nullptr;
+    {
+      const std::lock_guard<std::mutex> lock(request.mu);
+      if (!request.current_runs) {
+        request.current_runs = std::make_unique<graphql::BatchLoader>(
+            [&store](std::vector<std::string> keys, std::vector<graphql::Promise> promises) {
+              std::vector<DeploymentId> ids;
+              ids.reserve(keys.size());
+              for (auto& key : keys) ids.emplace_back(std::move(key));
+              auto runs = store.FindUnfinishedRuns(ids);
+              if (!runs) {
+                for (auto& promise : promises) promise.Resolve(ErrorValue(runs.error()));
+                return;
+              }
+              std::map<DeploymentId, Run> by_deployment;
+              for (auto& run : *runs) {
+                const DeploymentId deployment = run.deployment_id;
+                by_deployment.emplace(deployment, std::move(run));
+              }
+              for (std::size_t i = 0; i < ids.size(); ++i) {
+                const auto it = by_deployment.find(ids[i]);
+                promises[i].Resolve(it == by_deployment.end() ? FieldValue::Null()
+                                                              : Owned(it->second));
+              }
+            });
+      }
+      loader = request.current_runs.get();
+    }
+    return loader->Load(info, info.Parent<Deployment>().id.value());
   });
   BindOrDie(s, "Deployment", "runs", [&store](const ResolveInfo& info) {
     const OrderedJson& args = info.args();

@@ -38,6 +38,8 @@ struct RequestState {
   std::mutex mu;
   std::map<EnvironmentId, std::shared_ptr<const storage::Environment>> environments;  // by mu
   std::map<DriverId, std::shared_ptr<const storage::ApplicationDriver>> drivers;      // by mu
+  // Deployments' current runs, loaded for all listed rows in one store call.
+  std::unique_ptr<graphql::BatchLoader> current_runs;  // created on first use, under mu
 };
 
 // The `extensions.code` of an error: "BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN", ...

@@ -943,6 +943,30 @@ Result<std::optional<Run>> SqlStore::FindUnfinishedRun(const DeploymentId& deplo
                                   });
 }
 
+Result<std::vector<Run>> SqlStore::FindUnfinishedRuns(
+    const std::vector<DeploymentId>& deployments) {
+  constexpr std::size_t kMaxIds = 1000;
+  if (deployments.size() > kMaxIds) {
+    return InvalidArgument("at most " + std::to_string(kMaxIds) + " deployments at once, not " +
+                           std::to_string(deployments.size()));
+  }
+  if (deployments.empty()) return std::vector<Run>();
+  std::string sql = SelectRuns() + " WHERE state IN ('pending', 'running') AND deployment_id IN (";
+  std::vector<SqlValue> params;
+  params.reserve(deployments.size());
+  for (std::size_t i = 0; i < deployments.size(); ++i) {
+    if (i > 0) sql += ", ";
+    sql += '?';
+    sql += std::to_string(i + 1);
+    params.emplace_back(deployments[i].value());
+  }
+  sql += ')';
+  return database_->InTransaction(Access::kRead,
+                                  [&](SqlSession& session) -> Result<std::vector<Run>> {
+                                    return ReadAll(session.Query(sql, std::span(params)), ReadRun);
+                                  });
+}
+
 Result<Run> SqlStore::CancelRun(const RunId& id, Timestamp at) {
   return database_->InTransaction(Access::kWrite, [&](SqlSession& session) -> Result<Run> {
     // The state is checked by the UPDATE itself: an agent claiming the run at the same moment

@@ -58,6 +58,7 @@ class SqlStore : public Store {
   Result<Run> GetRun(const RunId& id) final;
   Result<std::vector<Run>> ListRuns(const RunQuery& query) final;
   Result<std::optional<Run>> FindUnfinishedRun(const DeploymentId& deployment) final;
+  Result<std::vector<Run>> FindUnfinishedRuns(const std::vector<DeploymentId>& deployments) final;
   Result<Run> CancelRun(const RunId& id, Timestamp at) final;
 
   Result<std::int64_t> RecordAudit(const AuditEvent& event) final;

@@ -254,6 +254,11 @@ class DeploymentStore {
   virtual Result<std::vector<Run>> ListRuns(const RunQuery& query) = 0;
   // The deployment's pending or running run, if any; kNotFound for an unknown deployment.
   virtual Result<std::optional<Run>> FindUnfinishedRun(const DeploymentId& deployment) = 0;
+  // The pending or running runs of any of `deployments` (at most 1,000 ids), one per deployment
+  // that has one, in no particular order; unknown ids are skipped. For listings, one query for
+  // a whole page instead of one per row.
+  virtual Result<std::vector<Run>> FindUnfinishedRuns(
+      const std::vector<DeploymentId>& deployments) = 0;
   // Cancels a pending run (state cancelled, finished_at = `at`); kFailedPrecondition naming
   // its state when it is no longer pending (running runs are cancelled by their agent).
   virtual Result<Run> CancelRun(const RunId& id, Timestamp at) = 0;

@@ -1270,6 +1270,36 @@ TEST_P(StoreContractTest, RecordsANewDeploymentWithItsInstanceAndRunAndReadsEver
   ExpectSameRun(**unfinished, *change.run);
 }
 
+TEST_P(StoreContractTest, FindsTheUnfinishedRunsOfManyDeploymentsInOneCall) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  ASSERT_TRUE(store().RecordDeploymentChange(
+      WithRun(CreateChange(MakeDeployment("d-1", "one"), "i-1"), "r-1", "create")));
+  ASSERT_TRUE(store().RecordDeploymentChange(CreateChange(MakeDeployment("d-2", "two"), "i-2")));
+  DeploymentChange finished =
+      WithRun(CreateChange(MakeDeployment("d-3", "three"), "i-3"), "r-3", "create");
+  finished.run->state = RunState::kSucceeded;
+  ASSERT_TRUE(store().RecordDeploymentChange(finished));
+  DeploymentChange running =
+      WithRun(CreateChange(MakeDeployment("d-4", "four"), "i-4"), "r-4", "create");
+  running.run->state = RunState::kRunning;
+  ASSERT_TRUE(store().RecordDeploymentChange(running));
+
+  auto runs = store().FindUnfinishedRuns({DeploymentId("d-1"), DeploymentId("d-2"),
+                                          DeploymentId("d-3"), DeploymentId("d-4"),
+                                          DeploymentId("d-unknown"), DeploymentId("d-1")});
+  ASSERT_TRUE(runs) << runs.error().ToString();
+  std::vector<std::string> ids;
+  ids.reserve(runs->size());
+  for (const storage::Run& run : *runs) ids.push_back(run.id.value());
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<std::string>{"r-1", "r-4"}));
+  EXPECT_TRUE(store().FindUnfinishedRuns({})->empty());
+  const std::vector<DeploymentId> too_many(1001, DeploymentId("d-1"));
+  auto refused = store().FindUnfinishedRuns(too_many);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
+}
+
 TEST_P(StoreContractTest, KeepsARunsTimestampsProgressAndTextsExactly) {
   ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
   DeploymentChange change =
