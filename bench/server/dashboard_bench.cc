@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "styrmin/core/json.h"
-#include "styrmin/http/client.h"
 #include "support/postgres.h"
 #include "support/server_process.h"
 
@@ -38,22 +37,12 @@ constexpr const char* kPage = R"(query($after: ID) {
   }
 })";
 
-Json Graphql(std::uint16_t port, const std::string& token, const std::string& query,
+Json Graphql(const styrmin::test::ServerProcess& server, const std::string& query,
              const Json& variables) {
-  styrmin::http::Request r;
-  r.method = "POST";
-  r.target = "/graphql";
-  r.headers.push_back({"Content-Type", "application/json"});
-  r.headers.push_back({"Authorization", "Bearer " + token});
-  r.body = styrmin::DumpJson(Json{{"query", query}, {"variables", variables}});
-  auto response = styrmin::http::Fetch("127.0.0.1", port, r);
-  if (!response) {
-    std::fprintf(stderr, "request failed: %s\n", response.error().ToString().c_str());
-    std::exit(1);
-  }
-  auto body = styrmin::ParseJson(response->body);
+  auto body = server.Graphql(query, variables);
   if (!body || body->contains("errors")) {
-    std::fprintf(stderr, "GraphQL error: %s\n", response->body.substr(0, 2000).c_str());
+    std::fprintf(stderr, "request failed: %s\n",
+                 body ? body->dump().substr(0, 2000).c_str() : body.error().ToString().c_str());
     std::exit(1);
   }
   return *body;
@@ -72,23 +61,22 @@ void Run(const std::string& backend, const std::vector<std::string>& server_args
     std::fprintf(stderr, "%s: %s\n", backend.c_str(), server.error().ToString().c_str());
     std::exit(1);
   }
-  const std::uint16_t port = (*server)->port();
-  const std::string token = (*server)->admin_token();
-  const Json cluster = Graphql(port, token,
+  const styrmin::test::ServerProcess& process = **server;
+  const Json cluster = Graphql(process,
                                R"(mutation { createCluster(input: {name: "bench",
       config: {fqdn_suffix: "example.test"}}) { cluster { id } } })",
                                Json::object());
   const Json environment = Graphql(
-      port, token,
+      process,
       "mutation($c: ID!) { createEnvironment(input: {clusterId: $c, name: \"prod\"}) { id } }",
       {{"c", cluster["data"]["createCluster"]["cluster"]["id"]}});
   const Json driver = Graphql(
-      port, token,
+      process,
       "mutation($p: String!) { loadLocalApplicationDriverVersion(path: $p) { version { id } } }",
       {{"p", std::string(STYRMIN_SOURCE_DIR) + "/drivers/grafana"}});
   const auto setup_start = Clock::now();
   for (int i = 0; i < deployments; ++i) {
-    Graphql(port, token,
+    Graphql(process,
             "mutation($e: ID!, $d: ID!, $n: String!) { createDeployment(input: {environmentId: "
             "$e, driverVersionId: $d, name: $n, parameters: {admin_password: \"bench-password\"}})"
             " { plan } }",
@@ -113,7 +101,7 @@ void Run(const std::string& backend, const std::vector<std::string>& server_args
         std::size_t seen = 0;
         for (int page = 0; page < 100; ++page) {
           const auto t = Clock::now();
-          const Json r = Graphql(port, token, kPage, {{"after", after}});
+          const Json r = Graphql(process, kPage, {{"after", after}});
           request_ms[cs].push_back(
               std::chrono::duration<double, std::milli>(Clock::now() - t).count());
           seen += r["data"]["deployments"]["deployments"].size();

@@ -9,7 +9,6 @@
 #include <string>
 
 #include "styrmin/core/json.h"
-#include "styrmin/http/client.h"
 #include "support/command.h"
 #include "support/server_process.h"
 
@@ -39,18 +38,8 @@ class ServerDriversTest : public ::testing::Test {
 
   static Json Graphql(const std::string& query, const Json& variables = Json::object(),
                       const std::string& token = "") {
-    http::Request r;
-    r.method = "POST";
-    r.target = "/graphql";
-    r.headers.push_back({"Content-Type", "application/json"});
-    r.headers.push_back(
-        {"Authorization", "Bearer " + (token.empty() ? server_->admin_token() : token)});
-    r.body = DumpJson(Json{{"query", query}, {"variables", variables}});
-    auto response = http::Fetch("127.0.0.1", server_->port(), r);
-    EXPECT_TRUE(response.has_value()) << response.error().ToString();
-    if (!response) return Json();
-    auto body = ParseJson(response->body);
-    EXPECT_TRUE(body.has_value()) << response->body;
+    auto body = server_->Graphql(query, variables, token);
+    EXPECT_TRUE(body.has_value()) << body.error().ToString();
     return body.value_or(Json());
   }
 

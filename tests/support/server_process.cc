@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include "styrmin/http/client.h"
+
 extern char** environ;
 
 namespace styrmin::test {
@@ -120,6 +122,18 @@ ServerProcess::~ServerProcess() {
   const auto scratch = std::filesystem::path(log_path_).parent_path();
   if (owns_data_dir_ && !keep_data_dir_) std::filesystem::remove_all(data_dir_, ec);
   if (!keep_data_dir_ || !owns_data_dir_) std::filesystem::remove_all(scratch, ec);
+}
+
+Result<Json> ServerProcess::Graphql(const std::string& query, const Json& variables,
+                                    const std::string& token) const {
+  http::Request r;
+  r.method = "POST";
+  r.target = "/graphql";
+  r.headers.push_back({"Content-Type", "application/json"});
+  r.headers.push_back({"Authorization", "Bearer " + (token.empty() ? admin_token_ : token)});
+  r.body = DumpJson(Json{{"query", query}, {"variables", variables}});
+  STYRMIN_ASSIGN_OR_RETURN(const http::Response response, http::Fetch("127.0.0.1", port_, r));
+  return ParseJson(response.body);
 }
 
 }  // namespace styrmin::test

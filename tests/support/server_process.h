@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "styrmin/core/json.h"
 #include "styrmin/core/status.h"
 
 namespace styrmin::test {
@@ -31,6 +32,11 @@ class ServerProcess final {
   const std::string& data_dir() const { return data_dir_; }
   // Everything the server wrote to stderr so far.
   std::string Log() const;
+
+  // POSTs a GraphQL request to /graphql with `token` (the admin's when empty); the parsed body,
+  // or the transport's error.
+  Result<Json> Graphql(const std::string& query, const Json& variables = Json::object(),
+                       const std::string& token = "") const;
 
   // SIGTERM, then wait up to `grace` for the exit (SIGKILL after); the exit code, or 128 +
   // signal. Idempotent.

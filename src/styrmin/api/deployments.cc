@@ -108,10 +108,11 @@ Result<std::size_t> PageSize(const OrderedJson& args) {
   return static_cast<std::size_t>(first);
 }
 
-std::optional<std::string> PhaseOf(const OrderedJson& args, std::string_view key) {
-  const OrderedJson* phase = Member(args, key);
-  if (phase == nullptr) return std::nullopt;
-  return Lower(phase->get<std::string>());
+// An enum argument as the store names it (RUNNING -> "running"); nullopt when absent.
+std::optional<std::string> StoredName(const OrderedJson& args, std::string_view key) {
+  const OrderedJson* value = Member(args, key);
+  if (value == nullptr) return std::nullopt;
+  return Lower(value->get<std::string>());
 }
 
 // The whole change: check, build, plan, record.
@@ -129,7 +130,7 @@ class DeploymentChanger {
     STYRMIN_ASSIGN_OR_RETURN(d.config, ConfigObject(input, "config"));
     STYRMIN_ASSIGN_OR_RETURN(Json parameters, ConfigObject(input, "parameters"));
     d.parameters = std::move(parameters);
-    d.phase = PhaseOf(input, "phase").value_or("running");
+    d.phase = StoredName(input, "phase").value_or("running");
     d.id = DeploymentId(auth::GenerateId("dp"));
     d.created_at = NowMillis(clock_);
     return Record(std::move(d), /*create=*/true);
@@ -367,6 +368,28 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
   });
 }
 
+// A page of runs for Query.runs and Deployment.runs: first, before, state and environmentId
+// from `args`, the deployment from the caller.
+FieldValue RunsPage(storage::Store& store, const OrderedJson& args,
+                    std::optional<DeploymentId> deployment) {
+  storage::RunQuery query;
+  auto limit = PageSize(args);
+  if (!limit) return ErrorValue(limit.error());
+  query.limit = *limit;
+  query.deployment = std::move(deployment);
+  if (const OrderedJson* e = Member(args, "environmentId")) {
+    query.environment = EnvironmentId(e->get<std::string>());
+  }
+  if (const auto state = StoredName(args, "state")) query.state = storage::RunStateFromName(*state);
+  if (const OrderedJson* b = Member(args, "before")) query.before = RunId(b->get<std::string>());
+  auto runs = store.ListRuns(query);
+  if (!runs) return ErrorValue(runs.error());
+  RunPage page;
+  if (runs->size() == query.limit) page.next = runs->back().id.value();
+  page.items = std::move(*runs);
+  return Owned(std::move(page));
+}
+
 void BindQueries(ExecutableSchema& s, storage::Store& store) {
   BindOrDie(s, "Query", "deployments", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
@@ -378,7 +401,7 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     if (const OrderedJson* e = Member(args, "environmentId")) {
       query.environment = EnvironmentId(e->get<std::string>());
     }
-    query.phase = PhaseOf(args, "phase");
+    query.phase = StoredName(args, "phase");
     if (const OrderedJson* a = Member(args, "after"))
       query.after = DeploymentId(a->get<std::string>());
     auto deployments = store.ListDeployments(query);
@@ -395,24 +418,11 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
   BindOrDie(s, "Query", "runs", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
     const OrderedJson& args = info.args();
-    storage::RunQuery query;
-    auto limit = PageSize(args);
-    if (!limit) return ErrorValue(limit.error());
-    query.limit = *limit;
+    std::optional<DeploymentId> deployment;
     if (const OrderedJson* d = Member(args, "deploymentId")) {
-      query.deployment = DeploymentId(d->get<std::string>());
+      deployment = DeploymentId(d->get<std::string>());
     }
-    if (const OrderedJson* e = Member(args, "environmentId")) {
-      query.environment = EnvironmentId(e->get<std::string>());
-    }
-    if (const auto state = PhaseOf(args, "state")) query.state = storage::RunStateFromName(*state);
-    if (const OrderedJson* b = Member(args, "before")) query.before = RunId(b->get<std::string>());
-    auto runs = store.ListRuns(query);
-    if (!runs) return ErrorValue(runs.error());
-    RunPage page;
-    if (runs->size() == query.limit) page.next = runs->back().id.value();
-    page.items = std::move(*runs);
-    return Owned(std::move(page));
+    return RunsPage(store, args, std::move(deployment));
   });
   BindOrDie(s, "Query", "run", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
@@ -522,20 +532,7 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
     return loader->Load(info, info.Parent<Deployment>().id.value());
   });
   BindOrDie(s, "Deployment", "runs", [&store](const ResolveInfo& info) {
-    const OrderedJson& args = info.args();
-    storage::RunQuery query;
-    auto limit = PageSize(args);
-    if (!limit) return ErrorValue(limit.error());
-    query.limit = *limit;
-    query.deployment = info.Parent<Deployment>().id;
-    if (const auto state = PhaseOf(args, "state")) query.state = storage::RunStateFromName(*state);
-    if (const OrderedJson* b = Member(args, "before")) query.before = RunId(b->get<std::string>());
-    auto runs = store.ListRuns(query);
-    if (!runs) return ErrorValue(runs.error());
-    RunPage page;
-    if (runs->size() == query.limit) page.next = runs->back().id.value();
-    page.items = std::move(*runs);
-    return Owned(std::move(page));
+    return RunsPage(store, info.args(), info.Parent<Deployment>().id);
   });
   BindOrDie(s, "Deployment", "createdAt",
             [](const ResolveInfo& info) { return Time(info.Parent<Deployment>().created_at); });

@@ -90,14 +90,6 @@ storage::Timestamp NowMillis(const Clock& clock) {
 }
 
 // Later wins; objects merge member by member, anything else is replaced.
-Json Merge(Json base, const Json& over) {
-  if (!base.is_object() || !over.is_object()) return over;
-  for (const auto& [key, value] : over.items()) {
-    base[key] = base.contains(key) ? Merge(base[key], value) : value;
-  }
-  return base;
-}
-
 Status CheckDnsLabel(std::string_view what, const std::string& name) {
   const auto bad = [&](std::string_view why) {
     return InvalidArgument(std::string(what) + " \"" + name +

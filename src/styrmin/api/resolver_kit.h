@@ -68,8 +68,6 @@ FieldValue JsonValue(const Json& value);
 FieldValue Time(storage::Timestamp t);
 storage::Timestamp NowMillis(const Clock& clock);
 
-// Later wins; objects merge member by member, anything else is replaced.
-Json Merge(Json base, const Json& over);
 Status CheckDnsLabel(std::string_view what, const std::string& name);
 // An optional member of an input object: absent and null are the same.
 const OrderedJson* Member(const OrderedJson& input, std::string_view key);

@@ -8,6 +8,7 @@
 
 #include "styrmin/api/deployments.h"
 #include "styrmin/api/resolver_kit.h"
+#include "styrmin/driver/context.h"
 #include "styrmin/driver/git_source.h"
 #include "styrmin/driver/loader.h"
 #include "styrmin/graphql/build_schema.h"
@@ -174,7 +175,7 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
     const Environment& environment = info.Parent<Environment>();
     auto cluster = store.GetCluster(environment.cluster_id);
     if (!cluster) return ErrorValue(cluster.error());
-    return JsonValue(Merge(cluster->config, environment.config));
+    return JsonValue(driver::MergeConfig(cluster->config, environment.config));
   });
   BindOrDie(s, "Environment", "backupStorageLocation", [&store](const ResolveInfo& info) {
     const auto& id = info.Parent<Environment>().backup_location_id;
@@ -277,6 +278,7 @@ void BindDriverTypes(ExecutableSchema& s, storage::Store& store) {
     return JsonValue(source);
   });
   // A text field of the stored spec (description lives under spec.info); "" when absent.
+  // Copies, not references into the document: GCC's -O2 -Wnull-dereference misjudges those.
   const auto spec_text = [](const char* key) {
     return [key](const ResolveInfo& info) {
       const Json& spec = info.Parent<ApplicationDriverVersion>().spec;
