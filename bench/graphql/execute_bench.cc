@@ -166,8 +166,6 @@ Data DataStructs(const OrderedJson& json) {
   return data;
 }
 
-FieldValue Str(const std::string& s) { return FieldValue::StringRef(s); }
-
 template <typename T, typename F>
 void Bind(ExecutableSchema& schema, const char* type, const char* field, F read) {
   const auto status =
@@ -179,14 +177,6 @@ template <auto M>
 void Member(ExecutableSchema& schema, const char* type, const char* field) {
   const auto status = schema.BindMember<M>(type, field);
   STYRMIN_CHECK(status.has_value(), "the benchmark binds leaf fields to members");
-}
-
-template <typename T>
-FieldValue Objects(const std::vector<T>& items) {
-  std::vector<FieldValue> out;
-  out.reserve(items.size());
-  for (const auto& item : items) out.push_back(FieldValue::Object(&item));
-  return FieldValue::List(std::move(out));
 }
 
 std::unique_ptr<ExecutableSchema> MakeSchema(const Data* data) {
@@ -204,7 +194,8 @@ std::unique_ptr<ExecutableSchema> MakeSchema(const Data* data) {
                     .has_value(),
                 "binds");
   STYRMIN_CHECK(
-      s.Bind("Query", "clusters", [data](const ResolveInfo&) { return Objects(data->clusters); })
+      s.Bind("Query", "clusters",
+             [data](const ResolveInfo&) { return FieldValue::ObjectList(data->clusters); })
           .has_value(),
       "binds");
   Member<&Cluster::id>(s, "Cluster", "id");
@@ -245,7 +236,7 @@ std::unique_ptr<ExecutableSchema> MakeSchema(const Data* data) {
   Member<&Deployment::updated_at>(s, "Deployment", "updatedAt");
   Member<&Deployment::parameters>(s, "Deployment", "parameters");
   Bind<Deployment>(s, "Deployment", "components",
-                   [](const Deployment& d) { return Objects(d.components); });
+                   [](const Deployment& d) { return FieldValue::ObjectList(d.components); });
   Bind<Deployment>(s, "Deployment", "pods", [](const Deployment&) { return FieldValue::List({}); });
   Bind<Deployment>(s, "Deployment", "lastRun", [](const Deployment& d) {
     return d.last_run ? FieldValue::Object(&*d.last_run) : FieldValue();
@@ -253,12 +244,8 @@ std::unique_ptr<ExecutableSchema> MakeSchema(const Data* data) {
   Bind<Deployment>(s, "Deployment", "activeRun", [](const Deployment& d) {
     return d.active_run ? FieldValue::Object(&*d.active_run) : FieldValue();
   });
-  Bind<Deployment>(s, "Deployment", "labels", [](const Deployment& d) {
-    std::vector<FieldValue> out;
-    out.reserve(d.labels.size());
-    for (const auto& l : d.labels) out.push_back(Str(l));
-    return FieldValue::List(std::move(out));
-  });
+  Bind<Deployment>(s, "Deployment", "labels",
+                   [](const Deployment& d) { return FieldValue::StringList(d.labels); });
   Member<&Component::name>(s, "Component", "name");
   Member<&Component::ready>(s, "Component", "readyReplicas");
   Member<&Component::desired>(s, "Component", "desiredReplicas");

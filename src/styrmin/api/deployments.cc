@@ -429,18 +429,14 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     return OwnedOrNull(store.GetRun(RunId(info.args()["id"].get<std::string>())));
   });
   BindOrDie(s, "DeploymentPage", "deployments", [](const ResolveInfo& info) {
-    std::vector<FieldValue> out;
-    for (const auto& d : info.Parent<DeploymentPage>().items) out.push_back(FieldValue::Object(&d));
-    return FieldValue::List(std::move(out));
+    return FieldValue::ObjectList(info.Parent<DeploymentPage>().items);
   });
   BindOrDie(s, "DeploymentPage", "nextAfter", [](const ResolveInfo& info) {
     const auto& next = info.Parent<DeploymentPage>().next;
     return next ? FieldValue::StringRef(*next) : FieldValue::Null();
   });
   BindOrDie(s, "RunPage", "runs", [](const ResolveInfo& info) {
-    std::vector<FieldValue> out;
-    for (const auto& r : info.Parent<RunPage>().items) out.push_back(FieldValue::Object(&r));
-    return FieldValue::List(std::move(out));
+    return FieldValue::ObjectList(info.Parent<RunPage>().items);
   });
   BindOrDie(s, "RunPage", "nextBefore", [](const ResolveInfo& info) {
     const auto& next = info.Parent<RunPage>().next;

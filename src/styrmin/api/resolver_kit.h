@@ -42,10 +42,7 @@ FieldValue Owned(T value) {
 
 template <typename T>
 FieldValue OwnedList(std::vector<T> values) {
-  std::vector<FieldValue> out;
-  out.reserve(values.size());
-  for (auto& v : values) out.push_back(Owned(std::move(v)));
-  return FieldValue::List(std::move(out));
+  return FieldValue::ObjectList(std::make_shared<const std::vector<T>>(std::move(values)));
 }
 
 // A store read as a field: the value, or its error.

@@ -104,9 +104,7 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     return Owned(std::move(page));
   });
   BindOrDie(s, "AuditEventPage", "events", [](const ResolveInfo& info) {
-    std::vector<FieldValue> out;
-    for (const auto& e : info.Parent<AuditPage>().events) out.push_back(FieldValue::Object(&e));
-    return FieldValue::List(std::move(out));
+    return FieldValue::ObjectList(info.Parent<AuditPage>().events);
   });
   BindOrDie(s, "AuditEventPage", "nextBefore", [](const ResolveInfo& info) {
     const auto& next = info.Parent<AuditPage>().next_before;

@@ -1167,17 +1167,23 @@ bool Execution::CompleteList(const WrappedType& type, std::size_t item, FieldGro
           group, path);
     return false;
   }
-  const std::size_t size = from_json ? value.json().size() : value.items().size();
+  const std::vector<FieldValue>* stored = from_json ? nullptr : value.stored_items();
+  const std::size_t size = from_json ? value.json().size() : value.ListSize();
   PushFrame(path, position_nullable);
   const Mark begin = frames_.back().begin;
   Buf().Append('[');
   for (std::size_t k = 0; k < size; ++k) {
     if (k > 0) Buf().Append(',');
     const PathNode child{path, {}, static_cast<std::int64_t>(k)};
-    const bool ok =
-        from_json ? CompleteAtPosition(type, item, group, parent_type, &child,
-                                       value.JsonMember(value.json()[k]))
-                  : CompleteAtPosition(type, item, group, parent_type, &child, value.items()[k]);
+    bool ok = false;
+    if (from_json) {
+      ok = CompleteAtPosition(type, item, group, parent_type, &child,
+                              value.JsonMember(value.json()[k]));
+    } else if (stored != nullptr) {
+      ok = CompleteAtPosition(type, item, group, parent_type, &child, (*stored)[k]);
+    } else {
+      ok = CompleteAtPosition(type, item, group, parent_type, &child, value.ListItem(k));
+    }
     if (!ok) {
       frames_.pop_back();
       Truncate(begin);

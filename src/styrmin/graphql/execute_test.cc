@@ -284,6 +284,42 @@ TEST(ExecuteMembers, WritesBoundMembersStraightIntoTheResponse) {
       R"({"errors":[{"message":"Field \"Row.name\" is bound to a member of another C++ type than its parent's.","locations":[{"line":1,"column":11}],"path":["other","name"]}],"data":{"other":null}})");
 }
 
+TEST(ExecuteLists, ObjectAndStringListsViewTheCallersContainers) {
+  Runner r(
+      "type Query { users: [User!] owned: [User] tags: [String!]! } "
+      "type User { id: ID! name: String! }");
+  static const std::vector<User> kUsers{{"1", "ann"}, {"2", ""}, {"3", "cy"}};
+  static const std::vector<std::string> kTags{"a", "b\"c"};
+  ASSERT_TRUE(r.schema().Bind("Query", "users",
+                              [](const ResolveInfo&) { return FieldValue::ObjectList(kUsers); }));
+  ASSERT_TRUE(r.schema().Bind("Query", "owned", [](const ResolveInfo&) {
+    auto owned = std::make_shared<const std::vector<User>>(std::vector<User>{{"9", "zed"}});
+    return FieldValue::ObjectList(std::move(owned));
+  }));
+  ASSERT_TRUE(r.schema().Bind("Query", "tags",
+                              [](const ResolveInfo&) { return FieldValue::StringList(kTags); }));
+  ASSERT_TRUE(r.schema().BindMember<&User::id>("User", "id"));
+  // A resolver on the items: each item is the User at its own index.
+  ASSERT_TRUE(r.schema().Bind("User", "name", [](const ResolveInfo& info) {
+    const User& user = info.Parent<User>();
+    return user.name.empty() ? FieldValue::Error("no name") : FieldValue::StringRef(user.name);
+  }));
+  EXPECT_EQ(r.Run("{ owned { id name } tags }").body,
+            R"({"data":{"owned":[{"id":"9","name":"zed"}],"tags":["a","b\"c"]}})");
+  // A failed non-null item nulls the whole nullable list, at the item's index.
+  EXPECT_EQ(
+      r.Run("{ users { id name } }").body,
+      R"({"errors":[{"message":"no name","locations":[{"line":1,"column":14}],"path":["users",1,"name"]}],"data":{"users":null}})");
+  EXPECT_EQ(r.Run("{ users { id } }").body,
+            R"({"data":{"users":[{"id":"1"},{"id":"2"},{"id":"3"}]}})");
+
+  const FieldValue list = FieldValue::ObjectList(kUsers);
+  ASSERT_EQ(list.ListSize(), 3U);
+  EXPECT_EQ(&list.ListItem(2).As<User>(), &kUsers[2]);
+  EXPECT_EQ(list.stored_items(), nullptr);
+  EXPECT_EQ(FieldValue::StringList(kTags).ToJson(), OrderedJson::parse(R"(["a","b\"c"])"));
+}
+
 TEST(ExecuteMembers, RefusesMembersForFieldsThatAreNotLeaves) {
   Runner r("type Query { row: Row rows: [Int] } type Row { name: String }");
   EXPECT_FALSE(r.schema().BindMember<&Row::count>("Query", "row"));

@@ -70,6 +70,38 @@ FieldValue FieldValue::List(std::vector<FieldValue> items) {
   return v;
 }
 
+FieldValue FieldValue::StringList(std::span<const std::string> items) {
+  FieldValue v(Kind::kList);
+  v.view_ = View::kStrings;
+  v.pointer_ = items.data();
+  v.borrowed_size_ = items.size();
+  return v;
+}
+
+std::size_t FieldValue::ListSize() const {
+  if (kind_ != Kind::kList) return 0;
+  return view_ == View::kNone ? stored_items()->size() : borrowed_size_;
+}
+
+FieldValue FieldValue::ListItem(std::size_t k) const {
+  STYRMIN_CHECK(kind_ == Kind::kList && k < ListSize(), "a list item out of range");
+  switch (view_) {
+    case View::kNone:
+      return (*stored_items())[k];
+    case View::kObjects: {
+      FieldValue item(Kind::kObject);
+      item.pointer_ = static_cast<const char*>(pointer_) +
+                      k * static_cast<std::size_t>(scalar_.integer);  // the stride
+      item.type_ = type_;
+      item.owner_ = owner_;
+      return item;
+    }
+    case View::kStrings:
+      return StringRef(static_cast<const std::string*>(pointer_)[k]);
+  }
+  return {};
+}
+
 FieldValue FieldValue::Error(std::string message, OrderedJson extensions) {
   FieldValue v(Kind::kError);
   v.text_ = std::move(message);
@@ -113,7 +145,7 @@ OrderedJson FieldValue::ToJson() const {
       return OrderedJson::object();
     case Kind::kList: {
       OrderedJson out = OrderedJson::array();
-      for (const auto& item : items()) out.push_back(item.ToJson());
+      for (std::size_t k = 0; k < ListSize(); ++k) out.push_back(ListItem(k).ToJson());
       return out;
     }
   }

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -91,6 +92,32 @@ class FieldValue final {
     return v;
   }
   static FieldValue List(std::vector<FieldValue> items);
+  // A list of the C++ objects in `items`, which outlive the execution. No FieldValue is made
+  // per item until the item is completed, and nothing is allocated: the fast way to return a
+  // container of structs.
+  template <typename T>
+  static FieldValue ObjectList(std::span<const T> items) {
+    FieldValue v(Kind::kList);
+    v.view_ = View::kObjects;
+    v.pointer_ = items.data();
+    v.borrowed_size_ = items.size();
+    v.scalar_.integer = sizeof(T);
+    v.type_ = &typeid(T);
+    return v;
+  }
+  template <typename T>
+  static FieldValue ObjectList(const std::vector<T>& items) {
+    return ObjectList(std::span<const T>(items));
+  }
+  // The same over a vector this FieldValue keeps alive: one allocation for the whole list.
+  template <typename T>
+  static FieldValue ObjectList(std::shared_ptr<const std::vector<T>> items) {
+    FieldValue v = ObjectList(std::span<const T>(*items));
+    v.owner_ = std::move(items);
+    return v;
+  }
+  // A list of strings that outlive the execution.
+  static FieldValue StringList(std::span<const std::string> items);
   // A field error: the field becomes null (or its parent, when it is non-null) and the
   // response carries `message` with the field's path and locations, and `extensions`
   // (an object, or null for none).
@@ -109,8 +136,13 @@ class FieldValue final {
     return borrowed_ != nullptr ? std::string_view(borrowed_, borrowed_size_) : text_;
   }
   const OrderedJson& json() const { return *static_cast<const OrderedJson*>(pointer_); }
-  const std::vector<FieldValue>& items() const {
-    return *static_cast<const std::vector<FieldValue>*>(pointer_);
+  // kList: how many items, and item k. Items of lists made by List() are returned as they
+  // are; items of ObjectList and StringList are made on the fly.
+  std::size_t ListSize() const;
+  FieldValue ListItem(std::size_t k) const;
+  // kList made by List(): the items themselves, null for the other lists.
+  const std::vector<FieldValue>* stored_items() const {
+    return view_ == View::kNone ? static_cast<const std::vector<FieldValue>*>(pointer_) : nullptr;
   }
   // kObject and kJson: the type name given by WithTypename, or empty.
   std::string_view type_name() const {
@@ -138,7 +170,11 @@ class FieldValue final {
     return static_cast<internal::PendingState*>(const_cast<void*>(pointer_));
   }
 
+  // How a kList holds its items: a vector of FieldValue, or a view of a caller's container.
+  enum class View : std::uint8_t { kNone, kObjects, kStrings };
+
   Kind kind_ = Kind::kNull;
+  View view_ = View::kNone;
   union {
     bool boolean;
     std::int64_t integer;
