@@ -118,6 +118,44 @@ constexpr auto kDeploymentsSql = JoinSql(kDeploymentTables, kDeploymentListIndex
 constexpr auto kDeploymentsPostgresqlSql =
     JoinSql(kDeploymentTables, kDeploymentListIndexesInByteOrder);
 
+// Migration 8: what agents report on the runs they claim. A run holds its current lease (the
+// id its claim returned, and when it expires); steps and log lines are numbered per run, so a
+// run's are read in order through the primary key. The claim reads a cluster's waiting runs
+// oldest first through runs_cluster_id_state_created_at_id.
+constexpr char kRunExecutionTables[] = R"sql(
+ALTER TABLE runs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN lease_id TEXT;
+ALTER TABLE runs ADD COLUMN lease_expires_at TEXT;
+CREATE TABLE run_steps (
+  run_id TEXT NOT NULL REFERENCES runs (id),
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('running', 'succeeded', 'failed', 'skipped')),
+  error TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  PRIMARY KEY (run_id, position)
+);
+CREATE TABLE run_log_lines (
+  run_id TEXT NOT NULL REFERENCES runs (id),
+  sequence INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  step INTEGER,
+  level TEXT NOT NULL CHECK (level IN ('debug', 'info', 'warning', 'error')),
+  text TEXT NOT NULL,
+  PRIMARY KEY (run_id, sequence)
+);
+)sql";
+constexpr char kClaimIndex[] = R"sql(
+CREATE INDEX runs_cluster_id_state_created_at_id ON runs (cluster_id, state, created_at, id);
+)sql";
+constexpr char kClaimIndexInByteOrder[] = R"sql(
+CREATE INDEX runs_cluster_id_state_created_at_id
+  ON runs (cluster_id, state, created_at COLLATE "C", id COLLATE "C");
+)sql";
+constexpr auto kRunExecutionSql = JoinSql(kRunExecutionTables, kClaimIndex);
+constexpr auto kRunExecutionPostgresqlSql = JoinSql(kRunExecutionTables, kClaimIndexInByteOrder);
+
 constexpr std::array kMigrations = {
     Migration{
         .version = 1,
@@ -248,6 +286,13 @@ CREATE INDEX application_driver_versions_driver_id_created_at
         .description = "deployments, instances and runs",
         .sql = SqlText(kDeploymentsSql),
         .postgresql_sql = SqlText(kDeploymentsPostgresqlSql),
+    },
+    // Described above kRunExecutionTables.
+    Migration{
+        .version = 8,
+        .description = "run leases, steps and logs",
+        .sql = SqlText(kRunExecutionSql),
+        .postgresql_sql = SqlText(kRunExecutionPostgresqlSql),
     },
 };
 

@@ -5,132 +5,29 @@
 #include <utility>
 
 #include "styrmin/core/clock.h"
+#include "styrmin/storage/sql_store_internal.h"
 #include "styrmin/storage/store_values.h"
 
 namespace styrmin::storage {
+
+using sql::ByteOrder;
+using sql::Direction;
+using sql::FailIfFound;
+using sql::FailIfMissing;
+using sql::FormatOptionalTimestamp;
+using sql::kAttemptsWhenRacing;
+using sql::kRunColumns;
+using sql::LockForUpdate;
+using sql::LostARace;
+using sql::OrderByBytes;
+using sql::ReadAll;
+using sql::ReadFirst;
+using sql::ReadRun;
+using sql::RowsPast;
+using sql::RunName;
+using sql::SelectRuns;
+
 namespace {
-
-// `error` when `sql` finds a row.
-Status FailIfFound(SqlSession& session, std::string_view sql,
-                   std::initializer_list<SqlValue> params, tl::unexpected<Error> error) {
-  STYRMIN_ASSIGN_OR_RETURN(const bool found, session.Exists(sql, params));
-  if (found) return error;
-  return OkStatus();
-}
-
-// `error` when `sql` finds no row.
-Status FailIfMissing(SqlSession& session, std::string_view sql,
-                     std::initializer_list<SqlValue> params, tl::unexpected<Error> error) {
-  STYRMIN_ASSIGN_OR_RETURN(const bool found, session.Exists(sql, params));
-  if (!found) return error;
-  return OkStatus();
-}
-
-template <typename T>
-using RowReader = Result<T> (*)(const SqlRow&);
-
-// Every row of `rows` through `read`, or the first error.
-template <typename T>
-Result<std::vector<T>> ReadAll(const Result<std::vector<SqlRow>>& rows, RowReader<T> read) {
-  if (!rows) return tl::unexpected(rows.error());
-  std::vector<T> values;
-  values.reserve(rows->size());
-  for (const SqlRow& row : *rows) {
-    STYRMIN_ASSIGN_OR_RETURN(T value, read(row));
-    values.push_back(std::move(value));
-  }
-  return values;
-}
-
-// The first row of `rows` through `read`; kNotFound with `not_found` when there is none.
-template <typename T>
-Result<T> ReadFirst(const Result<std::vector<SqlRow>>& rows, RowReader<T> read,
-                    std::string not_found) {
-  if (!rows) return tl::unexpected(rows.error());
-  if (rows->empty()) return NotFound(std::move(not_found));
-  return read(rows->front());
-}
-
-enum class Direction { kAscending, kDescending };
-
-// What makes a text comparison compare bytes, as SQLite's default collation (BINARY) does.
-// PostgreSQL is told so (COLLATE "C"), whatever collation its database was created with, so
-// that both stores list in the same order.
-std::string_view ByteOrder(SqlDialect dialect) {
-  switch (dialect) {
-    case SqlDialect::kSqlite:
-      return "";
-    case SqlDialect::kPostgresql:
-      return " COLLATE \"C\"";
-  }
-  STYRMIN_CHECK(false, "a SqlDialect outside its enumerators");
-}
-
-// " ORDER BY a, b" in byte order. `direction` applies to every column.
-std::string OrderByBytes(SqlDialect dialect, std::initializer_list<std::string_view> columns,
-                         Direction direction = Direction::kAscending) {
-  std::string sql;
-  for (const std::string_view column : columns) {
-    sql += sql.empty() ? " ORDER BY " : ", ";
-    sql += column;
-    sql += ByteOrder(dialect);
-    if (direction == Direction::kDescending) sql += " DESC";
-  }
-  return sql;
-}
-
-// "(a, b) > (?3, ?4)" in byte order: the rows after a page's last one in OrderByBytes(columns,
-// direction) (before it for kDescending, which lists backwards). The placeholders are numbered
-// from `first_param`.
-std::string RowsPast(SqlDialect dialect, std::initializer_list<std::string_view> columns,
-                     Direction direction, std::size_t first_param) {
-  std::string left;
-  std::string right;
-  std::size_t param = first_param;
-  for (const std::string_view column : columns) {
-    if (!left.empty()) {
-      left += ", ";
-      right += ", ";
-    }
-    left += column;
-    left += ByteOrder(dialect);
-    right += "?" + std::to_string(param++);
-  }
-  return "(" + left + (direction == Direction::kAscending ? ") > (" : ") < (") + right + ")";
-}
-
-// Appended to a SELECT of a write transaction on PostgreSQL: locks the rows it reads until the
-// transaction ends, as an UPDATE of them would, so that a second writer of the same rows waits
-// and then reads what the first one committed. NO KEY: a writer that only references the row
-// (an insert of a run, checking its foreign key) does not wait. SQLite needs nothing: its write
-// transaction holds the whole database from its start (BEGIN IMMEDIATE).
-std::string_view LockForUpdate(SqlDialect dialect) {
-  switch (dialect) {
-    case SqlDialect::kSqlite:
-      return "";
-    case SqlDialect::kPostgresql:
-      return " FOR NO KEY UPDATE";
-  }
-  STYRMIN_CHECK(false, "a SqlDialect outside its enumerators");
-}
-
-// How many times a write runs its transaction when it loses a race on PostgreSQL (see
-// AddDriverVersion). A second run sees the row that won; a third covers yet another writer
-// winning in between.
-constexpr int kAttemptsWhenRacing = 3;
-
-// A failed write that a concurrent writer may have caused: a unique constraint (the backstop
-// behind the store's own checks) refused it. On PostgreSQL that aborts the transaction, so the
-// caller runs it again, and the store's checks then see the winner's row.
-bool LostARace(const Status& written) {
-  return !written && (written.error().code() == ErrorCode::kAlreadyExists ||
-                      written.error().code() == ErrorCode::kFailedPrecondition);
-}
-
-std::optional<std::string> FormatOptionalTimestamp(const std::optional<Timestamp>& timestamp) {
-  if (!timestamp) return std::nullopt;
-  return FormatRfc3339(*timestamp);
-}
 
 // --- clusters
 
@@ -312,39 +209,6 @@ Result<Instance> ReadInstance(const SqlRow& row) {
   STYRMIN_ASSIGN_OR_RETURN(instance.created_at, ParseStoredTimestamp(row.Text(6), where));
   return instance;
 }
-
-// The columns ReadRun reads, for SELECT and for RETURNING.
-constexpr std::string_view kRunColumns =
-    "id, deployment_id, environment_id, cluster_id, kind, state, instance_id, reason, error, "
-    "progress, created_at, started_at, finished_at";
-
-std::string SelectRuns() { return "SELECT " + std::string(kRunColumns) + " FROM runs"; }
-
-Result<Run> ReadRun(const SqlRow& row) {
-  Run run;
-  run.id = RunId(row.Text(0));
-  const std::string where = "run " + Quoted(run.id.value());
-  run.deployment_id = DeploymentId(row.Text(1));
-  run.environment_id = EnvironmentId(row.Text(2));
-  run.cluster_id = ClusterId(row.Text(3));
-  run.kind = row.Text(4);
-  STYRMIN_ASSIGN_OR_RETURN(run.state, ParseRunState(row.Text(5), where));
-  run.instance_id = InstanceId(row.Text(6));
-  run.reason = row.Text(7);
-  run.error = row.Text(8);
-  STYRMIN_ASSIGN_OR_RETURN(run.progress, ParseStoredProgress(row.Text(9), where));
-  STYRMIN_ASSIGN_OR_RETURN(run.created_at, ParseStoredTimestamp(row.Text(10), where));
-  if (const auto& started = row.OptionalText(11)) {
-    STYRMIN_ASSIGN_OR_RETURN(run.started_at, ParseStoredTimestamp(*started, where));
-  }
-  if (const auto& finished = row.OptionalText(12)) {
-    STYRMIN_ASSIGN_OR_RETURN(run.finished_at, ParseStoredTimestamp(*finished, where));
-  }
-  return run;
-}
-
-// "run r-1 (upgrade)": how messages name a run that is in the way.
-std::string RunName(const Run& run) { return "run " + run.id.value() + " (" + run.kind + ")"; }
 
 Status RequireDeployment(SqlSession& session, const DeploymentId& id) {
   return FailIfMissing(session, "SELECT 1 FROM deployments WHERE id = ?1", {id.value()},

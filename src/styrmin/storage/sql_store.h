@@ -9,6 +9,7 @@
 // Thread-safety: as safe as the SqlDatabase, which every backend makes safe from many threads.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -60,6 +61,22 @@ class SqlStore : public Store {
   Result<std::optional<Run>> FindUnfinishedRun(const DeploymentId& deployment) final;
   Result<std::vector<Run>> FindUnfinishedRuns(const std::vector<DeploymentId>& deployments) final;
   Result<Run> CancelRun(const RunId& id, Timestamp at) final;
+
+  // sql_run_execution.cc
+  Result<std::optional<RunLease>> ClaimRun(const ClusterId& cluster, const std::string& lease_id,
+                                           Timestamp now, std::chrono::milliseconds duration) final;
+  Result<Run> RenewLease(const LeaseRef& lease, Timestamp now,
+                         std::chrono::milliseconds duration) final;
+  Result<RunStep> StartStep(const LeaseRef& lease, const std::string& name, Timestamp now) final;
+  Result<RunStep> FinishStep(const LeaseRef& lease, int position, StepState state,
+                             const std::string& error, Timestamp now) final;
+  Result<std::int64_t> AppendLog(const LeaseRef& lease, const std::vector<RunLogLine>& lines) final;
+  Result<Run> ReportProgress(const LeaseRef& lease, double progress) final;
+  Result<Run> FinishRun(const LeaseRef& lease, RunState state, const std::string& error,
+                        Timestamp now) final;
+  Result<std::vector<RunStep>> ListSteps(const RunId& run) final;
+  Result<std::vector<RunLogLine>> ListLog(const RunId& run, std::int64_t after,
+                                          std::size_t limit) final;
 
   Result<std::int64_t> RecordAudit(const AuditEvent& event) final;
   Result<std::vector<AuditEvent>> ListAudit(const AuditQuery& query) final;

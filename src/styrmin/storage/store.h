@@ -206,6 +206,9 @@ struct Run {
   Timestamp created_at;
   std::optional<Timestamp> started_at;
   std::optional<Timestamp> finished_at;
+  int attempts = 0;  // how many times an agent claimed it (more than one: resumed)
+  // While running: when the claiming agent's lease ends unless renewed.
+  std::optional<Timestamp> lease_expires_at;
 };
 
 // A change of a deployment, recorded whole or not at all.
@@ -264,6 +267,93 @@ class DeploymentStore {
   virtual Result<Run> CancelRun(const RunId& id, Timestamp at) = 0;
 };
 
+// A run an agent claimed: the run, and the lease it holds on it. The lease id is presented with
+// every report on the run; a later claim of the run (after the lease expired) gives a new one,
+// and the old one is refused from then on.
+struct RunLease {
+  Run run;
+  std::string lease_id;
+};
+
+// Who reports on a claimed run: its id and the lease id its claim returned.
+struct LeaseRef {
+  RunId run;
+  std::string lease_id;
+};
+
+enum class StepState { kRunning, kSucceeded, kFailed, kSkipped };
+// "running", "succeeded", "failed", "skipped".
+std::string_view StepStateName(StepState state);
+std::optional<StepState> StepStateFromName(std::string_view name);
+
+// One step of a run, as its agent reported it: started, then finished once.
+struct RunStep {
+  RunId run_id;
+  int position = 0;  // 0, 1, 2, ... in the order the steps were started
+  std::string name;  // "pre: migrate", "core", "wait for components"
+  StepState state = StepState::kRunning;
+  std::string error;  // why it failed
+  Timestamp started_at;
+  std::optional<Timestamp> finished_at;
+};
+
+// One line of a run's log.
+struct RunLogLine {
+  std::int64_t sequence = 0;  // per run, from 1, assigned by the store
+  Timestamp at;
+  std::optional<int> step;  // the position of the step the line belongs to
+  std::string level;        // "debug", "info", "warning" or "error"
+  std::string text;
+};
+
+// The limits on what one report may carry.
+inline constexpr std::size_t kMaxLogLinesPerAppend = 1000;
+inline constexpr std::size_t kMaxLogLineBytes = 16 * 1024;
+inline constexpr std::size_t kMaxStepNameBytes = 200;
+
+// The agent's side of a run: claiming it under a lease, and reporting its steps, log, progress
+// and result. Every report names the lease; a report on a lease that is no longer the run's
+// (it expired and another agent claimed the run) or on a finished run is kFailedPrecondition
+// and changes nothing, so a stalled agent that wakes up cannot overwrite its successor's work.
+class RunExecutionStore {
+ public:
+  virtual ~RunExecutionStore() = default;
+  // Claims the next run of `cluster` for `lease`: the oldest pending run, or else the oldest
+  // running one whose lease expired before `now` (its agent is gone: the run resumes). The run
+  // becomes running, started_at is set on its first claim, attempts grows by one and the lease
+  // (`lease_id`, until now + `duration`) replaces any earlier one. nullopt when no run waits.
+  // Concurrent claims, from any number of servers, never return the same run.
+  virtual Result<std::optional<RunLease>> ClaimRun(const ClusterId& cluster,
+                                                   const std::string& lease_id, Timestamp now,
+                                                   std::chrono::milliseconds duration) = 0;
+  // Extends the lease to now + `duration`.
+  virtual Result<Run> RenewLease(const LeaseRef& lease, Timestamp now,
+                                 std::chrono::milliseconds duration) = 0;
+  // Starts a step at the next position. kFailedPrecondition while another step is running.
+  virtual Result<RunStep> StartStep(const LeaseRef& lease, const std::string& name,
+                                    Timestamp now) = 0;
+  // Finishes the running step at `position` as succeeded, failed (with `error`) or skipped.
+  virtual Result<RunStep> FinishStep(const LeaseRef& lease, int position, StepState state,
+                                     const std::string& error, Timestamp now) = 0;
+  // Appends lines (their sequences are ignored and assigned); the last sequence assigned.
+  // At most kMaxLogLinesPerAppend lines of at most kMaxLogLineBytes each.
+  virtual Result<std::int64_t> AppendLog(const LeaseRef& lease,
+                                         const std::vector<RunLogLine>& lines) = 0;
+  // Sets the run's progress (0..1).
+  virtual Result<Run> ReportProgress(const LeaseRef& lease, double progress) = 0;
+  // Ends the run as succeeded, failed (with `error`) or cancelled, with progress 1 when it
+  // succeeded; a succeeded run's Instance becomes its deployment's active one. The lease ends.
+  // kFailedPrecondition while a step is still running.
+  virtual Result<Run> FinishRun(const LeaseRef& lease, RunState state, const std::string& error,
+                                Timestamp now) = 0;
+  // The run's steps by position; kNotFound for an unknown run.
+  virtual Result<std::vector<RunStep>> ListSteps(const RunId& run) = 0;
+  // Up to `limit` (1..500) lines with a sequence above `after`, in order; kNotFound
+  // for an unknown run.
+  virtual Result<std::vector<RunLogLine>> ListLog(const RunId& run, std::int64_t after,
+                                                  std::size_t limit) = 0;
+};
+
 // One mutation as the audit log keeps it: who did what to which target, when, and how it
 // ended. `arguments` arrive redacted (the API replaces secrets before recording).
 struct AuditEvent {
@@ -301,6 +391,7 @@ class Store : public ClusterStore,
               public TokenStore,
               public DriverStore,
               public DeploymentStore,
+              public RunExecutionStore,
               public AuditStore {
  public:
   ~Store() override = default;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <latch>
@@ -2166,6 +2167,345 @@ TEST_P(StoreContractTest, LetsOneOfFourThreadsCreatingOneDeploymentNameWin) {
   EXPECT_EQ(store().ListDeployments(DeploymentPage(500))->size(),
             static_cast<std::size_t>(kRounds));
   EXPECT_EQ(store().ListRuns(RunPage(500))->size(), static_cast<std::size_t>(kRounds));
+}
+
+// Claims, leases and what agents report on runs.
+
+// Deployment `id` in `environment` with a pending create run `run_id`, recorded at `at`.
+void RecordPendingRun(Store& store, const std::string& id, const std::string& environment,
+                      const std::string& run_id, Timestamp at) {
+  Deployment deployment = MakeDeployment(id, "app-" + id, environment);
+  deployment.updated_at = at;
+  auto recorded =
+      store.RecordDeploymentChange(WithRun(CreateChange(deployment, "i-" + id), run_id, "create"));
+  ASSERT_TRUE(recorded) << recorded.error().ToString();
+}
+
+const Timestamp kClaimed = kTuesday + 1h;
+
+// A claim of cluster c-1 at `now` for `lease_id`, with a 30 s lease; the run claimed, or none.
+std::optional<storage::Run> Claim(Store& store, const std::string& lease_id,
+                                  Timestamp now = kClaimed, const std::string& cluster = "c-1") {
+  auto claimed = store.ClaimRun(ClusterId(cluster), lease_id, now, 30s);
+  EXPECT_TRUE(claimed) << claimed.error().ToString();
+  if (!claimed || !*claimed) return std::nullopt;
+  EXPECT_EQ((*claimed)->lease_id, lease_id);
+  return (*claimed)->run;
+}
+
+LeaseRef Lease(const std::string& run, const std::string& lease_id) {
+  return LeaseRef{RunId(run), lease_id};
+}
+
+void ExpectRefused(const Status& status, ErrorCode code, const std::string& message) {
+  ASSERT_FALSE(status) << "expected: " << message;
+  EXPECT_EQ(status.error().code(), code) << status.error().ToString();
+  EXPECT_THAT(status.error().message(), HasSubstr(message));
+}
+
+template <typename T>
+Status AsStatus(const Result<T>& result) {
+  if (!result) return tl::unexpected(result.error());
+  return OkStatus();
+}
+
+TEST_P(StoreContractTest, ClaimsTheOldestPendingRunOfTheClusterAndNoneWhenNoneWaits) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-2", "e-2", "r-2", kMonday + 2ms));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-1", "e-1", "r-1", kMonday + 1ms));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-3", "e-3", "r-3", kMonday));
+
+  const std::optional<storage::Run> first = Claim(store(), "lease-a");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->id, RunId("r-1"));
+  EXPECT_EQ(first->state, RunState::kRunning);
+  EXPECT_TRUE(first->started_at == kClaimed);
+  EXPECT_EQ(first->attempts, 1);
+  EXPECT_TRUE(first->lease_expires_at == kClaimed + 30s);
+  auto stored = store().GetRun(RunId("r-1"));
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  ExpectSameRun(*stored, *first);
+  EXPECT_EQ(stored->attempts, 1);
+  EXPECT_TRUE(stored->lease_expires_at == kClaimed + 30s);
+
+  const std::optional<storage::Run> second = Claim(store(), "lease-b");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->id, RunId("r-2"));
+  EXPECT_FALSE(Claim(store(), "lease-c")) << "c-1 has no run left; r-3 is c-2's";
+  const std::optional<storage::Run> other = Claim(store(), "lease-d", kClaimed, "c-2");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->id, RunId("r-3"));
+  EXPECT_FALSE(Claim(store(), "lease-e", kClaimed, "c-unknown"));
+}
+
+TEST_P(StoreContractTest, RecordsStepsLogAndProgressUnderTheLeaseThenFinishesTheRun) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-1", "e-1", "r-1", kMonday));
+  ASSERT_TRUE(Claim(store(), "lease-a"));
+  const LeaseRef lease = Lease("r-1", "lease-a");
+
+  auto pre = store().StartStep(lease, "pre: migrate", kClaimed + 1s);
+  ASSERT_TRUE(pre) << pre.error().ToString();
+  EXPECT_EQ(pre->position, 0);
+  EXPECT_EQ(pre->state, StepState::kRunning);
+  ExpectRefused(AsStatus(store().StartStep(lease, "core", kClaimed + 2s)),
+                ErrorCode::kFailedPrecondition,
+                "step 0 (\"pre: migrate\") of run r-1 (create) is still running");
+  auto finished = store().FinishStep(lease, 0, StepState::kSucceeded, "ignored", kClaimed + 3s);
+  ASSERT_TRUE(finished) << finished.error().ToString();
+  EXPECT_EQ(finished->state, StepState::kSucceeded);
+  EXPECT_EQ(finished->error, "");
+  EXPECT_TRUE(finished->finished_at == kClaimed + 3s);
+  ExpectRefused(AsStatus(store().FinishStep(lease, 0, StepState::kFailed, "late", kClaimed + 4s)),
+                ErrorCode::kFailedPrecondition, "has finished already (succeeded)");
+  auto core = store().StartStep(lease, "core", kClaimed + 5s);
+  ASSERT_TRUE(core) << core.error().ToString();
+  EXPECT_EQ(core->position, 1);
+
+  std::vector<RunLogLine> lines(3);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    lines[i].at = kClaimed + std::chrono::milliseconds(6000 + i);
+    lines[i].level = i == 2 ? "error" : "info";
+    lines[i].text = "line " + std::to_string(i) + " 'quoted' ünïcödé";
+    lines[i].sequence = 99;  // ignored
+  }
+  lines[1].step = 1;
+  auto appended = store().AppendLog(lease, lines);
+  ASSERT_TRUE(appended) << appended.error().ToString();
+  EXPECT_EQ(*appended, 3);
+  appended = store().AppendLog(lease, {lines[0], lines[1]});
+  ASSERT_TRUE(appended) << appended.error().ToString();
+  EXPECT_EQ(*appended, 5);
+  auto page = store().ListLog(RunId("r-1"), 0, 2);
+  ASSERT_TRUE(page) << page.error().ToString();
+  ASSERT_EQ(page->size(), 2u);
+  EXPECT_EQ(page->at(0).sequence, 1);
+  EXPECT_EQ(page->at(0).text, lines[0].text);
+  EXPECT_FALSE(page->at(0).step);
+  EXPECT_EQ(page->at(1).step, 1);
+  EXPECT_TRUE(page->at(1).at == lines[1].at);
+  page = store().ListLog(RunId("r-1"), 2, 10);
+  ASSERT_TRUE(page) << page.error().ToString();
+  ASSERT_EQ(page->size(), 3u);
+  EXPECT_EQ(page->at(0).sequence, 3);
+  EXPECT_EQ(page->at(0).level, "error");
+  EXPECT_EQ(page->back().sequence, 5);
+
+  auto progressed = store().ReportProgress(lease, 0.5);
+  ASSERT_TRUE(progressed) << progressed.error().ToString();
+  EXPECT_EQ(progressed->progress, 0.5);
+  auto renewed = store().RenewLease(lease, kClaimed + 20s, 30s);
+  ASSERT_TRUE(renewed) << renewed.error().ToString();
+  EXPECT_TRUE(renewed->lease_expires_at == kClaimed + 50s);
+
+  ExpectRefused(AsStatus(store().FinishRun(lease, RunState::kSucceeded, "", kClaimed + 30s)),
+                ErrorCode::kFailedPrecondition, "step 1 (\"core\") of run r-1 (create) is still");
+  ASSERT_TRUE(store().FinishStep(lease, 1, StepState::kSucceeded, "", kClaimed + 31s));
+  auto done = store().FinishRun(lease, RunState::kSucceeded, "", kClaimed + 32s);
+  ASSERT_TRUE(done) << done.error().ToString();
+  EXPECT_EQ(done->state, RunState::kSucceeded);
+  EXPECT_EQ(done->progress, 1.0);
+  EXPECT_TRUE(done->finished_at == kClaimed + 32s);
+  EXPECT_FALSE(done->lease_expires_at);
+  auto deployment = store().GetDeployment(DeploymentId("d-1"));
+  ASSERT_TRUE(deployment) << deployment.error().ToString();
+  EXPECT_EQ(deployment->active_instance_id, InstanceId("i-d-1"));
+
+  auto steps = store().ListSteps(RunId("r-1"));
+  ASSERT_TRUE(steps) << steps.error().ToString();
+  ASSERT_EQ(steps->size(), 2u);
+  EXPECT_EQ(steps->at(0).name, "pre: migrate");
+  EXPECT_EQ(steps->at(1).name, "core");
+  EXPECT_EQ(steps->at(1).state, StepState::kSucceeded);
+  ExpectRefused(AsStatus(store().ReportProgress(lease, 0.1)), ErrorCode::kFailedPrecondition,
+                "run r-1 (create) is succeeded; no lease on it is held any more");
+  ExpectRefused(AsStatus(store().AppendLog(lease, {lines[0]})), ErrorCode::kFailedPrecondition,
+                "is succeeded");
+}
+
+TEST_P(StoreContractTest, ResumesARunWhoseLeaseExpiredAndRefusesTheLostLease) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-1", "e-1", "r-1", kMonday));
+  ASSERT_TRUE(Claim(store(), "lease-a"));
+  const LeaseRef lost = Lease("r-1", "lease-a");
+  ASSERT_TRUE(store().StartStep(lost, "pre", kClaimed + 1s));
+  ASSERT_TRUE(store().FinishStep(lost, 0, StepState::kSucceeded, "", kClaimed + 2s));
+  ASSERT_TRUE(store().StartStep(lost, "core", kClaimed + 3s));
+
+  EXPECT_FALSE(Claim(store(), "lease-b", kClaimed + 29s)) << "the lease still holds";
+  const std::optional<storage::Run> resumed = Claim(store(), "lease-b", kClaimed + 31s);
+  ASSERT_TRUE(resumed);
+  EXPECT_EQ(resumed->id, RunId("r-1"));
+  EXPECT_EQ(resumed->attempts, 2);
+  EXPECT_TRUE(resumed->started_at == kClaimed) << "the first claim started it";
+  EXPECT_TRUE(resumed->lease_expires_at == kClaimed + 61s);
+
+  auto steps = store().ListSteps(RunId("r-1"));
+  ASSERT_TRUE(steps) << steps.error().ToString();
+  ASSERT_EQ(steps->size(), 2u);
+  EXPECT_EQ(steps->at(0).state, StepState::kSucceeded);
+  EXPECT_EQ(steps->at(1).state, StepState::kFailed);
+  EXPECT_THAT(steps->at(1).error, HasSubstr("lease expired"));
+  EXPECT_TRUE(steps->at(1).finished_at == kClaimed + 31s);
+
+  const std::string stale = "lease \"lease-a\" on run r-1 (create) is no longer held";
+  ExpectRefused(AsStatus(store().ReportProgress(lost, 0.9)), ErrorCode::kFailedPrecondition, stale);
+  ExpectRefused(AsStatus(store().RenewLease(lost, kClaimed + 32s, 30s)),
+                ErrorCode::kFailedPrecondition, stale);
+  ExpectRefused(AsStatus(store().StartStep(lost, "core", kClaimed + 32s)),
+                ErrorCode::kFailedPrecondition, stale);
+  ExpectRefused(AsStatus(store().FinishRun(lost, RunState::kFailed, "x", kClaimed + 32s)),
+                ErrorCode::kFailedPrecondition, stale);
+  auto run = store().GetRun(RunId("r-1"));
+  ASSERT_TRUE(run) << run.error().ToString();
+  EXPECT_EQ(run->progress, 0.0);
+  EXPECT_EQ(run->state, RunState::kRunning);
+
+  const LeaseRef held = Lease("r-1", "lease-b");
+  auto again = store().StartStep(held, "core", kClaimed + 33s);
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_EQ(again->position, 2);
+  ASSERT_TRUE(store().FinishStep(held, 2, StepState::kFailed, "helm said no", kClaimed + 34s));
+  auto failed =
+      store().FinishRun(held, RunState::kFailed, "core failed: helm said no", kClaimed + 35s);
+  ASSERT_TRUE(failed) << failed.error().ToString();
+  EXPECT_EQ(failed->state, RunState::kFailed);
+  EXPECT_EQ(failed->error, "core failed: helm said no");
+  auto deployment = store().GetDeployment(DeploymentId("d-1"));
+  ASSERT_TRUE(deployment) << deployment.error().ToString();
+  EXPECT_FALSE(deployment->active_instance_id) << "a failed run activates nothing";
+  EXPECT_FALSE(Claim(store(), "lease-c", kClaimed + 1h)) << "a finished run is not claimed";
+}
+
+TEST_P(StoreContractTest, RefusesBadReportsClearlyAndChangesNothing) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-1", "e-1", "r-1", kMonday));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-2", "e-1", "r-2", kMonday + 1ms));
+  const LeaseRef lease = Lease("r-1", "lease-a");
+  ExpectRefused(AsStatus(store().ReportProgress(lease, 0.5)), ErrorCode::kFailedPrecondition,
+                "run r-1 (create) is pending; no lease on it is held");
+  ASSERT_TRUE(Claim(store(), "lease-a"));
+  ASSERT_TRUE(store().StartStep(lease, "core", kClaimed));
+  RunLogLine line;
+  line.at = kClaimed;
+  line.level = "info";
+  line.text = "ok";
+
+  ExpectRefused(AsStatus(store().ClaimRun(ClusterId("c-1"), "", kClaimed, 30s)),
+                ErrorCode::kInvalidArgument, "lease id must not be empty");
+  ExpectRefused(AsStatus(store().ClaimRun(ClusterId("c-1"), "lease-x", kClaimed, 0s)),
+                ErrorCode::kInvalidArgument, "longer than 0 ms");
+  ExpectRefused(AsStatus(store().ReportProgress(Lease("r-404", "lease-a"), 0.5)),
+                ErrorCode::kNotFound, "run \"r-404\" not found");
+  ExpectRefused(AsStatus(store().ReportProgress(Lease("r-2", "lease-a"), 0.5)),
+                ErrorCode::kFailedPrecondition, "run r-2 (create) is pending");
+  ExpectRefused(AsStatus(store().ReportProgress(lease, 1.5)), ErrorCode::kInvalidArgument,
+                "between 0 and 1");
+  ExpectRefused(AsStatus(store().ReportProgress(lease, std::nan(""))), ErrorCode::kInvalidArgument,
+                "between 0 and 1");
+  ExpectRefused(AsStatus(store().StartStep(lease, "", kClaimed)), ErrorCode::kInvalidArgument,
+                "step name must not be empty");
+  ExpectRefused(AsStatus(store().StartStep(lease, std::string(201, 's'), kClaimed)),
+                ErrorCode::kInvalidArgument, "at most 200 bytes");
+  ExpectRefused(AsStatus(store().FinishStep(lease, 0, StepState::kRunning, "", kClaimed)),
+                ErrorCode::kInvalidArgument, "not running");
+  ExpectRefused(AsStatus(store().FinishStep(lease, 0, StepState::kFailed, "", kClaimed)),
+                ErrorCode::kInvalidArgument, "a failed step needs an error");
+  ExpectRefused(AsStatus(store().FinishStep(lease, 7, StepState::kSucceeded, "", kClaimed)),
+                ErrorCode::kNotFound, "run r-1 (create) has no step 7");
+  ExpectRefused(AsStatus(store().FinishRun(lease, RunState::kPending, "", kClaimed)),
+                ErrorCode::kInvalidArgument, "not pending");
+  ExpectRefused(AsStatus(store().FinishRun(lease, RunState::kFailed, "", kClaimed)),
+                ErrorCode::kInvalidArgument, "a failed run needs an error");
+  ExpectRefused(AsStatus(store().AppendLog(lease, {})), ErrorCode::kInvalidArgument,
+                "no log lines");
+  RunLogLine bad = line;
+  bad.level = "trace";
+  ExpectRefused(AsStatus(store().AppendLog(lease, {line, bad})), ErrorCode::kInvalidArgument,
+                "log line 1: unknown level \"trace\"");
+  bad = line;
+  bad.text = std::string(kMaxLogLineBytes + 1, 'x');
+  ExpectRefused(AsStatus(store().AppendLog(lease, {bad})), ErrorCode::kInvalidArgument,
+                "at most 16384 are accepted");
+  ExpectRefused(AsStatus(store().AppendLog(lease, std::vector<RunLogLine>(1001, line))),
+                ErrorCode::kInvalidArgument, "1001 log lines in one append; at most 1000");
+  bad = line;
+  bad.step = 1;
+  ExpectRefused(AsStatus(store().AppendLog(lease, {line, bad})), ErrorCode::kInvalidArgument,
+                "log line 1 names step 1, which run r-1 (create) has not started");
+  ExpectRefused(AsStatus(store().ListLog(RunId("r-1"), 0, 0)), ErrorCode::kInvalidArgument,
+                "limit 0 is outside 1..500");
+  ExpectRefused(AsStatus(store().ListLog(RunId("r-404"), 0, 10)), ErrorCode::kNotFound,
+                "run \"r-404\" not found");
+  ExpectRefused(AsStatus(store().ListSteps(RunId("r-404"))), ErrorCode::kNotFound,
+                "run \"r-404\" not found");
+
+  auto log = store().ListLog(RunId("r-1"), 0, 500);
+  ASSERT_TRUE(log) << log.error().ToString();
+  EXPECT_TRUE(log->empty()) << "no refused append wrote a line";
+  auto steps = store().ListSteps(RunId("r-1"));
+  ASSERT_TRUE(steps) << steps.error().ToString();
+  ASSERT_EQ(steps->size(), 1u);
+  EXPECT_EQ(steps->front().state, StepState::kRunning);
+  auto run = store().GetRun(RunId("r-1"));
+  ASSERT_TRUE(run) << run.error().ToString();
+  EXPECT_EQ(run->state, RunState::kRunning);
+  EXPECT_EQ(run->progress, 0.0);
+}
+
+TEST_P(StoreContractTest, LetsTheAgentCancelItsRunSoThatTheNextChangeIsAccepted) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  const Deployment created = MakeDeployment("d-1", "app");
+  ASSERT_TRUE(
+      store().RecordDeploymentChange(WithRun(CreateChange(created, "i-1"), "r-1", "create")));
+  ASSERT_TRUE(Claim(store(), "lease-a"));
+  auto cancelled = store().FinishRun(Lease("r-1", "lease-a"), RunState::kCancelled, "", kClaimed);
+  ASSERT_TRUE(cancelled) << cancelled.error().ToString();
+  EXPECT_EQ(cancelled->state, RunState::kCancelled);
+  EXPECT_EQ(cancelled->progress, 0.0);
+  auto next =
+      store().RecordDeploymentChange(WithRun(UpdateChange(created, "i-2"), "r-2", "update"));
+  EXPECT_TRUE(next) << next.error().ToString();
+}
+
+TEST_P(StoreContractTest, GivesEachWaitingRunToExactlyOneOfFourClaimingThreads) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  constexpr int kRuns = 24;
+  for (int i = 0; i < kRuns; ++i) {
+    const std::string n = std::to_string(i);
+    ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-" + n, "e-1", "r-" + n,
+                                             kMonday + std::chrono::milliseconds(i)));
+  }
+  constexpr std::size_t kThreads = 4;
+  std::latch start(kThreads);
+  std::vector<std::vector<std::string>> claimed(kThreads);
+  std::vector<std::string> errors(kThreads);
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (std::size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      start.arrive_and_wait();
+      for (int tries = 0; tries < 2 * kRuns; ++tries) {
+        auto run = store().ClaimRun(ClusterId("c-1"), "lease-" + std::to_string(t), kClaimed, 30s);
+        if (!run) {
+          errors[t] = run.error().ToString();
+          return;
+        }
+        if (!*run) return;
+        claimed[t].push_back((*run)->run.id.value());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::multiset<std::string> all;
+  for (std::size_t t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(errors[t], "") << "thread " << t;
+    all.insert(claimed[t].begin(), claimed[t].end());
+  }
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kRuns));
+  for (int i = 0; i < kRuns; ++i) {
+    EXPECT_EQ(all.count("r-" + std::to_string(i)), 1u) << "run r-" << i;
+  }
 }
 
 }  // namespace

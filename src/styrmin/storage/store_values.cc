@@ -224,6 +224,37 @@ Result<RunState> ParseRunState(std::string_view name, std::string_view row) {
   return Internal(std::string(row) + ": stored unknown run state " + Quoted(name));
 }
 
+std::string_view StepStateName(StepState state) {
+  switch (state) {
+    case StepState::kRunning:
+      return "running";
+    case StepState::kSucceeded:
+      return "succeeded";
+    case StepState::kFailed:
+      return "failed";
+    case StepState::kSkipped:
+      return "skipped";
+  }
+  STYRMIN_CHECK(false, "a StepState outside its enumerators");
+}
+
+std::optional<StepState> StepStateFromName(std::string_view name) {
+  for (const StepState state :
+       {StepState::kRunning, StepState::kSucceeded, StepState::kFailed, StepState::kSkipped}) {
+    if (StepStateName(state) == name) return state;
+  }
+  return std::nullopt;
+}
+
+Result<StepState> ParseStepState(std::string_view name, std::string_view row) {
+  if (const std::optional<StepState> state = StepStateFromName(name)) return *state;
+  return Internal(std::string(row) + ": stored unknown step state " + Quoted(name));
+}
+
+bool IsLogLevel(std::string_view level) {
+  return level == "debug" || level == "info" || level == "warning" || level == "error";
+}
+
 std::string FormatProgress(double progress) {
   // Shortest round trip: 0.1 is "0.1", and every double reads back as itself.
   std::array<char, 32> buffer{};

@@ -53,6 +53,10 @@ bool IsDeploymentPhase(std::string_view phase);
 Result<BackupLocationKind> ParseKind(std::string_view name, std::string_view row);
 Result<Role> ParseRole(std::string_view name, std::string_view row);
 Result<RunState> ParseRunState(std::string_view name, std::string_view row);
+Result<StepState> ParseStepState(std::string_view name, std::string_view row);
+
+// "debug", "info", "warning", "error": the levels of a run's log lines.
+bool IsLogLevel(std::string_view level);
 
 // A run's progress as stored: the shortest decimal text that reads back as the same double, so
 // that it survives both databases exactly (SQLite prints a REAL with 15 digits, and PostgreSQL's
