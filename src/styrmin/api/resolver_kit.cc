@@ -44,6 +44,12 @@ Json Redacted(const OrderedJson& value) {
         out[key] = std::move(names);
         continue;
       }
+      if (key == "lines" && member.is_array()) {
+        // Run log lines: the run's log keeps them; the audit log only how many there were, as
+        // they may quote anything an action printed.
+        out[key] = std::to_string(member.size()) + " lines";
+        continue;
+      }
       out[key] = IsSecretKey(key) && !member.is_null() ? Json("[redacted]") : Redacted(member);
     }
     return out;

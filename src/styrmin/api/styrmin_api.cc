@@ -8,6 +8,7 @@
 
 #include "styrmin/api/deployments.h"
 #include "styrmin/api/resolver_kit.h"
+#include "styrmin/api/run_execution.h"
 #include "styrmin/driver/context.h"
 #include "styrmin/driver/git_source.h"
 #include "styrmin/driver/loader.h"
@@ -549,6 +550,7 @@ Result<std::unique_ptr<ExecutableSchema>> BuildStyrminSchema(storage::Store& sto
   BindTypes(*schema, store);
   BindDriverTypes(*schema, store);
   BindDeployments(*schema, store, clock);
+  BindRunExecution(*schema, store, clock);
   BindMutations(*schema, store, clock, options);
   return schema;
 }

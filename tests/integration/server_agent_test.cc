@@ -1,0 +1,372 @@
+// The agent protocol through styrmin-server, a real process on loopback: an agent token claims
+// its cluster's run under a lease, reports steps, log lines and progress, and finishes it; the
+// run's Instance becomes active. Other callers are FORBIDDEN, stale leases and bad reports are
+// refused with nothing changed, log text stays out of the audit log, and two server processes
+// on one PostgreSQL never hand the same run to two agents.
+#include <gtest/gtest.h>
+
+#include <latch>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "styrmin/core/json.h"
+#include "support/postgres.h"
+#include "support/server_process.h"
+
+namespace styrmin {
+namespace {
+
+using test::ServerProcess;
+
+constexpr const char* kRunFields =
+    "id kind state attempts progress error startedAt finishedAt leaseExpiresAt "
+    "instance { id context } deployment { id name currentRun { id } "
+    "instances { id active } }";
+
+std::string ErrorCodeOf(const Json& body) {
+  if (!body.contains("errors")) return "";
+  return body["errors"][0]["extensions"].value("code", "");
+}
+
+std::string ErrorMessageOf(const Json& body) {
+  if (!body.contains("errors")) return "";
+  return body["errors"][0].value("message", "");
+}
+
+// A cluster with an environment and the grafana driver loaded, on `server`.
+struct Cluster {
+  std::string agent_token;
+  std::string environment_id;
+  std::string driver_version_id;
+};
+
+Json Call(const ServerProcess& server, const std::string& query, const Json& variables = {},
+          const std::string& token = "") {
+  auto body = server.Graphql(query, variables.is_null() ? Json::object() : variables, token);
+  EXPECT_TRUE(body.has_value()) << body.error().ToString();
+  return body.value_or(Json());
+}
+
+Cluster MakeCluster(const ServerProcess& server, const std::string& name,
+                    const std::string& admin_token = "") {
+  Cluster made;
+  const Json cluster = Call(server,
+                            "mutation($n: String!) { createCluster(input: {name: $n}) { "
+                            "cluster { id } agentToken } }",
+                            {{"n", name}}, admin_token);
+  EXPECT_FALSE(cluster.contains("errors")) << cluster.dump(2);
+  made.agent_token = cluster["data"]["createCluster"]["agentToken"];
+  const Json environment =
+      Call(server,
+           "mutation($c: ID!) { createEnvironment(input: {clusterId: $c, name: \"prod\"}) { id } }",
+           {{"c", cluster["data"]["createCluster"]["cluster"]["id"]}}, admin_token);
+  EXPECT_FALSE(environment.contains("errors")) << environment.dump(2);
+  made.environment_id = environment["data"]["createEnvironment"]["id"];
+  const Json driver = Call(
+      server,
+      "mutation($p: String!) { loadLocalApplicationDriverVersion(path: $p) { version { id } } }",
+      {{"p", std::string(STYRMIN_SOURCE_DIR) + "/drivers/grafana"}}, admin_token);
+  EXPECT_FALSE(driver.contains("errors")) << driver.dump(2);
+  made.driver_version_id = driver["data"]["loadLocalApplicationDriverVersion"]["version"]["id"];
+  return made;
+}
+
+// Creates deployment `name` in `cluster`'s environment; the id of its create run.
+std::string CreateDeployment(const ServerProcess& server, const Cluster& cluster,
+                             const std::string& name, const std::string& admin_token = "") {
+  const Json r = Call(
+      server,
+      "mutation($e: ID!, $d: ID!, $n: String!) { createDeployment(input: "
+      "{environmentId: $e, driverVersionId: $d, name: $n, "
+      "parameters: {admin_password: \"long enough password\"}}) { run { id } } }",
+      {{"e", cluster.environment_id}, {"d", cluster.driver_version_id}, {"n", name}}, admin_token);
+  EXPECT_FALSE(r.contains("errors")) << r.dump(2);
+  return r["data"]["createDeployment"]["run"].value("id", "");
+}
+
+class ServerAgentTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto started = ServerProcess::Start(STYRMIN_SERVER_BINARY);
+    ASSERT_TRUE(started.has_value()) << started.error().ToString();
+    server_ = std::move(started).value().release();
+    cluster_ = new Cluster(MakeCluster(*server_, "lab"));
+    other_ = new Cluster(MakeCluster(*server_, "edge"));
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    delete other_;
+    delete server_;
+  }
+
+  static Json Agent(const std::string& query, const Json& variables = {}) {
+    return Call(*server_, query, variables, cluster_->agent_token);
+  }
+
+  // Claims the lab cluster's next run; the RunLease, or null.
+  static Json Claim() {
+    const Json r = Agent(std::string("mutation { claimRun(leaseSeconds: 60) { leaseId expiresAt "
+                                     "run { ") +
+                         kRunFields + " } } }");
+    EXPECT_FALSE(r.contains("errors")) << r.dump(2);
+    return r["data"]["claimRun"];
+  }
+
+  static Json Run(const std::string& id) {
+    return Call(*server_,
+                std::string("query($id: ID!) { run(id: $id) { ") + kRunFields +
+                    " steps { position name state error startedAt finishedAt } "
+                    "log(first: 500) { nextAfter lines { sequence at step level text } } } }",
+                {{"id", id}})["data"]["run"];
+  }
+
+  static ServerProcess* server_;
+  static Cluster* cluster_;
+  static Cluster* other_;
+};
+
+ServerProcess* ServerAgentTest::server_ = nullptr;
+Cluster* ServerAgentTest::cluster_ = nullptr;
+Cluster* ServerAgentTest::other_ = nullptr;
+
+TEST_F(ServerAgentTest, AnAgentClaimsReportsAndFinishesARunAndItsInstanceBecomesActive) {
+  const std::string run_id = CreateDeployment(*server_, *cluster_, "grafana");
+  ASSERT_FALSE(run_id.empty());
+  const Json lease = Claim();
+  ASSERT_TRUE(lease.is_object()) << lease.dump(2);
+  EXPECT_EQ(lease["run"]["id"], run_id);
+  EXPECT_EQ(lease["run"]["state"], "RUNNING");
+  EXPECT_EQ(lease["run"]["attempts"], 1);
+  EXPECT_EQ(lease["expiresAt"], lease["run"]["leaseExpiresAt"]);
+  EXPECT_FALSE(lease["run"]["startedAt"].is_null());
+  EXPECT_EQ(lease["run"]["instance"]["context"]["instance"]["namespace"], "prod-grafana");
+  const std::string lease_id = lease["leaseId"];
+  EXPECT_TRUE(Claim().is_null()) << "the only run is claimed already";
+
+  const Json ids = {{"r", run_id}, {"l", lease_id}};
+  const Json step = Agent(
+      "mutation($r: ID!, $l: ID!) { startRunStep(runId: $r, leaseId: $l, name: \"core\") { "
+      "position state } }",
+      ids);
+  ASSERT_FALSE(step.contains("errors")) << step.dump(2);
+  EXPECT_EQ(step["data"]["startRunStep"]["position"], 0);
+  const Json log = Agent(
+      "mutation($r: ID!, $l: ID!) { appendRunLog(runId: $r, leaseId: $l, lines: ["
+      "{text: \"helm upgrade --install\", step: 0}, "
+      "{text: \"the confidential line\", level: WARNING, at: \"2026-11-24T10:00:00.5+01:00\"}]) }",
+      ids);
+  ASSERT_FALSE(log.contains("errors")) << log.dump(2);
+  EXPECT_EQ(log["data"]["appendRunLog"], 2);
+  const Json progress = Agent(
+      "mutation($r: ID!, $l: ID!) { reportRunProgress(runId: $r, leaseId: $l, progress: 0.5) { "
+      "progress } }",
+      ids);
+  EXPECT_EQ(progress["data"]["reportRunProgress"]["progress"], 0.5) << progress.dump(2);
+  const Json renewed = Agent(
+      "mutation($r: ID!, $l: ID!) { renewRunLease(runId: $r, leaseId: $l, leaseSeconds: 120) { "
+      "leaseId expiresAt } }",
+      ids);
+  ASSERT_FALSE(renewed.contains("errors")) << renewed.dump(2);
+  EXPECT_EQ(renewed["data"]["renewRunLease"]["leaseId"], lease_id);
+  EXPECT_GT(renewed["data"]["renewRunLease"]["expiresAt"].get<std::string>(),
+            lease["expiresAt"].get<std::string>());
+  const Json finished_step = Agent(
+      "mutation($r: ID!, $l: ID!) { finishRunStep(runId: $r, leaseId: $l, position: 0, "
+      "state: SUCCEEDED) { state finishedAt } }",
+      ids);
+  EXPECT_EQ(finished_step["data"]["finishRunStep"]["state"], "SUCCEEDED") << finished_step.dump(2);
+  const Json finished =
+      Agent(std::string("mutation($r: ID!, $l: ID!) { finishRun(runId: $r, leaseId: $l, "
+                        "state: SUCCEEDED) { ") +
+                kRunFields + " } }",
+            ids);
+  ASSERT_FALSE(finished.contains("errors")) << finished.dump(2);
+  const Json& run = finished["data"]["finishRun"];
+  EXPECT_EQ(run["state"], "SUCCEEDED");
+  EXPECT_EQ(run["progress"], 1.0);
+  EXPECT_TRUE(run["leaseExpiresAt"].is_null());
+  EXPECT_TRUE(run["deployment"]["currentRun"].is_null());
+  ASSERT_EQ(run["deployment"]["instances"].size(), 1U);
+  EXPECT_EQ(run["deployment"]["instances"][0]["active"], true);
+  EXPECT_EQ(run["deployment"]["instances"][0]["id"], run["instance"]["id"]);
+
+  const Json read = Run(run_id);
+  ASSERT_EQ(read["steps"].size(), 1U) << read.dump(2);
+  EXPECT_EQ(read["steps"][0]["name"], "core");
+  EXPECT_EQ(read["log"]["nextAfter"], 2);
+  ASSERT_EQ(read["log"]["lines"].size(), 2U);
+  EXPECT_EQ(read["log"]["lines"][0]["step"], 0);
+  EXPECT_EQ(read["log"]["lines"][0]["level"], "INFO");
+  EXPECT_EQ(read["log"]["lines"][1]["level"], "WARNING");
+  EXPECT_EQ(read["log"]["lines"][1]["at"], "2026-11-24T09:00:00.500Z");
+  EXPECT_EQ(read["log"]["lines"][1]["text"], "the confidential line");
+
+  // Every report is audited, as the agent's token; the log text is not repeated there.
+  const Json audit = Call(*server_, R"({ auditEvents(first: 1, action: "appendRunLog") {
+      events { actor outcome target arguments } } })");
+  const Json& event = audit["data"]["auditEvents"]["events"][0];
+  EXPECT_EQ(event["outcome"], "ok");
+  EXPECT_EQ(event["target"], run_id);
+  EXPECT_EQ(event["arguments"]["lines"], "2 lines");
+  EXPECT_EQ(audit.dump().find("confidential"), std::string::npos) << audit.dump(2);
+}
+
+TEST_F(ServerAgentTest, OnlyTheAgentOfTheRunsClusterMayClaimOrReportOnIt) {
+  const std::string run_id = CreateDeployment(*server_, *cluster_, "only-its-agent");
+  const Json admin = Call(*server_, "mutation { claimRun { leaseId } }");
+  EXPECT_EQ(ErrorCodeOf(admin), "FORBIDDEN") << admin.dump(2);
+  // The other cluster's agent finds nothing of lab's to claim, and may not report on it.
+  const Json other = Call(*server_, "mutation { claimRun { leaseId } }", {}, other_->agent_token);
+  EXPECT_TRUE(other["data"]["claimRun"].is_null()) << other.dump(2);
+  const Json lease = Claim();
+  ASSERT_TRUE(lease.is_object());
+  ASSERT_EQ(lease["run"]["id"], run_id);
+  const Json ids = {{"r", run_id}, {"l", lease["leaseId"]}};
+  const Json foreign = Call(
+      *server_,
+      "mutation($r: ID!, $l: ID!) { reportRunProgress(runId: $r, leaseId: $l, progress: 0.9) { "
+      "progress } }",
+      ids, other_->agent_token);
+  EXPECT_EQ(ErrorCodeOf(foreign), "FORBIDDEN") << foreign.dump(2);
+  EXPECT_NE(ErrorMessageOf(foreign).find("belongs to cluster"), std::string::npos);
+  const Json operator_call = Call(
+      *server_,
+      "mutation($r: ID!, $l: ID!) { finishRun(runId: $r, leaseId: $l, state: SUCCEEDED) { id } }",
+      ids);
+  EXPECT_EQ(ErrorCodeOf(operator_call), "FORBIDDEN") << operator_call.dump(2);
+  const Json read = Run(run_id);
+  EXPECT_EQ(read["progress"], 0.0);
+  EXPECT_EQ(read["state"], "RUNNING");
+  ASSERT_FALSE(Agent("mutation($r: ID!, $l: ID!) { finishRun(runId: $r, leaseId: $l, "
+                     "state: CANCELLED) { id } }",
+                     ids)
+                   .contains("errors"));
+}
+
+TEST_F(ServerAgentTest, BadReportsGetAClearErrorAndChangeNothing) {
+  const std::string run_id = CreateDeployment(*server_, *cluster_, "bad-reports");
+  const Json lease = Claim();
+  ASSERT_TRUE(lease.is_object());
+  ASSERT_EQ(lease["run"]["id"], run_id);
+  const std::string lease_id = lease["leaseId"];
+  const auto report = [&](const std::string& mutation, const std::string& run = "",
+                          const std::string& leased = "") {
+    return Agent("mutation($r: ID!, $l: ID!) { " + mutation + " }",
+                 {{"r", run.empty() ? run_id : run}, {"l", leased.empty() ? lease_id : leased}});
+  };
+  struct Case {
+    std::string mutation;
+    std::string run;
+    std::string lease;
+    std::string code;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"reportRunProgress(runId: $r, leaseId: $l, progress: 0.5) { id }", "", "lease-stale",
+       "CONFLICT", "lease \"lease-stale\" on run " + run_id},
+      {"reportRunProgress(runId: $r, leaseId: $l, progress: 0.5) { id }", "r-unknown", "",
+       "NOT_FOUND", "run \"r-unknown\" not found"},
+      {"reportRunProgress(runId: $r, leaseId: $l, progress: 1.5) { id }", "", "", "BAD_USER_INPUT",
+       "progress must be between 0 and 1"},
+      {"renewRunLease(runId: $r, leaseId: $l, leaseSeconds: 1) { leaseId }", "", "",
+       "BAD_USER_INPUT", "leaseSeconds must be from 5 to 600, not 1"},
+      {"startRunStep(runId: $r, leaseId: $l, name: \"\") { position }", "", "", "BAD_USER_INPUT",
+       "step name must not be empty"},
+      {"finishRunStep(runId: $r, leaseId: $l, position: 3, state: SUCCEEDED) { position }", "", "",
+       "NOT_FOUND", "has no step 3"},
+      {"appendRunLog(runId: $r, leaseId: $l, lines: [{text: \"x\", at: \"yesterday\"}])", "", "",
+       "BAD_USER_INPUT", "lines[0].at"},
+      {"appendRunLog(runId: $r, leaseId: $l, lines: [{text: \"x\", step: 4}])", "", "",
+       "BAD_USER_INPUT", "names step 4"},
+      {"finishRun(runId: $r, leaseId: $l, state: FAILED) { id }", "", "", "BAD_USER_INPUT",
+       "a failed run needs an error"},
+      {"finishRun(runId: $r, leaseId: $l, state: PENDING) { id }", "", "", "BAD_USER_INPUT",
+       "not pending"},
+  };
+  for (const Case& c : cases) {
+    const Json r = report(c.mutation, c.run, c.lease);
+    EXPECT_EQ(ErrorCodeOf(r), c.code) << c.mutation << "\n" << r.dump(2);
+    EXPECT_NE(ErrorMessageOf(r).find(c.message), std::string::npos) << c.mutation << "\n"
+                                                                    << r.dump(2);
+  }
+  // A wrong type never reaches the store: the document does not validate.
+  const Json typed = report("appendRunLog(runId: $r, leaseId: $l, lines: [{text: 3}])");
+  EXPECT_TRUE(typed.contains("errors")) << typed.dump(2);
+  EXPECT_FALSE(typed.contains("data")) << typed.dump(2);
+
+  const Json read = Run(run_id);
+  EXPECT_EQ(read["state"], "RUNNING");
+  EXPECT_EQ(read["progress"], 0.0);
+  EXPECT_TRUE(read["steps"].empty()) << read.dump(2);
+  EXPECT_TRUE(read["log"]["lines"].empty()) << read.dump(2);
+  EXPECT_EQ(read["leaseExpiresAt"], lease["expiresAt"]);
+  ASSERT_FALSE(
+      report("finishRun(runId: $r, leaseId: $l, state: CANCELLED) { id }").contains("errors"));
+}
+
+// Replicas: two server processes on one PostgreSQL, four agents claiming at once through both,
+// and every waiting run handed out exactly once.
+TEST(ServerAgentReplicasTest, TwoServersOnOnePostgresqlNeverHandTheSameRunToTwoAgents) {
+  auto postgres = test::PostgresServer::Start();
+  ASSERT_TRUE(postgres.has_value()) << postgres.error().ToString();
+  auto created = (*postgres)->CreateDatabase();
+  ASSERT_TRUE(created.has_value()) << created.error().ToString();
+  const auto at = created->find("dbname=") + 7;
+  const std::string dbname = created->substr(at, created->find(' ', at) - at);
+  const std::string url =
+      "postgresql://postgres@127.0.0.1:" + std::to_string((*postgres)->port()) + "/" + dbname;
+  auto first = ServerProcess::Start(STYRMIN_SERVER_BINARY, {"--database", url});
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  auto second = ServerProcess::Start(STYRMIN_SERVER_BINARY, {"--database", url});
+  ASSERT_TRUE(second.has_value()) << second.error().ToString();
+  const std::string admin = (*first)->admin_token();
+  const Cluster cluster = MakeCluster(**first, "replicated", admin);
+  constexpr int kRuns = 16;
+  std::map<std::string, int> claims;
+  for (int i = 0; i < kRuns; ++i) {
+    const std::string run = CreateDeployment(i % 2 == 0 ? **first : **second, cluster,
+                                             "app-" + std::to_string(i), admin);
+    ASSERT_FALSE(run.empty());
+    claims[run] = 0;
+  }
+
+  constexpr std::size_t kAgents = 4;
+  std::latch start(kAgents);
+  std::vector<std::vector<std::string>> claimed(kAgents);
+  std::vector<std::string> errors(kAgents);
+  std::vector<std::thread> agents;
+  agents.reserve(kAgents);
+  for (std::size_t a = 0; a < kAgents; ++a) {
+    agents.emplace_back([&, a] {
+      const ServerProcess& server = a % 2 == 0 ? **first : **second;
+      start.arrive_and_wait();
+      for (int tries = 0; tries < 2 * kRuns; ++tries) {
+        auto body = server.Graphql("mutation { claimRun { run { id } } }", Json::object(),
+                                   cluster.agent_token);
+        if (!body || body->contains("errors")) {
+          errors[a] = body ? body->dump() : body.error().ToString();
+          return;
+        }
+        const Json& lease = (*body)["data"]["claimRun"];
+        if (lease.is_null()) return;
+        claimed[a].push_back(lease["run"]["id"]);
+      }
+    });
+  }
+  for (std::thread& agent : agents) agent.join();
+  std::size_t total = 0;
+  for (std::size_t a = 0; a < kAgents; ++a) {
+    EXPECT_EQ(errors[a], "") << "agent " << a;
+    total += claimed[a].size();
+    for (const std::string& run : claimed[a]) ++claims[run];
+  }
+  EXPECT_EQ(total, static_cast<std::size_t>(kRuns));
+  for (const auto& [run, count] : claims) EXPECT_EQ(count, 1) << run;
+  EXPECT_EQ((*first)->Stop(), 0);
+  EXPECT_EQ((*second)->Stop(), 0);
+}
+
+}  // namespace
+}  // namespace styrmin
