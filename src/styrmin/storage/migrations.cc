@@ -156,6 +156,34 @@ CREATE INDEX runs_cluster_id_state_created_at_id
 constexpr auto kRunExecutionSql = JoinSql(kRunExecutionTables, kClaimIndex);
 constexpr auto kRunExecutionPostgresqlSql = JoinSql(kRunExecutionTables, kClaimIndexInByteOrder);
 
+// Migration 9: observed status, one row per deployment and one per pod, replaced by each
+// report. Components and pod conditions are JSON: they are read and written whole.
+constexpr char kObservedStatusTables[] = R"sql(
+CREATE TABLE deployment_statuses (
+  deployment_id TEXT PRIMARY KEY REFERENCES deployments (id),
+  phase TEXT NOT NULL
+    CHECK (phase IN ('progressing', 'running', 'stopped', 'deleting', 'failed', 'unknown')),
+  health TEXT NOT NULL CHECK (health IN ('healthy', 'degraded', 'failing', 'unknown')),
+  observed_instance_id TEXT REFERENCES instances (id),
+  message TEXT NOT NULL,
+  components TEXT NOT NULL,
+  reported_at TEXT NOT NULL
+);
+CREATE INDEX deployment_statuses_observed_instance_id
+  ON deployment_statuses (observed_instance_id);
+CREATE TABLE pod_statuses (
+  deployment_id TEXT NOT NULL REFERENCES deployments (id),
+  name TEXT NOT NULL,
+  component TEXT NOT NULL,
+  phase TEXT NOT NULL CHECK (phase IN ('pending', 'running', 'succeeded', 'failed', 'unknown')),
+  ready INTEGER NOT NULL,
+  restarts INTEGER NOT NULL,
+  conditions TEXT NOT NULL,
+  reported_at TEXT NOT NULL,
+  PRIMARY KEY (deployment_id, name)
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{
         .version = 1,
@@ -293,6 +321,11 @@ CREATE INDEX application_driver_versions_driver_id_created_at
         .description = "run leases, steps and logs",
         .sql = SqlText(kRunExecutionSql),
         .postgresql_sql = SqlText(kRunExecutionPostgresqlSql),
+    },
+    Migration{
+        .version = 9,
+        .description = "observed status",
+        .sql = kObservedStatusTables,
     },
 };
 

@@ -78,6 +78,15 @@ class SqlStore : public Store {
   Result<std::vector<RunLogLine>> ListLog(const RunId& run, std::int64_t after,
                                           std::size_t limit) final;
 
+  // sql_observed_status.cc
+  Status ReportDeploymentStatuses(const ClusterId& cluster,
+                                  const std::vector<DeploymentStatus>& statuses) final;
+  Status ReportPodStatuses(const ClusterId& cluster, const DeploymentId& deployment,
+                           const std::vector<PodStatus>& pods) final;
+  Result<std::vector<DeploymentStatus>> FindDeploymentStatuses(
+      const std::vector<DeploymentId>& deployments) final;
+  Result<std::vector<PodStatus>> ListPodStatuses(const DeploymentId& deployment) final;
+
   Result<std::int64_t> RecordAudit(const AuditEvent& event) final;
   Result<std::vector<AuditEvent>> ListAudit(const AuditQuery& query) final;
 

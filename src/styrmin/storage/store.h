@@ -354,6 +354,74 @@ class RunExecutionStore {
                                                   std::size_t limit) = 0;
 };
 
+// What an agent observed of a deployment in its cluster, kept apart from the declared state
+// (the deployment's phase and active Instance): DESIGN.md §3, "Observed status".
+struct ComponentStatus {
+  std::string name;
+  int ready_replicas = 0;
+  int desired_replicas = 0;
+  std::string health;  // "healthy", "degraded", "failing" or "unknown"
+};
+
+struct DeploymentStatus {
+  DeploymentId deployment_id;
+  // "progressing", "running", "stopped", "deleting", "failed" or "unknown".
+  std::string phase;
+  std::string health;  // as ComponentStatus::health
+  // The Instance the cluster runs, when the agent knows it; one of the deployment's.
+  std::optional<InstanceId> observed_instance_id;
+  std::string message;
+  std::vector<ComponentStatus> components;
+  Timestamp reported_at;
+};
+
+struct PodCondition {
+  std::string type;    // "Ready", "ContainersReady", ...
+  std::string status;  // "True", "False", "Unknown"
+  std::string reason;
+  std::string message;
+};
+
+struct PodStatus {
+  DeploymentId deployment_id;
+  std::string name;
+  std::string component;  // the component whose selector matches the pod; "" for none
+  std::string phase;      // "pending", "running", "succeeded", "failed" or "unknown"
+  bool ready = false;
+  int restarts = 0;
+  std::vector<PodCondition> conditions;
+  Timestamp reported_at;
+};
+
+// The limits on one report.
+inline constexpr std::size_t kMaxStatusesPerReport = 500;
+inline constexpr std::size_t kMaxPodsPerReport = 1000;
+inline constexpr std::size_t kMaxComponentsPerStatus = 100;
+inline constexpr std::size_t kMaxConditionsPerPod = 20;
+inline constexpr std::size_t kMaxStatusMessageBytes = 4096;
+
+// Observed status as agents report it. A report is all or nothing: one refused status refuses
+// the whole report, and nothing of it is stored.
+class ObservedStatusStore {
+ public:
+  virtual ~ObservedStatusStore() = default;
+  // Stores each status in place of its deployment's previous one. kInvalidArgument naming the
+  // status for an unknown deployment, an Instance of another deployment, a value outside its
+  // vocabulary or over a limit; kPermissionDenied for a deployment outside `cluster`.
+  virtual Status ReportDeploymentStatuses(const ClusterId& cluster,
+                                          const std::vector<DeploymentStatus>& statuses) = 0;
+  // Replaces the pods of `deployment` with `pods` (none: it has no pods now); their
+  // deployment_id is ignored. Errors as ReportDeploymentStatuses.
+  virtual Status ReportPodStatuses(const ClusterId& cluster, const DeploymentId& deployment,
+                                   const std::vector<PodStatus>& pods) = 0;
+  // The statuses of those of `deployments` (at most 1000 ids) that have one, in no particular
+  // order; unknown ids are skipped. One query for a whole page of deployments.
+  virtual Result<std::vector<DeploymentStatus>> FindDeploymentStatuses(
+      const std::vector<DeploymentId>& deployments) = 0;
+  // The deployment's pods by name; kNotFound for an unknown deployment.
+  virtual Result<std::vector<PodStatus>> ListPodStatuses(const DeploymentId& deployment) = 0;
+};
+
 // One mutation as the audit log keeps it: who did what to which target, when, and how it
 // ended. `arguments` arrive redacted (the API replaces secrets before recording).
 struct AuditEvent {
@@ -392,6 +460,7 @@ class Store : public ClusterStore,
               public DriverStore,
               public DeploymentStore,
               public RunExecutionStore,
+              public ObservedStatusStore,
               public AuditStore {
  public:
   ~Store() override = default;

@@ -10,6 +10,7 @@
 #include <functional>
 #include <latch>
 #include <limits>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -2506,6 +2507,193 @@ TEST_P(StoreContractTest, GivesEachWaitingRunToExactlyOneOfFourClaimingThreads) 
   for (int i = 0; i < kRuns; ++i) {
     EXPECT_EQ(all.count("r-" + std::to_string(i)), 1u) << "run r-" << i;
   }
+}
+
+// Observed status.
+
+DeploymentStatus MakeStatus(const std::string& deployment, const std::string& phase,
+                            Timestamp at = kClaimed) {
+  DeploymentStatus status;
+  status.deployment_id = DeploymentId(deployment);
+  status.phase = phase;
+  status.health = "degraded";
+  status.message = "1 of 2 'server' pods ready: ünïcödé";
+  status.components = {{"server", 1, 2, "degraded"}, {"worker", 0, 0, "unknown"}};
+  status.reported_at = at;
+  return status;
+}
+
+PodStatus MakePod(const std::string& name, const std::string& phase) {
+  PodStatus pod;
+  pod.name = name;
+  pod.component = "server";
+  pod.phase = phase;
+  pod.ready = phase == "running";
+  pod.restarts = 3;
+  pod.conditions = {{"Ready", "False", "ContainersNotReady", "containers with unready status"},
+                    {"PodScheduled", "True", "", ""}};
+  pod.reported_at = kClaimed;
+  return pod;
+}
+
+std::map<std::string, DeploymentStatus> StatusesOf(Store& store,
+                                                   const std::vector<std::string>& ids) {
+  std::vector<DeploymentId> wanted;
+  for (const std::string& id : ids) wanted.emplace_back(id);
+  auto found = store.FindDeploymentStatuses(wanted);
+  EXPECT_TRUE(found) << found.error().ToString();
+  std::map<std::string, DeploymentStatus> out;
+  if (found) {
+    for (DeploymentStatus& status : *found) out.emplace(status.deployment_id.value(), status);
+  }
+  return out;
+}
+
+TEST_P(StoreContractTest, StoresAndReplacesObservedStatusesApartFromTheDeclaredState) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-1", "e-1", "r-1", kMonday));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-2", "e-2", "r-2", kMonday));
+  DeploymentStatus first = MakeStatus("d-1", "progressing");
+  first.observed_instance_id = InstanceId("i-d-1");
+  DeploymentStatus second = MakeStatus("d-2", "failed");
+  second.components.clear();
+  ASSERT_TRUE(store().ReportDeploymentStatuses(ClusterId("c-1"), {first, second}));
+
+  auto statuses = StatusesOf(store(), {"d-1", "d-2", "d-unknown"});
+  ASSERT_EQ(statuses.size(), 2u);
+  const DeploymentStatus& read = statuses.at("d-1");
+  EXPECT_EQ(read.phase, "progressing");
+  EXPECT_EQ(read.health, "degraded");
+  EXPECT_EQ(read.observed_instance_id, InstanceId("i-d-1"));
+  EXPECT_EQ(read.message, first.message);
+  ASSERT_EQ(read.components.size(), 2u);
+  EXPECT_EQ(read.components[0].name, "server");
+  EXPECT_EQ(read.components[0].ready_replicas, 1);
+  EXPECT_EQ(read.components[0].desired_replicas, 2);
+  EXPECT_EQ(read.components[1].health, "unknown");
+  EXPECT_TRUE(read.reported_at == kClaimed);
+  EXPECT_TRUE(statuses.at("d-2").components.empty());
+  EXPECT_FALSE(statuses.at("d-2").observed_instance_id);
+
+  DeploymentStatus later = MakeStatus("d-1", "running", kClaimed + 1min);
+  later.health = "healthy";
+  later.components = {{"server", 2, 2, "healthy"}};
+  ASSERT_TRUE(store().ReportDeploymentStatuses(ClusterId("c-1"), {later}));
+  statuses = StatusesOf(store(), {"d-1"});
+  ASSERT_EQ(statuses.size(), 1u);
+  EXPECT_EQ(statuses.at("d-1").phase, "running");
+  EXPECT_FALSE(statuses.at("d-1").observed_instance_id) << "the later report knows none";
+  ASSERT_EQ(statuses.at("d-1").components.size(), 1u);
+  EXPECT_TRUE(statuses.at("d-1").reported_at == kClaimed + 1min);
+  auto deployment = store().GetDeployment(DeploymentId("d-1"));
+  ASSERT_TRUE(deployment) << deployment.error().ToString();
+  EXPECT_EQ(deployment->phase, "running");
+  EXPECT_FALSE(deployment->active_instance_id) << "observing is not declaring";
+  ASSERT_TRUE(store().ReportDeploymentStatuses(ClusterId("c-1"), {}));
+}
+
+TEST_P(StoreContractTest, ReplacesTheReportedPodsOfADeploymentAsASet) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-1", "e-1", "r-1", kMonday));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-2", "e-1", "r-2", kMonday));
+  ASSERT_TRUE(
+      store().ReportPodStatuses(ClusterId("c-1"), DeploymentId("d-1"),
+                                {MakePod("server-b", "running"), MakePod("server-a", "pending"),
+                                 MakePod("worker-0", "failed")}));
+  ASSERT_TRUE(store().ReportPodStatuses(ClusterId("c-1"), DeploymentId("d-2"),
+                                        {MakePod("other", "running")}));
+  auto pods = store().ListPodStatuses(DeploymentId("d-1"));
+  ASSERT_TRUE(pods) << pods.error().ToString();
+  ASSERT_EQ(pods->size(), 3u);
+  EXPECT_EQ(pods->at(0).name, "server-a");
+  EXPECT_EQ(pods->at(0).deployment_id, DeploymentId("d-1"));
+  EXPECT_EQ(pods->at(0).phase, "pending");
+  EXPECT_FALSE(pods->at(0).ready);
+  EXPECT_EQ(pods->at(1).name, "server-b");
+  EXPECT_TRUE(pods->at(1).ready);
+  EXPECT_EQ(pods->at(1).restarts, 3);
+  ASSERT_EQ(pods->at(1).conditions.size(), 2u);
+  EXPECT_EQ(pods->at(1).conditions[0].reason, "ContainersNotReady");
+  EXPECT_EQ(pods->at(1).conditions[1].message, "");
+  EXPECT_TRUE(pods->at(1).reported_at == kClaimed);
+
+  ASSERT_TRUE(store().ReportPodStatuses(ClusterId("c-1"), DeploymentId("d-1"),
+                                        {MakePod("server-c", "running")}));
+  pods = store().ListPodStatuses(DeploymentId("d-1"));
+  ASSERT_TRUE(pods) << pods.error().ToString();
+  ASSERT_EQ(pods->size(), 1u);
+  EXPECT_EQ(pods->front().name, "server-c");
+  ASSERT_TRUE(store().ReportPodStatuses(ClusterId("c-1"), DeploymentId("d-1"), {}));
+  EXPECT_TRUE(store().ListPodStatuses(DeploymentId("d-1"))->empty());
+  EXPECT_EQ(store().ListPodStatuses(DeploymentId("d-2"))->size(), 1u) << "d-2's are its own";
+  ExpectRefused(AsStatus(store().ListPodStatuses(DeploymentId("d-404"))), ErrorCode::kNotFound,
+                "deployment \"d-404\" not found");
+}
+
+TEST_P(StoreContractTest, RefusesAStatusReportWholeForAnyBadStatusAndWritesNothing) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-1", "e-1", "r-1", kMonday));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-2", "e-1", "r-2", kMonday));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-3", "e-3", "r-3", kMonday));
+  const DeploymentStatus kept = MakeStatus("d-1", "running");
+  ASSERT_TRUE(store().ReportDeploymentStatuses(ClusterId("c-1"), {kept}));
+  ASSERT_TRUE(store().ReportPodStatuses(ClusterId("c-1"), DeploymentId("d-1"),
+                                        {MakePod("server-0", "running")}));
+  const DeploymentStatus good = MakeStatus("d-2", "running");
+  const auto with = [&](const std::function<void(DeploymentStatus&)>& change) {
+    DeploymentStatus bad = MakeStatus("d-1", "stopped");
+    change(bad);
+    return std::vector<DeploymentStatus>{good, bad};
+  };
+  const ClusterId c1("c-1");
+  ExpectRefused(store().ReportDeploymentStatuses(
+                    c1, with([](DeploymentStatus& s) { s.deployment_id = DeploymentId("d-9"); })),
+                ErrorCode::kInvalidArgument, "status 1: deployment \"d-9\" does not exist");
+  ExpectRefused(store().ReportDeploymentStatuses(
+                    c1, with([](DeploymentStatus& s) { s.deployment_id = DeploymentId("d-3"); })),
+                ErrorCode::kPermissionDenied, "deployment \"d-3\" is in cluster c-2, not c-1");
+  ExpectRefused(
+      store().ReportDeploymentStatuses(
+          c1, with([](DeploymentStatus& s) { s.observed_instance_id = InstanceId("i-d-2"); })),
+      ErrorCode::kInvalidArgument, "instance \"i-d-2\" is not one of deployment \"d-1\"'s");
+  ExpectRefused(
+      store().ReportDeploymentStatuses(c1, with([](DeploymentStatus& s) { s.phase = "sleeping"; })),
+      ErrorCode::kInvalidArgument, "unknown phase \"sleeping\"");
+  ExpectRefused(store().ReportDeploymentStatuses(
+                    c1, with([](DeploymentStatus& s) { s.components[0].health = "fine"; })),
+                ErrorCode::kInvalidArgument, "component \"server\": unknown health \"fine\"");
+  ExpectRefused(store().ReportDeploymentStatuses(
+                    c1, with([](DeploymentStatus& s) { s.components[1].ready_replicas = -1; })),
+                ErrorCode::kInvalidArgument, "replicas must not be negative");
+  ExpectRefused(store().ReportDeploymentStatuses(
+                    c1, with([](DeploymentStatus& s) { s.message = std::string(4097, 'm'); })),
+                ErrorCode::kInvalidArgument, "at most 4096 are accepted");
+  ExpectRefused(store().ReportDeploymentStatuses(
+                    c1, with([](DeploymentStatus& s) { s.deployment_id = DeploymentId("d-2"); })),
+                ErrorCode::kInvalidArgument, "the deployment is reported twice");
+  ExpectRefused(store().ReportDeploymentStatuses(c1, std::vector<DeploymentStatus>(501, good)),
+                ErrorCode::kInvalidArgument, "501 deployment statuses in one report");
+  ExpectRefused(store().ReportPodStatuses(ClusterId("c-2"), DeploymentId("d-1"), {}),
+                ErrorCode::kPermissionDenied, "is in cluster c-1, not c-2");
+  ExpectRefused(store().ReportPodStatuses(c1, DeploymentId("d-1"),
+                                          {MakePod("a", "running"), MakePod("a", "running")}),
+                ErrorCode::kInvalidArgument, "pod \"a\" is reported twice");
+  ExpectRefused(store().ReportPodStatuses(c1, DeploymentId("d-1"), {MakePod("a", "Running")}),
+                ErrorCode::kInvalidArgument, "unknown phase \"Running\"");
+  PodStatus restarts = MakePod("a", "running");
+  restarts.restarts = -2;
+  ExpectRefused(store().ReportPodStatuses(c1, DeploymentId("d-1"), {restarts}),
+                ErrorCode::kInvalidArgument, "restarts must not be negative");
+  ExpectRefused(store().ReportPodStatuses(c1, DeploymentId("d-9"), {}), ErrorCode::kInvalidArgument,
+                "deployment \"d-9\" does not exist");
+
+  const auto statuses = StatusesOf(store(), {"d-1", "d-2", "d-3"});
+  ASSERT_EQ(statuses.size(), 1u) << "d-2's good status went with the refused report";
+  EXPECT_EQ(statuses.at("d-1").phase, "running");
+  auto pods = store().ListPodStatuses(DeploymentId("d-1"));
+  ASSERT_TRUE(pods) << pods.error().ToString();
+  ASSERT_EQ(pods->size(), 1u);
+  EXPECT_EQ(pods->front().name, "server-0");
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "styrmin/storage/store_values.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -253,6 +255,116 @@ Result<StepState> ParseStepState(std::string_view name, std::string_view row) {
 
 bool IsLogLevel(std::string_view level) {
   return level == "debug" || level == "info" || level == "warning" || level == "error";
+}
+
+namespace {
+
+bool OneOf(std::string_view value, std::initializer_list<std::string_view> names) {
+  return std::find(names.begin(), names.end(), value) != names.end();
+}
+
+// kInvalidArgument "<where>: <what> ..." when `name` is empty or longer than a Kubernetes name.
+Status CheckName(std::string_view name, const std::string& where, std::string_view what) {
+  constexpr std::size_t kMaxNameBytes = 253;
+  if (name.empty()) return InvalidArgument(where + ": " + std::string(what) + " must not be empty");
+  if (name.size() > kMaxNameBytes) {
+    return InvalidArgument(where + ": " + std::string(what) + " has " +
+                           std::to_string(name.size()) + " bytes; at most " +
+                           std::to_string(kMaxNameBytes) + " are accepted");
+  }
+  return OkStatus();
+}
+
+Status CheckMessage(std::string_view message, const std::string& where) {
+  if (message.size() > kMaxStatusMessageBytes) {
+    return InvalidArgument(where + ": the message has " + std::to_string(message.size()) +
+                           " bytes; at most " + std::to_string(kMaxStatusMessageBytes) +
+                           " are accepted");
+  }
+  return OkStatus();
+}
+
+Status CheckCount(std::size_t count, std::size_t limit, const std::string& what) {
+  if (count > limit) {
+    return InvalidArgument(std::to_string(count) + " " + what + "; at most " +
+                           std::to_string(limit) + " are accepted");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+bool IsObservedPhase(std::string_view phase) {
+  return OneOf(phase, {"progressing", "running", "stopped", "deleting", "failed", "unknown"});
+}
+
+bool IsHealth(std::string_view health) {
+  return OneOf(health, {"healthy", "degraded", "failing", "unknown"});
+}
+
+bool IsPodPhase(std::string_view phase) {
+  return OneOf(phase, {"pending", "running", "succeeded", "failed", "unknown"});
+}
+
+Status ValidateDeploymentStatuses(const std::vector<DeploymentStatus>& statuses) {
+  STYRMIN_RETURN_IF_ERROR(
+      CheckCount(statuses.size(), kMaxStatusesPerReport, "deployment statuses in one report"));
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    const DeploymentStatus& status = statuses[i];
+    const std::string where = "status " + std::to_string(i) + " (deployment " +
+                              Quoted(status.deployment_id.value()) + ")";
+    STYRMIN_RETURN_IF_ERROR(CheckName(status.deployment_id.value(), where, "the deployment id"));
+    if (!IsObservedPhase(status.phase)) {
+      return InvalidArgument(where + ": unknown phase " + Quoted(status.phase));
+    }
+    if (!IsHealth(status.health)) {
+      return InvalidArgument(where + ": unknown health " + Quoted(status.health));
+    }
+    STYRMIN_RETURN_IF_ERROR(CheckMessage(status.message, where));
+    STYRMIN_RETURN_IF_ERROR(
+        CheckCount(status.components.size(), kMaxComponentsPerStatus, "components in " + where));
+    for (const ComponentStatus& component : status.components) {
+      const std::string at = where + ", component " + Quoted(component.name);
+      STYRMIN_RETURN_IF_ERROR(CheckName(component.name, at, "the name"));
+      if (component.ready_replicas < 0 || component.desired_replicas < 0) {
+        return InvalidArgument(at + ": replicas must not be negative");
+      }
+      if (!IsHealth(component.health)) {
+        return InvalidArgument(at + ": unknown health " + Quoted(component.health));
+      }
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (statuses[j].deployment_id == status.deployment_id) {
+        return InvalidArgument(where + ": the deployment is reported twice");
+      }
+    }
+  }
+  return OkStatus();
+}
+
+Status ValidatePodStatuses(const std::vector<PodStatus>& pods) {
+  STYRMIN_RETURN_IF_ERROR(CheckCount(pods.size(), kMaxPodsPerReport, "pods in one report"));
+  std::vector<std::string_view> names;
+  names.reserve(pods.size());
+  for (std::size_t i = 0; i < pods.size(); ++i) {
+    const PodStatus& pod = pods[i];
+    const std::string where = "pod " + std::to_string(i) + " (" + Quoted(pod.name) + ")";
+    STYRMIN_RETURN_IF_ERROR(CheckName(pod.name, where, "the name"));
+    if (!IsPodPhase(pod.phase))
+      return InvalidArgument(where + ": unknown phase " + Quoted(pod.phase));
+    if (pod.restarts < 0) return InvalidArgument(where + ": restarts must not be negative");
+    STYRMIN_RETURN_IF_ERROR(
+        CheckCount(pod.conditions.size(), kMaxConditionsPerPod, "conditions in " + where));
+    for (const PodCondition& condition : pod.conditions) {
+      STYRMIN_RETURN_IF_ERROR(CheckName(condition.type, where, "a condition's type"));
+      STYRMIN_RETURN_IF_ERROR(CheckMessage(condition.message, where));
+    }
+    names.push_back(pod.name);
+  }
+  std::sort(names.begin(), names.end());
+  const auto twice = std::adjacent_find(names.begin(), names.end());
+  if (twice != names.end()) return InvalidArgument("pod " + Quoted(*twice) + " is reported twice");
+  return OkStatus();
 }
 
 std::string FormatProgress(double progress) {

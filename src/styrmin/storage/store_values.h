@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "styrmin/core/json.h"
 #include "styrmin/core/status.h"
@@ -57,6 +58,14 @@ Result<StepState> ParseStepState(std::string_view name, std::string_view row);
 
 // "debug", "info", "warning", "error": the levels of a run's log lines.
 bool IsLogLevel(std::string_view level);
+// The vocabularies of observed status (store.h, DeploymentStatus and PodStatus).
+bool IsObservedPhase(std::string_view phase);
+bool IsHealth(std::string_view health);
+bool IsPodPhase(std::string_view phase);
+
+// The checks of a status report that need no database.
+Status ValidateDeploymentStatuses(const std::vector<DeploymentStatus>& statuses);
+Status ValidatePodStatuses(const std::vector<PodStatus>& pods);
 
 // A run's progress as stored: the shortest decimal text that reads back as the same double, so
 // that it survives both databases exactly (SQLite prints a REAL with 15 digits, and PostgreSQL's
