@@ -306,6 +306,125 @@ TEST_F(ServerAgentTest, BadReportsGetAClearErrorAndChangeNothing) {
       report("finishRun(runId: $r, leaseId: $l, state: CANCELLED) { id }").contains("errors"));
 }
 
+TEST_F(ServerAgentTest, ObservedStatusIsReportedByTheAgentAndShownApartFromTheDeclaredState) {
+  ASSERT_FALSE(CreateDeployment(*server_, *cluster_, "observed").empty());
+  ASSERT_FALSE(CreateDeployment(*server_, *cluster_, "observed-too").empty());
+  const Json listed = Call(*server_,
+                           "query($e: ID) { deployments(environmentId: $e, first: 500) { "
+                           "deployments { id name instances { id } } } }",
+                           {{"e", cluster_->environment_id}});
+  std::map<std::string, Json> by_name;
+  for (const Json& d : listed["data"]["deployments"]["deployments"]) by_name[d["name"]] = d;
+  ASSERT_TRUE(by_name.count("observed") && by_name.count("observed-too")) << listed.dump(2);
+  const std::string id = by_name["observed"]["id"];
+  const std::string instance = by_name["observed"]["instances"][0]["id"];
+
+  const Json statuses = Agent(
+      "mutation($d: ID!, $i: ID!, $o: ID!) { reportDeploymentStatuses(statuses: ["
+      "{deploymentId: $d, phase: PROGRESSING, health: DEGRADED, observedInstanceId: $i, "
+      "message: \"1 of 2 ready\", components: [{name: \"grafana\", readyReplicas: 1, "
+      "desiredReplicas: 2, health: DEGRADED}]}, "
+      "{deploymentId: $o, phase: FAILED, health: FAILING}]) }",
+      {{"d", id}, {"i", instance}, {"o", by_name["observed-too"]["id"]}});
+  ASSERT_FALSE(statuses.contains("errors")) << statuses.dump(2);
+  EXPECT_EQ(statuses["data"]["reportDeploymentStatuses"], 2);
+  const Json pods = Agent(
+      "mutation($d: ID!) { reportPodStatuses(deploymentId: $d, pods: ["
+      "{name: \"grafana-1\", component: \"grafana\", phase: PENDING, ready: false, "
+      "conditions: [{type: \"PodScheduled\", status: \"False\", reason: \"Unschedulable\"}]}, "
+      "{name: \"grafana-0\", component: \"grafana\", phase: RUNNING, ready: true, restarts: 2}]) }",
+      {{"d", id}});
+  ASSERT_FALSE(pods.contains("errors")) << pods.dump(2);
+  EXPECT_EQ(pods["data"]["reportPodStatuses"], 2);
+
+  const std::string query =
+      "query($e: ID) { deployments(environmentId: $e, first: 500) { deployments { name phase "
+      "activeInstance { id } status { phase health message reportedAt observedInstance { id } "
+      "components { name readyReplicas desiredReplicas health } } "
+      "pods { name component phase ready restarts conditions { type status reason message } } "
+      "} } }";
+  Json read = Call(*server_, query, {{"e", cluster_->environment_id}});
+  ASSERT_FALSE(read.contains("errors")) << read.dump(2);
+  by_name.clear();
+  for (const Json& d : read["data"]["deployments"]["deployments"]) by_name[d["name"]] = d;
+  const Json& observed = by_name["observed"];
+  EXPECT_EQ(observed["phase"], "RUNNING") << "declared";
+  EXPECT_TRUE(observed["activeInstance"].is_null()) << "declared: no run succeeded yet";
+  EXPECT_EQ(observed["status"]["phase"], "PROGRESSING") << "observed";
+  EXPECT_EQ(observed["status"]["health"], "DEGRADED");
+  EXPECT_EQ(observed["status"]["message"], "1 of 2 ready");
+  EXPECT_EQ(observed["status"]["observedInstance"]["id"], instance);
+  EXPECT_EQ(observed["status"]["components"],
+            Json::parse(R"([{"name":"grafana","readyReplicas":1,"desiredReplicas":2,)"
+                        R"("health":"DEGRADED"}])"));
+  ASSERT_EQ(observed["pods"].size(), 2U);
+  EXPECT_EQ(observed["pods"][0]["name"], "grafana-0");
+  EXPECT_EQ(observed["pods"][0]["restarts"], 2);
+  EXPECT_EQ(observed["pods"][1]["conditions"][0],
+            Json::parse(R"({"type":"PodScheduled","status":"False","reason":"Unschedulable",)"
+                        R"("message":null})"));
+  EXPECT_EQ(by_name["observed-too"]["status"]["phase"], "FAILED");
+  EXPECT_TRUE(by_name["observed-too"]["pods"].empty());
+
+  // Another report replaces the pods as a set.
+  ASSERT_FALSE(Agent("mutation($d: ID!) { reportPodStatuses(deploymentId: $d, pods: [{name: "
+                     "\"grafana-2\", phase: RUNNING, ready: true}]) }",
+                     {{"d", id}})
+                   .contains("errors"));
+  read = Call(*server_, "query($d: ID!) { deployment(id: $d) { pods { name component } } }",
+              {{"d", id}});
+  EXPECT_EQ(read["data"]["deployment"]["pods"],
+            Json::parse(R"([{"name":"grafana-2","component":null}])"))
+      << read.dump(2);
+}
+
+TEST_F(ServerAgentTest, StatusReportsFromOthersOrAboutOtherClustersAreRefusedAndStoreNothing) {
+  ASSERT_FALSE(CreateDeployment(*server_, *cluster_, "guarded").empty());
+  const Json listed = Call(*server_, "{ deployments(first: 500) { deployments { id name } } }");
+  std::string id;
+  for (const Json& d : listed["data"]["deployments"]["deployments"]) {
+    if (d["name"] == "guarded") id = d["id"];
+  }
+  ASSERT_FALSE(id.empty()) << listed.dump(2);
+  const std::string report =
+      "mutation($d: ID!) { reportDeploymentStatuses(statuses: [{deploymentId: $d, "
+      "phase: RUNNING, health: HEALTHY}]) }";
+  const Json admin = Call(*server_, report, {{"d", id}});
+  EXPECT_EQ(ErrorCodeOf(admin), "FORBIDDEN") << admin.dump(2);
+  const Json foreign = Call(*server_, report, {{"d", id}}, other_->agent_token);
+  EXPECT_EQ(ErrorCodeOf(foreign), "FORBIDDEN") << foreign.dump(2);
+  EXPECT_NE(ErrorMessageOf(foreign).find("is in cluster"), std::string::npos) << foreign.dump(2);
+  const Json foreign_pods =
+      Call(*server_, "mutation($d: ID!) { reportPodStatuses(deploymentId: $d, pods: []) }",
+           {{"d", id}}, other_->agent_token);
+  EXPECT_EQ(ErrorCodeOf(foreign_pods), "FORBIDDEN") << foreign_pods.dump(2);
+  const Json unknown = Agent(
+      "mutation { reportDeploymentStatuses(statuses: [{deploymentId: \"dp-none\", "
+      "phase: RUNNING, health: HEALTHY}]) }");
+  EXPECT_EQ(ErrorCodeOf(unknown), "BAD_USER_INPUT") << unknown.dump(2);
+  EXPECT_NE(ErrorMessageOf(unknown).find("deployment \"dp-none\" does not exist"),
+            std::string::npos);
+  const Json negative = Agent(
+      "mutation($d: ID!) { reportDeploymentStatuses(statuses: [{deploymentId: $d, "
+      "phase: RUNNING, health: HEALTHY, components: [{name: \"grafana\", readyReplicas: -1, "
+      "desiredReplicas: 1, health: HEALTHY}]}]) }",
+      {{"d", id}});
+  EXPECT_EQ(ErrorCodeOf(negative), "BAD_USER_INPUT") << negative.dump(2);
+  const Json wrong_enum = Agent(
+      "mutation($d: ID!) { reportDeploymentStatuses(statuses: [{deploymentId: $d, "
+      "phase: ASLEEP, health: HEALTHY}]) }",
+      {{"d", id}});
+  EXPECT_TRUE(wrong_enum.contains("errors")) << wrong_enum.dump(2);
+  EXPECT_FALSE(wrong_enum.contains("data")) << "refused before execution";
+
+  const Json read = Call(*server_,
+                         "query($d: ID!) { deployment(id: $d) { status { phase } "
+                         "pods { name } } }",
+                         {{"d", id}});
+  EXPECT_TRUE(read["data"]["deployment"]["status"].is_null()) << read.dump(2);
+  EXPECT_TRUE(read["data"]["deployment"]["pods"].empty()) << read.dump(2);
+}
+
 // Replicas: two server processes on one PostgreSQL, four agents claiming at once through both,
 // and every waiting run handed out exactly once.
 TEST(ServerAgentReplicasTest, TwoServersOnOnePostgresqlNeverHandTheSameRunToTwoAgents) {

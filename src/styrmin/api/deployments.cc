@@ -496,36 +496,10 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
   });
   BindOrDie(s, "Deployment", "currentRun", [&store](const ResolveInfo& info) {
     // Batched: a page of deployments asks the store once for all their current runs.
-    auto& request = info.Context<RequestState>();
-    graphql::BatchLoader* loader = nullptr;
-    {
-      const std::lock_guard<std::mutex> lock(request.mu);
-      if (!request.current_runs) {
-        request.current_runs = std::make_unique<graphql::BatchLoader>(
-            [&store](std::vector<std::string> keys, std::vector<graphql::Promise> promises) {
-              std::vector<DeploymentId> ids;
-              ids.reserve(keys.size());
-              for (auto& key : keys) ids.emplace_back(std::move(key));
-              auto runs = store.FindUnfinishedRuns(ids);
-              if (!runs) {
-                for (auto& promise : promises) promise.Resolve(ErrorValue(runs.error()));
-                return;
-              }
-              std::map<DeploymentId, Run> by_deployment;
-              for (auto& run : *runs) {
-                const DeploymentId deployment = run.deployment_id;
-                by_deployment.emplace(deployment, std::move(run));
-              }
-              for (std::size_t i = 0; i < ids.size(); ++i) {
-                const auto it = by_deployment.find(ids[i]);
-                promises[i].Resolve(it == by_deployment.end() ? FieldValue::Null()
-                                                              : Owned(it->second));
-              }
-            });
-      }
-      loader = request.current_runs.get();
-    }
-    return loader->Load(info, info.Parent<Deployment>().id.value());
+    return RequestLoader(info, "currentRun", ByDeployment<Run>([&store](const auto& ids) {
+                           return store.FindUnfinishedRuns(ids);
+                         }))
+        .Load(info, info.Parent<Deployment>().id.value());
   });
   BindOrDie(s, "Deployment", "runs", [&store](const ResolveInfo& info) {
     return RunsPage(store, info.args(), info.Parent<Deployment>().id);

@@ -44,10 +44,11 @@ Json Redacted(const OrderedJson& value) {
         out[key] = std::move(names);
         continue;
       }
-      if (key == "lines" && member.is_array()) {
-        // Run log lines: the run's log keeps them; the audit log only how many there were, as
-        // they may quote anything an action printed.
-        out[key] = std::to_string(member.size()) + " lines";
+      if ((key == "lines" || key == "statuses" || key == "pods") && member.is_array()) {
+        // An agent's reports (log lines, observed status): the run's log and the status keep
+        // them; the audit log only how many there were. Log lines may quote anything an action
+        // printed, and statuses arrive every few seconds.
+        out[key] = std::to_string(member.size()) + " " + key;
         continue;
       }
       out[key] = IsSecretKey(key) && !member.is_null() ? Json("[redacted]") : Redacted(member);
@@ -182,6 +183,19 @@ void BindAuditedMutation(ExecutableSchema& s, storage::Store& store, const Clock
               }
               return value;
             });
+}
+
+graphql::BatchLoader& RequestLoader(const ResolveInfo& info, std::string_view name,
+                                    graphql::BatchLoader::LoadFn load) {
+  auto& request = info.Context<RequestState>();
+  const std::lock_guard<std::mutex> lock(request.mu);
+  auto found = request.loaders.find(name);
+  if (found == request.loaders.end()) {
+    found = request.loaders
+                .emplace(std::string(name), std::make_unique<graphql::BatchLoader>(std::move(load)))
+                .first;
+  }
+  return *found->second;
 }
 
 // A driver refused for its problems: one error listing them all, each also in

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,6 +86,36 @@ using MutationResolver = std::function<FieldValue(const ResolveInfo& info, std::
 // record is not hidden: it becomes the mutation's error, although the change itself is stored.
 void BindAuditedMutation(ExecutableSchema& s, storage::Store& store, const Clock& clock,
                          std::string_view field, MutationResolver resolve);
+
+// The request's batch loader named `name`, made with `load` on first use.
+graphql::BatchLoader& RequestLoader(const ResolveInfo& info, std::string_view name,
+                                    graphql::BatchLoader::LoadFn load);
+
+// A batch load over a store call that takes deployment ids and returns at most one T (with a
+// `deployment_id`) for each: every key resolves to its deployment's T, or null.
+template <typename T, typename Find>
+graphql::BatchLoader::LoadFn ByDeployment(Find find) {
+  return [find](std::vector<std::string> keys, std::vector<graphql::Promise> promises) {
+    std::vector<DeploymentId> ids;
+    ids.reserve(keys.size());
+    for (auto& key : keys) ids.emplace_back(std::move(key));
+    Result<std::vector<T>> rows = find(ids);
+    if (!rows) {
+      for (auto& promise : promises) promise.Resolve(ErrorValue(rows.error()));
+      return;
+    }
+    std::map<DeploymentId, T> by_deployment;
+    for (T& row : *rows) {
+      const DeploymentId deployment = row.deployment_id;
+      by_deployment.emplace(deployment, std::move(row));
+    }
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const auto it = by_deployment.find(ids[i]);
+      promises[i].Resolve(it == by_deployment.end() ? FieldValue::Null()
+                                                    : Owned(std::move(it->second)));
+    }
+  };
+}
 
 // Input refused for its problems (a driver, parameters): one error listing them all, each
 // also in extensions.problems as {file, path, message} for clients to show.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "styrmin/api/deployments.h"
+#include "styrmin/api/observed_status.h"
 #include "styrmin/api/resolver_kit.h"
 #include "styrmin/api/run_execution.h"
 #include "styrmin/driver/context.h"
@@ -551,6 +552,7 @@ Result<std::unique_ptr<ExecutableSchema>> BuildStyrminSchema(storage::Store& sto
   BindDriverTypes(*schema, store);
   BindDeployments(*schema, store, clock);
   BindRunExecution(*schema, store, clock);
+  BindObservedStatus(*schema, store, clock);
   BindMutations(*schema, store, clock, options);
   return schema;
 }

@@ -38,8 +38,9 @@ struct RequestState {
   std::mutex mu;
   std::map<EnvironmentId, std::shared_ptr<const storage::Environment>> environments;  // by mu
   std::map<DriverId, std::shared_ptr<const storage::ApplicationDriver>> drivers;      // by mu
-  // Deployments' current runs, loaded for all listed rows in one store call.
-  std::unique_ptr<graphql::BatchLoader> current_runs;  // created on first use, under mu
+  // Batch loaders by name (a page of deployments' current runs, statuses, ...), each loading
+  // for all listed rows in one store call; created on first use, under mu.
+  std::map<std::string, std::unique_ptr<graphql::BatchLoader>, std::less<>> loaders;
 };
 
 // The `extensions.code` of an error: "BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN", ...
