@@ -131,6 +131,7 @@ int Run(int argc, char** argv) {
   options.tls_certificate_file = config->tls_certificate_file;
   options.tls_private_key_file = config->tls_private_key_file;
   options.log_error = [&log](std::string_view line) { log.Error(line); };
+  options.websocket = [&routes](const http::Request& request) { return routes.Upgrade(request); };
   options.observer = [&routes](const http::Request& request, const http::Response& response,
                                std::chrono::nanoseconds elapsed) {
     routes.Observe(request, response, elapsed);

@@ -102,22 +102,6 @@ std::string RequestErrorsBody(const std::vector<graphql::ExecutionError>& errors
   return "{\"errors\":" + graphql::ErrorsToJson(errors) + "}";
 }
 
-const graphql::OperationDefinition* FindOperation(const graphql::Document& document,
-                                                  const std::optional<std::string>& name) {
-  const graphql::OperationDefinition* found = nullptr;
-  for (const auto& definition : document.definitions) {
-    const auto* op = std::get_if<graphql::OperationDefinition>(&definition);
-    if (op == nullptr) continue;
-    if (name ? (op->name && op->name->value == *name) : found == nullptr) {
-      found = op;
-      if (name) break;
-    } else if (!name) {
-      return nullptr;  // several operations and no name: Execute explains
-    }
-  }
-  return found;
-}
-
 }  // namespace
 
 std::optional<GraphqlMediaType> NegotiateGraphqlMediaType(std::optional<std::string_view> accept) {
@@ -148,6 +132,43 @@ std::optional<GraphqlMediaType> NegotiateGraphqlMediaType(std::optional<std::str
     }
   }
   return best;
+}
+
+const graphql::OperationDefinition* FindOperation(const graphql::Document& document,
+                                                  const std::optional<std::string>& name) {
+  const graphql::OperationDefinition* found = nullptr;
+  for (const auto& definition : document.definitions) {
+    const auto* op = std::get_if<graphql::OperationDefinition>(&definition);
+    if (op == nullptr) continue;
+    if (name ? (op->name && op->name->value == *name) : found == nullptr) {
+      found = op;
+      if (name) break;
+    } else if (!name) {
+      return nullptr;  // several operations and no name: Execute explains
+    }
+  }
+  return found;
+}
+
+tl::expected<graphql::Document, std::vector<graphql::ExecutionError>> PrepareDocument(
+    const graphql::ExecutableSchema& schema, const graphql::Source& source,
+    const GraphqlHttpOptions& options) {
+  auto document = graphql::Parse(source, options.parse);
+  if (!document) {
+    return tl::unexpected(
+        std::vector<graphql::ExecutionError>{{"Syntax Error: " + document.error().message,
+                                              {source.LocationOf(document.error().offset)},
+                                              {},
+                                              nullptr}});
+  }
+  const auto invalid = graphql::Validate(schema.schema(), *document, source, options.validation);
+  if (!invalid.empty()) {
+    std::vector<graphql::ExecutionError> errors;
+    errors.reserve(invalid.size());
+    for (const auto& e : invalid) errors.push_back({e.message, e.locations, {}, nullptr});
+    return tl::unexpected(std::move(errors));
+  }
+  return std::move(*document);
 }
 
 std::string GraphqlErrorBody(std::string_view message) {
@@ -202,21 +223,8 @@ http::Response GraphqlHttpEndpoint::Handle(const http::Request& request,
   // 400 under application/graphql-response+json.
   const int request_error_status = media == GraphqlMediaType::kJson ? 200 : 400;
   graphql::Source source(params.query);
-  auto document = graphql::Parse(source, options_.parse);
-  if (!document) {
-    const graphql::ExecutionError error{"Syntax Error: " + document.error().message,
-                                        {source.LocationOf(document.error().offset)},
-                                        {},
-                                        nullptr};
-    return Reply(request_error_status, media, RequestErrorsBody({error}));
-  }
-  const auto invalid = graphql::Validate(schema_.schema(), *document, source, options_.validation);
-  if (!invalid.empty()) {
-    std::vector<graphql::ExecutionError> errors;
-    errors.reserve(invalid.size());
-    for (const auto& e : invalid) errors.push_back({e.message, e.locations, {}, nullptr});
-    return Reply(request_error_status, media, RequestErrorsBody(errors));
-  }
+  auto document = PrepareDocument(schema_, source, options_);
+  if (!document) return Reply(request_error_status, media, RequestErrorsBody(document.error()));
   if (is_get) {
     const graphql::OperationDefinition* op = FindOperation(*document, params.operation_name);
     if (op != nullptr && op->operation != graphql::OperationType::kQuery) {

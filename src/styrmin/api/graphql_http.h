@@ -53,6 +53,17 @@ class GraphqlHttpEndpoint final {
   const GraphqlHttpOptions options_;
 };
 
+// Parses `source` and validates it against `schema` within `options`' limits: the document, or
+// the GraphQL errors (a syntax error, or every validation error) that refuse it.
+tl::expected<graphql::Document, std::vector<graphql::ExecutionError>> PrepareDocument(
+    const graphql::ExecutableSchema& schema, const graphql::Source& source,
+    const GraphqlHttpOptions& options);
+
+// The operation a request names (or the only one); null when there is none to pick, which
+// Execute then explains.
+const graphql::OperationDefinition* FindOperation(const graphql::Document& document,
+                                                  const std::optional<std::string>& name);
+
 enum class GraphqlMediaType { kGraphqlResponseJson, kJson };
 // The media type to answer with for an Accept header (nullopt: no Accept header); nullopt
 // when the client accepts neither.

@@ -5,6 +5,8 @@
 #include <exception>
 #include <utility>
 
+#include "styrmin/api/change_notifier.h"
+
 namespace styrmin::api::internal {
 
 std::string Lower(std::string text) {
@@ -174,6 +176,7 @@ void BindAuditedMutation(ExecutableSchema& s, storage::Store& store, const Clock
               } else {
                 event.outcome = "ok";
               }
+              if (event.outcome == "ok") ApiChanges().Notify();
               if (auto recorded = store.RecordAudit(event); !recorded) {
                 return ErrorValue(recorded.error().WithContext(
                     event.outcome == "ok"

@@ -1,5 +1,6 @@
 #include "styrmin/api/routes.h"
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -63,7 +64,16 @@ bool WantsHtml(const http::Request& request) {
 
 Routes::Routes(const graphql::ExecutableSchema& schema, const auth::Authenticator& authenticator,
                storage::Store& store, Metrics& metrics, GraphqlHttpOptions options)
-    : authenticator_(authenticator), store_(store), metrics_(metrics), endpoint_(schema, options) {
+    : authenticator_(authenticator),
+      store_(store),
+      metrics_(metrics),
+      endpoint_(schema, options),
+      ws_endpoint_(
+          schema, authenticator,
+          [](const auth::Principal& principal) {
+            return std::static_pointer_cast<void>(std::make_shared<RequestState>(principal));
+          },
+          typeid(RequestState), GraphqlWsOptions{options}) {
   metrics_.DescribeCounter("styrmin_http_requests_total",
                            "HTTP requests served, by route, method and status code.");
   metrics_.DescribeHistogram("styrmin_http_request_duration_seconds",
@@ -93,6 +103,14 @@ http::Response Routes::Handle(const http::Request& request) const {
     return http::Response::Of(200, metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8");
   }
   return http::Response::Of(404, "no such path: " + std::string(path) + "\n");
+}
+
+http::WebSocketUpgrade Routes::Upgrade(const http::Request& request) const {
+  if (request.path() == "/graphql") return ws_endpoint_.Upgrade(request);
+  http::WebSocketUpgrade refused;
+  refused.refusal = http::Response::Of(
+      404, "no WebSocket at " + std::string(request.path()) + "; GraphQL's is at /graphql\n");
+  return refused;
 }
 
 http::Response Routes::Graphql(const http::Request& request) const {

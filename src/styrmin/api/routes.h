@@ -1,7 +1,9 @@
 // The HTTP surface of styrmin-server: which path does what, who may call it, and the request
 // metrics.
 //
-//   /graphql   GraphQL over HTTP (graphql_http.h); a bearer token is required (401 without)
+//   /graphql   GraphQL over HTTP (graphql_http.h); a bearer token is required (401 without);
+//              and GraphQL over WebSocket (graphql_ws.h: graphql-transport-ws, for
+//              subscriptions), the token in connection_init's payload
 //   /graphiql  the GraphiQL page (also GET /graphql from a browser asking for text/html)
 //   /healthz   200 while the process serves
 //   /readyz    200 when the database answers, else 503
@@ -14,6 +16,7 @@
 #include <chrono>
 
 #include "styrmin/api/graphql_http.h"
+#include "styrmin/api/graphql_ws.h"
 #include "styrmin/auth/auth.h"
 #include "styrmin/core/metrics.h"
 #include "styrmin/storage/store.h"
@@ -27,6 +30,9 @@ class Routes final {
          storage::Store& store, Metrics& metrics, GraphqlHttpOptions options = {});
 
   http::Response Handle(const http::Request& request) const;
+  // The http::Server's WebSocketHandler: /graphql speaks graphql-transport-ws; other paths are
+  // refused.
+  http::WebSocketUpgrade Upgrade(const http::Request& request) const;
   // Records a served response (the http::Server's ResponseObserver).
   void Observe(const http::Request& request, const http::Response& response,
                std::chrono::nanoseconds elapsed) const;
@@ -38,6 +44,7 @@ class Routes final {
   storage::Store& store_;
   Metrics& metrics_;
   GraphqlHttpEndpoint endpoint_;
+  GraphqlWsEndpoint ws_endpoint_;
 };
 
 }  // namespace styrmin::api

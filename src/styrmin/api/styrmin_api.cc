@@ -10,6 +10,7 @@
 #include "styrmin/api/observed_status.h"
 #include "styrmin/api/resolver_kit.h"
 #include "styrmin/api/run_execution.h"
+#include "styrmin/api/subscriptions.h"
 #include "styrmin/driver/context.h"
 #include "styrmin/driver/git_source.h"
 #include "styrmin/driver/loader.h"
@@ -553,6 +554,7 @@ Result<std::unique_ptr<ExecutableSchema>> BuildStyrminSchema(storage::Store& sto
   BindDeployments(*schema, store, clock);
   BindRunExecution(*schema, store, clock);
   BindObservedStatus(*schema, store, clock);
+  BindSubscriptions(*schema, store, clock);
   BindMutations(*schema, store, clock, options);
   return schema;
 }

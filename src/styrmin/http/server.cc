@@ -19,7 +19,11 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/stream.hpp>
 #include <condition_variable>
+#include <deque>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -71,6 +75,113 @@ bhttp::response<bhttp::string_body> ToBeast(const Response& in, unsigned version
   }
   return out;
 }
+
+// One upgraded connection: a WebSocket over the connection's stream (borrowed: it lives as long
+// as the connection's coroutine, which Run is part of). Everything runs on the connection's
+// strand; Send and Close post there, and do nothing once Run has returned.
+template <typename Stream>
+class WebSocketConnection final : public WebSocketPeer,
+                                  public std::enable_shared_from_this<WebSocketConnection<Stream>> {
+ public:
+  WebSocketConnection(Stream& stream, asio::any_io_executor executor)
+      : ws_(stream), executor_(std::move(executor)) {}
+
+  void Send(std::string text) override {
+    asio::post(executor_, [self = this->shared_from_this(), text = std::move(text)]() mutable {
+      if (self->gone_ || self->closing_) return;
+      self->queue_.push_back(std::move(text));
+      self->StartWriting();
+    });
+  }
+
+  void Close(std::uint16_t code, std::string reason) override {
+    asio::post(executor_, [self = this->shared_from_this(), code, reason = std::move(reason)] {
+      if (self->gone_ || self->closing_) return;
+      self->closing_ = true;
+      beast::websocket::close_reason close(code);  // any code: the application's are 4000+
+      // A close frame's reason holds at most 123 bytes.
+      const std::size_t kept = std::min(reason.size(), close.reason.max_size());
+      close.reason.assign(reason.data(), kept);
+      self->close_ = close;
+      self->StartWriting();
+    });
+  }
+
+  // Completes the handshake, then reads messages into the session until the connection ends.
+  asio::awaitable<void> Run(bhttp::request<bhttp::string_body> upgrade_request,
+                            WebSocketUpgrade upgrade, std::size_t max_message_bytes) {
+    // The WebSocket's own timeouts from here: pings when idle, and a bounded handshake/close.
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(beast::websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(beast::websocket::stream_base::decorator(
+        [subprotocol = upgrade.subprotocol](beast::websocket::response_type& response) {
+          if (!subprotocol.empty()) response.set(bhttp::field::sec_websocket_protocol, subprotocol);
+        }));
+    ws_.read_message_max(max_message_bytes);
+    auto [accept_ec] = co_await ws_.async_accept(upgrade_request, kAwait);
+    if (!accept_ec) {
+      std::unique_ptr<WebSocketSession> session = upgrade.start(this->shared_from_this());
+      beast::flat_buffer buffer;
+      while (true) {
+        auto [ec, bytes] = co_await ws_.async_read(buffer, kAwait);
+        (void)bytes;
+        if (ec) break;
+        if (!ws_.got_text()) {
+          Close(static_cast<std::uint16_t>(beast::websocket::close_code::bad_payload),
+                "only text messages are accepted");
+        } else if (!closing_) {
+          const auto data = buffer.data();
+          session->OnMessage(std::string_view(static_cast<const char*>(data.data()), data.size()));
+        }
+        buffer.consume(buffer.size());
+      }
+      session->OnClose();
+    }
+    // The stream goes away with the connection: wait (bounded) for a write in progress, which
+    // fails fast now that the connection is closed.
+    closing_ = true;
+    asio::steady_timer pause(executor_);
+    for (int waits = 0; writing_ && waits < 200; ++waits) {
+      pause.expires_after(std::chrono::milliseconds(10));
+      co_await pause.async_wait(kAwait);
+    }
+    gone_ = true;
+  }
+
+ private:
+  void StartWriting() {
+    if (writing_) return;
+    writing_ = true;
+    asio::co_spawn(executor_, Write(this->shared_from_this()), asio::detached);
+  }
+
+  asio::awaitable<void> Write(std::shared_ptr<WebSocketConnection> self) {
+    while (!queue_.empty() && !failed_ && !gone_) {
+      const std::string text = std::move(queue_.front());
+      queue_.pop_front();
+      ws_.text(true);
+      auto [ec, bytes] = co_await ws_.async_write(asio::buffer(text), kAwait);
+      (void)bytes;
+      if (ec) failed_ = true;
+    }
+    if (closing_ && close_ && !failed_ && !gone_) {
+      auto [ec] = co_await ws_.async_close(*close_, kAwait);
+      (void)ec;
+      close_.reset();
+    }
+    writing_ = false;
+    (void)self;
+  }
+
+  beast::websocket::stream<Stream&> ws_;
+  const asio::any_io_executor executor_;  // the connection's strand; all state below is on it
+  std::deque<std::string> queue_;
+  std::optional<beast::websocket::close_reason> close_;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool failed_ = false;
+  bool gone_ = false;
+};
 
 }  // namespace
 
@@ -309,12 +420,18 @@ class Server::Impl final {
         }
         break;
       }
+      auto message = parser.release();
+      if (options_.websocket && beast::websocket::is_upgrade(message)) {
+        // Not counted as busy: a WebSocket lives until either side closes it, and shutdown
+        // closes it like an idle connection.
+        co_await ServeWebSocket(stream, connection, std::move(message));
+        break;  // the connection ended with its WebSocket
+      }
       {
         std::lock_guard<std::mutex> lock(mu_);
         connection.busy = true;
         ++busy_;
       }
-      auto message = parser.release();
       const unsigned version = message.version();
       bool keep_alive = message.keep_alive();
       const Request request = ToRequest(std::move(message));
@@ -349,6 +466,36 @@ class Server::Impl final {
       idle_.notify_all();
       if (write_ec || !keep_alive) break;
     }
+  }
+
+  // An upgrade request: the WebSocketHandler accepts it (the connection is then the session's
+  // until it closes) or refuses it with a response, after which the connection closes.
+  template <typename Stream>
+  asio::awaitable<void> ServeWebSocket(Stream& stream, Connection& connection,
+                                       bhttp::request<bhttp::string_body> message) {
+    const Request request = ToRequest(bhttp::request<bhttp::string_body>(message));
+    const auto start = std::chrono::steady_clock::now();
+    WebSocketUpgrade upgrade;
+    try {
+      upgrade = options_.websocket(request);
+    } catch (const std::exception& e) {
+      if (options_.log_error) options_.log_error(std::string("upgrade failed: ") + e.what());
+      upgrade = WebSocketUpgrade{{}, {}, Response::Of(500, "internal error\n")};
+    }
+    if (!upgrade.start) {
+      if (options_.observer) {
+        options_.observer(request, upgrade.refusal, std::chrono::steady_clock::now() - start);
+      }
+      auto out = ToBeast(upgrade.refusal, message.version(), false);
+      connection.transport().expires_after(options_.write_timeout);
+      co_await bhttp::async_write(stream, out, kAwait);
+      co_return;
+    }
+    if (options_.observer) {
+      options_.observer(request, Response::Of(101, ""), std::chrono::steady_clock::now() - start);
+    }
+    auto socket = std::make_shared<WebSocketConnection<Stream>>(stream, connection.executor);
+    co_await socket->Run(std::move(message), std::move(upgrade), options_.max_body_bytes);
   }
 
   const ServerOptions options_;

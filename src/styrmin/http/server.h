@@ -7,6 +7,9 @@
 // Shutdown is graceful: it stops accepting, lets requests already being handled finish and
 // their responses go out (up to a grace period), and closes idle keep-alive connections.
 //
+// WebSocket upgrades go to an optional WebSocketHandler, which accepts them with a session that
+// then owns the connection (graphql-transport-ws uses this).
+//
 // Thread-safety: the handler runs on the server's threads, several at once; it must be
 // thread-safe. Start/Shutdown/port may be called from any thread.
 #pragma once
@@ -25,6 +28,39 @@
 namespace styrmin::http {
 
 using Handler = std::function<Response(const Request&)>;
+
+// One WebSocket connection the server upgraded, as its session sees it. Send and Close may be
+// called from any thread, also after the connection is gone (they are then ignored).
+class WebSocketPeer {
+ public:
+  virtual ~WebSocketPeer() = default;
+  // Queues a text message; messages go out in the order queued.
+  virtual void Send(std::string text) = 0;
+  // Sends what is queued, then closes with `code` (RFC 6455 section 7.4, or 4000-4999 for the
+  // application) and `reason`. Later calls and sends are ignored.
+  virtual void Close(std::uint16_t code, std::string reason) = 0;
+};
+
+// What serves one upgraded connection. OnMessage and OnClose run on the connection's strand,
+// one at a time; they must not block for long (hand long work to other threads).
+class WebSocketSession {
+ public:
+  virtual ~WebSocketSession() = default;
+  // A text message from the client.
+  virtual void OnMessage(std::string_view text) = 0;
+  // The connection is gone (either side closed it, or the server shuts down); called once,
+  // last. Work the session started must stop before this returns.
+  virtual void OnClose() = 0;
+};
+
+// The answer to a WebSocket upgrade request: accepted with `start` (and `subprotocol`, when not
+// empty, in the Sec-WebSocket-Protocol header), or refused with `refusal`.
+struct WebSocketUpgrade {
+  std::string subprotocol;
+  std::function<std::unique_ptr<WebSocketSession>(std::shared_ptr<WebSocketPeer>)> start;
+  Response refusal;
+};
+using WebSocketHandler = std::function<WebSocketUpgrade(const Request&)>;
 // Told of every response the server sends, the handler's or its own (a 413, ...), with the
 // time from the request's last byte to the response's.
 using ResponseObserver =
@@ -49,6 +85,10 @@ struct ServerOptions {
   // file holding the chain.
   std::string tls_certificate_file;
   std::string tls_private_key_file;
+  // WebSocket upgrade requests go here when set (else to the Handler, as plain requests).
+  // Messages are limited to max_body_bytes; idle connections are pinged, and closed when the
+  // peer stops answering.
+  WebSocketHandler websocket;
 };
 
 class Server final {

@@ -10,6 +10,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/stream.hpp>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -349,6 +352,96 @@ TEST(Server, StartRefusesTlsFilesThatDoNotLoad) {
   server = Server::Start(options, Echo);
   ASSERT_FALSE(server.has_value());
   EXPECT_NE(server.error().message().find("both"), std::string::npos);
+}
+
+// A session that answers each message with "echo: <message>" and closes with 4000 on "bye".
+class EchoSession final : public WebSocketSession {
+ public:
+  EchoSession(std::shared_ptr<WebSocketPeer> peer, std::atomic<int>* closes)
+      : peer_(std::move(peer)), closes_(closes) {}
+  void OnMessage(std::string_view text) override {
+    if (text == "bye") return peer_->Close(4000, "bye yourself");
+    peer_->Send("echo: " + std::string(text));
+  }
+  void OnClose() override { ++*closes_; }
+
+ private:
+  std::shared_ptr<WebSocketPeer> peer_;
+  std::atomic<int>* closes_;
+};
+
+ServerOptions WithEchoWebSocket(std::atomic<int>* closes) {
+  ServerOptions options;
+  options.websocket = [closes](const Request& request) {
+    WebSocketUpgrade upgrade;
+    if (request.path() != "/ws") {
+      upgrade.refusal = Response::Of(404, "no WebSocket here\n");
+      return upgrade;
+    }
+    upgrade.subprotocol = "echo";
+    upgrade.start = [closes](std::shared_ptr<WebSocketPeer> peer) {
+      return std::make_unique<EchoSession>(std::move(peer), closes);
+    };
+    return upgrade;
+  };
+  return options;
+}
+
+TEST(ServerWebSocket, UpgradesToASessionThatOwnsTheConnectionUntilItCloses) {
+  std::atomic<int> closes{0};
+  auto server = StartOrDie(WithEchoWebSocket(&closes), Echo);
+  boost::asio::io_context ioc;
+  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws(Connect(ioc, server->port()));
+  boost::beast::websocket::response_type answer;
+  ws.handshake(answer, "127.0.0.1", "/ws");
+  EXPECT_EQ(answer[boost::beast::http::field::sec_websocket_protocol], "echo");
+  for (const std::string text : {"one", "two"}) {
+    ws.write(boost::asio::buffer(text));
+    boost::beast::flat_buffer buffer;
+    ws.read(buffer);
+    EXPECT_EQ(boost::beast::buffers_to_string(buffer.data()), "echo: " + text);
+  }
+  EXPECT_EQ(server->in_flight(), 0U) << "an open WebSocket is not a request in flight";
+  ws.write(boost::asio::buffer(std::string("bye")));
+  boost::beast::flat_buffer buffer;
+  boost::beast::error_code ec;
+  ws.read(buffer, ec);
+  EXPECT_EQ(ec, boost::beast::websocket::error::closed);
+  EXPECT_EQ(ws.reason().code, 4000);
+  EXPECT_EQ(std::string(ws.reason().reason.data(), ws.reason().reason.size()), "bye yourself");
+  // Plain requests still go to the handler.
+  auto plain = Fetch("127.0.0.1", server->port(), Get("/ws"));
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->body, "GET /ws ");
+  server->Shutdown(5s);
+  EXPECT_EQ(closes, 1);
+}
+
+TEST(ServerWebSocket, RefusesAnUpgradeTheHandlerRefusesWithItsResponse) {
+  std::atomic<int> closes{0};
+  auto server = StartOrDie(WithEchoWebSocket(&closes), Echo);
+  boost::asio::io_context ioc;
+  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws(Connect(ioc, server->port()));
+  boost::beast::websocket::response_type answer;
+  boost::beast::error_code ec;
+  ws.handshake(answer, "127.0.0.1", "/elsewhere", ec);
+  EXPECT_TRUE(ec);
+  EXPECT_EQ(answer.result_int(), 404U);
+  EXPECT_EQ(closes, 0);
+}
+
+TEST(ServerWebSocket, ShutdownClosesOpenWebSocketsAndTheirSessionsSeeIt) {
+  std::atomic<int> closes{0};
+  auto server = StartOrDie(WithEchoWebSocket(&closes), Echo);
+  boost::asio::io_context ioc;
+  boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws(Connect(ioc, server->port()));
+  ws.handshake("127.0.0.1", "/ws");
+  server->Shutdown(5s);
+  EXPECT_EQ(closes, 1);
+  boost::beast::flat_buffer buffer;
+  boost::beast::error_code ec;
+  ws.read(buffer, ec);
+  EXPECT_TRUE(ec) << "the connection is closed";
 }
 
 }  // namespace

@@ -213,6 +213,17 @@ Result<std::optional<RunLease>> SqlStore::ClaimRun(const ClusterId& cluster,
       });
 }
 
+Result<std::int64_t> SqlStore::CountClaimableRuns(const ClusterId& cluster, Timestamp now) {
+  const std::string now_text = FormatRfc3339(now);
+  return database().InTransaction(Access::kRead, [&](SqlSession& session) {
+    return session.QueryInt(
+        "SELECT COUNT(*) FROM runs WHERE cluster_id = ?1 AND (state = 'pending' OR "
+        "(state = 'running' AND lease_expires_at" +
+            std::string(ByteOrder(session.dialect())) + " < ?2))",
+        {cluster.value(), now_text});
+  });
+}
+
 Result<Run> SqlStore::RenewLease(const LeaseRef& lease, Timestamp now,
                                  std::chrono::milliseconds duration) {
   STYRMIN_RETURN_IF_ERROR(ValidateLease(lease));

@@ -65,6 +65,7 @@ class SqlStore : public Store {
   // sql_run_execution.cc
   Result<std::optional<RunLease>> ClaimRun(const ClusterId& cluster, const std::string& lease_id,
                                            Timestamp now, std::chrono::milliseconds duration) final;
+  Result<std::int64_t> CountClaimableRuns(const ClusterId& cluster, Timestamp now) final;
   Result<Run> RenewLease(const LeaseRef& lease, Timestamp now,
                          std::chrono::milliseconds duration) final;
   Result<RunStep> StartStep(const LeaseRef& lease, const std::string& name, Timestamp now) final;

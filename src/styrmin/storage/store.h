@@ -326,6 +326,9 @@ class RunExecutionStore {
   virtual Result<std::optional<RunLease>> ClaimRun(const ClusterId& cluster,
                                                    const std::string& lease_id, Timestamp now,
                                                    std::chrono::milliseconds duration) = 0;
+  // How many runs a claim of `cluster` at `now` could take: pending ones, and running ones
+  // whose lease expired.
+  virtual Result<std::int64_t> CountClaimableRuns(const ClusterId& cluster, Timestamp now) = 0;
   // Extends the lease to now + `duration`.
   virtual Result<Run> RenewLease(const LeaseRef& lease, Timestamp now,
                                  std::chrono::milliseconds duration) = 0;

@@ -2216,9 +2216,14 @@ TEST_P(StoreContractTest, ClaimsTheOldestPendingRunOfTheClusterAndNoneWhenNoneWa
   ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-1", "e-1", "r-1", kMonday + 1ms));
   ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-3", "e-3", "r-3", kMonday));
 
+  EXPECT_EQ(store().CountClaimableRuns(ClusterId("c-1"), kClaimed), 2);
+  EXPECT_EQ(store().CountClaimableRuns(ClusterId("c-2"), kClaimed), 1);
   const std::optional<storage::Run> first = Claim(store(), "lease-a");
   ASSERT_TRUE(first);
   EXPECT_EQ(first->id, RunId("r-1"));
+  EXPECT_EQ(store().CountClaimableRuns(ClusterId("c-1"), kClaimed), 1);
+  EXPECT_EQ(store().CountClaimableRuns(ClusterId("c-1"), kClaimed + 31s), 2)
+      << "r-1's lease has expired by then";
   EXPECT_EQ(first->state, RunState::kRunning);
   EXPECT_TRUE(first->started_at == kClaimed);
   EXPECT_EQ(first->attempts, 1);
