@@ -306,6 +306,47 @@ TEST_F(ServerAgentTest, BadReportsGetAClearErrorAndChangeNothing) {
       report("finishRun(runId: $r, leaseId: $l, state: CANCELLED) { id }").contains("errors"));
 }
 
+TEST_F(ServerAgentTest, AFailedRunIsRetriedByAnOperatorAndClaimedAgain) {
+  const std::string run_id = CreateDeployment(*server_, *cluster_, "retried");
+  const Json lease = Claim();
+  ASSERT_TRUE(lease.is_object());
+  ASSERT_EQ(lease["run"]["id"], run_id);
+  const Json failed = Agent(
+      "mutation($r: ID!, $l: ID!) { finishRun(runId: $r, leaseId: $l, state: FAILED, "
+      "error: \"helm said no\") { state error } }",
+      {{"r", run_id}, {"l", lease["leaseId"]}});
+  ASSERT_EQ(failed["data"]["finishRun"]["state"], "FAILED") << failed.dump(2);
+  const Json agent_retry = Agent("mutation($r: ID!) { retryRun(id: $r) { id } }", {{"r", run_id}});
+  EXPECT_EQ(ErrorCodeOf(agent_retry), "FORBIDDEN") << agent_retry.dump(2);
+
+  const Json retried = Call(*server_,
+                            "mutation($r: ID!) { retryRun(id: $r) { id kind state reason "
+                            "instance { id } deployment { currentRun { id } } } }",
+                            {{"r", run_id}});
+  ASSERT_FALSE(retried.contains("errors")) << retried.dump(2);
+  const Json& run = retried["data"]["retryRun"];
+  EXPECT_NE(run["id"], run_id);
+  EXPECT_EQ(run["kind"], "CREATE");
+  EXPECT_EQ(run["state"], "PENDING");
+  EXPECT_EQ(run["instance"]["id"], lease["run"]["instance"]["id"]);
+  EXPECT_EQ(run["deployment"]["currentRun"]["id"], run["id"]);
+  EXPECT_EQ(run["reason"].get<std::string>().rfind("retry of run " + run_id, 0), 0U);
+  const Json again =
+      Call(*server_, "mutation($r: ID!) { retryRun(id: $r) { id } }", {{"r", run_id}});
+  EXPECT_EQ(ErrorCodeOf(again), "CONFLICT") << again.dump(2);
+  const Json unknown = Call(*server_, "mutation { retryRun(id: \"r-none\") { id } }");
+  EXPECT_EQ(ErrorCodeOf(unknown), "NOT_FOUND") << unknown.dump(2);
+
+  const Json next = Claim();
+  ASSERT_TRUE(next.is_object());
+  EXPECT_EQ(next["run"]["id"], run["id"]);
+  EXPECT_EQ(next["run"]["attempts"], 1);
+  ASSERT_FALSE(Agent("mutation($r: ID!, $l: ID!) { finishRun(runId: $r, leaseId: $l, "
+                     "state: CANCELLED) { id } }",
+                     {{"r", next["run"]["id"]}, {"l", next["leaseId"]}})
+                   .contains("errors"));
+}
+
 TEST_F(ServerAgentTest, ObservedStatusIsReportedByTheAgentAndShownApartFromTheDeclaredState) {
   ASSERT_FALSE(CreateDeployment(*server_, *cluster_, "observed").empty());
   ASSERT_FALSE(CreateDeployment(*server_, *cluster_, "observed-too").empty());

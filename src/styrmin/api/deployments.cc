@@ -356,6 +356,15 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
                         target = id.value();
                         return OwnedOrError(store.CancelRun(id, NowMillis(clock)));
                       });
+  BindAuditedMutation(
+      s, store, clock, "retryRun", [&store, &clock](const ResolveInfo& info, std::string& target) {
+        if (auto denied = Deny(info, auth::Action::kChangeDeployments)) {
+          return *denied;
+        }
+        const RunId id(info.args()["id"].get<std::string>());
+        target = id.value();
+        return OwnedOrError(store.RetryRun(id, RunId(auth::GenerateId("r")), NowMillis(clock)));
+      });
   BindOrDie(s, "DeploymentChangePayload", "deployment", [](const ResolveInfo& info) {
     return FieldValue::Object(&info.Parent<ChangeResult>().deployment);
   });

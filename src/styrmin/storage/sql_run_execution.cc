@@ -213,6 +213,55 @@ Result<std::optional<RunLease>> SqlStore::ClaimRun(const ClusterId& cluster,
       });
 }
 
+Result<Run> SqlStore::RetryRun(const RunId& id, const RunId& new_id, Timestamp at) {
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(id.value(), "run id"));
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(new_id.value(), "new run id"));
+  return database().InTransaction(Access::kWrite, [&](SqlSession& session) -> Result<Run> {
+    STYRMIN_ASSIGN_OR_RETURN(
+        const Run failed,
+        ReadFirst(session.Query(sql::SelectRuns() + " WHERE id = ?1", {id.value()}), ReadRun,
+                  "run " + Quoted(id.value()) + " not found"));
+    if (failed.state != RunState::kFailed && failed.state != RunState::kCancelled) {
+      return FailedPrecondition(RunName(failed) + " is " + std::string(RunStateName(failed.state)) +
+                                "; only a failed or cancelled run can be retried");
+    }
+    // The deployment's row locked, as for a change: one unfinished run per deployment.
+    STYRMIN_RETURN_IF_ERROR(session.Query(
+        "SELECT id FROM deployments WHERE id = ?1" + std::string(LockForUpdate(session.dialect())),
+        {failed.deployment_id.value()}));
+    STYRMIN_ASSIGN_OR_RETURN(const std::optional<Run> unfinished,
+                             sql::QueryUnfinishedRun(session, failed.deployment_id));
+    if (unfinished) {
+      return FailedPrecondition(RunName(*unfinished) + " is " +
+                                std::string(RunStateName(unfinished->state)) +
+                                " for the same deployment; wait for it or cancel it");
+    }
+    STYRMIN_ASSIGN_OR_RETURN(const std::vector<SqlRow> newest,
+                             session.Query("SELECT id, kind FROM runs WHERE deployment_id = ?1" +
+                                               OrderByBytes(session.dialect(), {"created_at", "id"},
+                                                            sql::Direction::kDescending) +
+                                               " LIMIT 1",
+                                           {failed.deployment_id.value()}));
+    if (!newest.empty() && newest.front().Text(0) != failed.id.value()) {
+      return FailedPrecondition(RunName(failed) + " is not the latest run of its deployment (run " +
+                                newest.front().Text(0) + " (" + newest.front().Text(1) +
+                                ") is); only the latest can be retried");
+    }
+    return ReadFirst(
+        session.Query(
+            "INSERT INTO runs (id, deployment_id, environment_id, cluster_id, kind, state, "
+            "instance_id, reason, error, progress, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+            "'pending', ?6, ?7, '', ?8, ?9) RETURNING " +
+                std::string(kRunColumns),
+            {new_id.value(), failed.deployment_id.value(), failed.environment_id.value(),
+             failed.cluster_id.value(), failed.kind, failed.instance_id.value(),
+             "retry of run " + failed.id.value() + ": " + failed.reason, FormatProgress(0),
+             FormatRfc3339(at)},
+            "record the retry of " + RunName(failed)),
+        ReadRun, "the retry was not returned");
+  });
+}
+
 Result<std::int64_t> SqlStore::CountClaimableRuns(const ClusterId& cluster, Timestamp now) {
   const std::string now_text = FormatRfc3339(now);
   return database().InTransaction(Access::kRead, [&](SqlSession& session) {

@@ -20,6 +20,7 @@ using sql::kRunColumns;
 using sql::LockForUpdate;
 using sql::LostARace;
 using sql::OrderByBytes;
+using sql::QueryUnfinishedRun;
 using sql::ReadAll;
 using sql::ReadFirst;
 using sql::ReadRun;
@@ -219,17 +220,6 @@ Status RequireDriverVersion(SqlSession& session, const DriverVersionId& id) {
   return FailIfMissing(session, "SELECT 1 FROM application_driver_versions WHERE id = ?1",
                        {id.value()},
                        InvalidArgument("driver version " + Quoted(id.value()) + " does not exist"));
-}
-
-// The deployment's pending or running run, if any. The condition is the partial unique
-// index's, so that both databases find the run through it.
-Result<std::optional<Run>> QueryUnfinishedRun(SqlSession& session, const DeploymentId& id) {
-  STYRMIN_ASSIGN_OR_RETURN(
-      const std::vector<SqlRow> rows,
-      session.Query(SelectRuns() + " WHERE deployment_id = ?1 AND state IN ('pending', 'running')",
-                    {id.value()}));
-  if (rows.empty()) return std::nullopt;
-  return ReadRun(rows.front());
 }
 
 // --- audit log

@@ -61,6 +61,7 @@ class SqlStore : public Store {
   Result<std::optional<Run>> FindUnfinishedRun(const DeploymentId& deployment) final;
   Result<std::vector<Run>> FindUnfinishedRuns(const std::vector<DeploymentId>& deployments) final;
   Result<Run> CancelRun(const RunId& id, Timestamp at) final;
+  Result<Run> RetryRun(const RunId& id, const RunId& new_id, Timestamp at) final;  // runs file
 
   // sql_run_execution.cc
   Result<std::optional<RunLease>> ClaimRun(const ClusterId& cluster, const std::string& lease_id,

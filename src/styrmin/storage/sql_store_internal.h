@@ -179,4 +179,15 @@ inline std::string RunName(const Run& run) {
   return "run " + run.id.value() + " (" + run.kind + ")";
 }
 
+// The deployment's pending or running run, if any. The condition is the partial unique
+// index's, so that both databases find the run through it.
+inline Result<std::optional<Run>> QueryUnfinishedRun(SqlSession& session, const DeploymentId& id) {
+  STYRMIN_ASSIGN_OR_RETURN(
+      const std::vector<SqlRow> rows,
+      session.Query(SelectRuns() + " WHERE deployment_id = ?1 AND state IN ('pending', 'running')",
+                    {id.value()}));
+  if (rows.empty()) return std::nullopt;
+  return ReadRun(rows.front());
+}
+
 }  // namespace styrmin::storage::sql

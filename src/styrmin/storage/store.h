@@ -265,6 +265,12 @@ class DeploymentStore {
   // Cancels a pending run (state cancelled, finished_at = `at`); kFailedPrecondition naming
   // its state when it is no longer pending (running runs are cancelled by their agent).
   virtual Result<Run> CancelRun(const RunId& id, Timestamp at) = 0;
+  // Records a new pending run `new_id` that does again what failed or cancelled run `id` did:
+  // the same kind, for the same Instance, created at `at`. kFailedPrecondition, naming the run,
+  // when `id` did not fail and was not cancelled, when a newer run of its deployment exists
+  // (retrying an older one would undo what came after it), or when its deployment has a run in
+  // progress; kNotFound for an unknown run.
+  virtual Result<Run> RetryRun(const RunId& id, const RunId& new_id, Timestamp at) = 0;
 };
 
 // A run an agent claimed: the run, and the lease it holds on it. The lease id is presented with

@@ -2701,5 +2701,43 @@ TEST_P(StoreContractTest, RefusesAStatusReportWholeForAnyBadStatusAndWritesNothi
   EXPECT_EQ(pods->front().name, "server-0");
 }
 
+TEST_P(StoreContractTest, RetriesTheLatestFailedOrCancelledRunOfADeploymentOnce) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  ASSERT_NO_FATAL_FAILURE(RecordPendingRun(store(), "d-1", "e-1", "r-1", kMonday));
+  ExpectRefused(AsStatus(store().RetryRun(RunId("r-1"), RunId("r-2"), kClaimed)),
+                ErrorCode::kFailedPrecondition,
+                "run r-1 (create) is pending; only a failed or cancelled run can be retried");
+  ASSERT_TRUE(Claim(store(), "lease-a"));
+  ASSERT_TRUE(
+      store().FinishRun(Lease("r-1", "lease-a"), RunState::kFailed, "helm said no", kClaimed + 1s));
+
+  auto retried = store().RetryRun(RunId("r-1"), RunId("r-2"), kClaimed + 2s);
+  ASSERT_TRUE(retried) << retried.error().ToString();
+  EXPECT_EQ(retried->id, RunId("r-2"));
+  EXPECT_EQ(retried->state, RunState::kPending);
+  EXPECT_EQ(retried->kind, "create");
+  EXPECT_EQ(retried->instance_id, InstanceId("i-d-1"));
+  EXPECT_EQ(retried->cluster_id, ClusterId("c-1"));
+  EXPECT_EQ(retried->reason, "retry of run r-1: the planner chose create");
+  EXPECT_EQ(retried->attempts, 0);
+  EXPECT_TRUE(retried->created_at == kClaimed + 2s);
+  auto stored = store().GetRun(RunId("r-2"));
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  ExpectSameRun(*stored, *retried);
+
+  ExpectRefused(AsStatus(store().RetryRun(RunId("r-1"), RunId("r-3"), kClaimed + 3s)),
+                ErrorCode::kFailedPrecondition,
+                "run r-2 (create) is pending for the same deployment");
+  ASSERT_TRUE(store().CancelRun(RunId("r-2"), kClaimed + 4s));
+  ExpectRefused(AsStatus(store().RetryRun(RunId("r-1"), RunId("r-3"), kClaimed + 5s)),
+                ErrorCode::kFailedPrecondition,
+                "run r-1 (create) is not the latest run of its deployment (run r-2 (create) is)");
+  ASSERT_TRUE(store().RetryRun(RunId("r-2"), RunId("r-3"), kClaimed + 6s)) << "cancelled";
+  ExpectRefused(AsStatus(store().RetryRun(RunId("r-404"), RunId("r-5"), kClaimed)),
+                ErrorCode::kNotFound, "run \"r-404\" not found");
+  EXPECT_FALSE(store().GetRun(RunId("r-5")));
+  EXPECT_EQ(store().ListRuns(RunPage(50))->size(), 3u);
+}
+
 }  // namespace
 }  // namespace styrmin::storage
