@@ -32,13 +32,11 @@ std::string Placeholders(std::size_t first, std::size_t count) {
 // The cluster of each of `deployments` that exists, by deployment id.
 Result<std::unordered_map<std::string, std::string>> ClustersOf(
     SqlSession& session, const std::vector<std::string>& deployments) {
-  std::vector<SqlValue> params(deployments.begin(), deployments.end());
-  STYRMIN_ASSIGN_OR_RETURN(
-      const std::vector<SqlRow> rows,
-      session.Query("SELECT d.id, e.cluster_id FROM deployments d "
-                    "JOIN environments e ON e.id = d.environment_id WHERE d.id IN (" +
-                        Placeholders(1, params.size()) + ")",
-                    std::span<const SqlValue>(params)));
+  STYRMIN_ASSIGN_OR_RETURN(const std::vector<SqlRow> rows,
+                           session.Query("SELECT d.id, e.cluster_id FROM deployments d "
+                                         "JOIN environments e ON e.id = d.environment_id WHERE " +
+                                             sql::InJsonList(session.dialect(), "d.id", 1),
+                                         {sql::JsonList(deployments)}));
   std::unordered_map<std::string, std::string> clusters;
   for (const SqlRow& row : rows) clusters.emplace(row.Text(0), row.Text(1));
   return clusters;
@@ -174,12 +172,10 @@ Status SqlStore::ReportDeploymentStatuses(const ClusterId& cluster,
       if (status.observed_instance_id) instances.push_back(status.observed_instance_id->value());
     }
     if (!instances.empty()) {
-      std::vector<SqlValue> params(instances.begin(), instances.end());
-      STYRMIN_ASSIGN_OR_RETURN(
-          const std::vector<SqlRow> rows,
-          session.Query("SELECT id, deployment_id FROM instances WHERE id IN (" +
-                            Placeholders(1, params.size()) + ")",
-                        std::span<const SqlValue>(params)));
+      STYRMIN_ASSIGN_OR_RETURN(const std::vector<SqlRow> rows,
+                               session.Query("SELECT id, deployment_id FROM instances WHERE " +
+                                                 sql::InJsonList(session.dialect(), "id", 1),
+                                             {sql::JsonList(instances)}));
       std::unordered_map<std::string, std::string> owners;
       for (const SqlRow& row : rows) owners.emplace(row.Text(0), row.Text(1));
       for (std::size_t i = 0; i < statuses.size(); ++i) {
@@ -259,15 +255,17 @@ Result<std::vector<DeploymentStatus>> SqlStore::FindDeploymentStatuses(
                            " deployments at once, not " + std::to_string(deployments.size()));
   }
   if (deployments.empty()) return std::vector<DeploymentStatus>();
-  std::vector<SqlValue> params;
-  params.reserve(deployments.size());
-  for (const DeploymentId& id : deployments) params.emplace_back(id.value());
-  const std::string statement = "SELECT " + std::string(kStatusColumns) +
-                                " FROM deployment_statuses WHERE deployment_id IN (" +
-                                Placeholders(1, params.size()) + ")";
+  std::vector<std::string> ids;
+  ids.reserve(deployments.size());
+  for (const DeploymentId& id : deployments) ids.push_back(id.value());
+  const std::string list = sql::JsonList(ids);
   return database().InTransaction(
       Access::kRead, [&](SqlSession& session) -> Result<std::vector<DeploymentStatus>> {
-        return ReadAll(session.Query(statement, std::span<const SqlValue>(params)), ReadStatus);
+        return ReadAll(session.Query("SELECT " + std::string(kStatusColumns) +
+                                         " FROM deployment_statuses WHERE " +
+                                         sql::InJsonList(session.dialect(), "deployment_id", 1),
+                                     {list}),
+                       ReadStatus);
       });
 }
 

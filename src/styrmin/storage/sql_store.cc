@@ -805,20 +805,19 @@ Result<std::vector<Run>> SqlStore::FindUnfinishedRuns(
                            std::to_string(deployments.size()));
   }
   if (deployments.empty()) return std::vector<Run>();
-  std::string sql = SelectRuns() + " WHERE state IN ('pending', 'running') AND deployment_id IN (";
-  std::vector<SqlValue> params;
-  params.reserve(deployments.size());
-  for (std::size_t i = 0; i < deployments.size(); ++i) {
-    if (i > 0) sql += ", ";
-    sql += '?';
-    sql += std::to_string(i + 1);
-    params.emplace_back(deployments[i].value());
-  }
-  sql += ')';
-  return database_->InTransaction(Access::kRead,
-                                  [&](SqlSession& session) -> Result<std::vector<Run>> {
-                                    return ReadAll(session.Query(sql, std::span(params)), ReadRun);
-                                  });
+  std::vector<std::string> ids;
+  ids.reserve(deployments.size());
+  for (const DeploymentId& id : deployments) ids.push_back(id.value());
+  const std::string list = sql::JsonList(ids);
+  return database_->InTransaction(
+      Access::kRead, [&](SqlSession& session) -> Result<std::vector<Run>> {
+        return ReadAll(session.Query(SelectRuns() +
+                                         " WHERE state IN ('pending', "
+                                         "'running') AND " +
+                                         sql::InJsonList(session.dialect(), "deployment_id", 1),
+                                     {list}),
+                       ReadRun);
+      });
 }
 
 Result<Run> SqlStore::CancelRun(const RunId& id, Timestamp at) {

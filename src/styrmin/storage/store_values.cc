@@ -387,6 +387,7 @@ Result<double> ParseStoredProgress(std::string_view text, std::string_view row) 
 }
 
 Result<Json> ParseStoredJson(std::string_view text, std::string_view row) {
+  if (text == "{}") return Json::object();  // most configs: no parser for them
   auto json = ParseJson(text);
   if (!json) return tl::unexpected(Corrupt(row, json.error()));
   return json;
