@@ -199,28 +199,6 @@ class TempDir {
   fs::path path_;
 };
 
-// A namespace of the plane, deleted when the test ends however it ends.
-class PlaneNamespace {
- public:
-  explicit PlaneNamespace(std::string name) : name_(std::move(name)) {}
-  ~PlaneNamespace() {
-    if (created_) (void)Kubectl({"delete", "namespace", name_, "--wait=false"});
-  }
-  PlaneNamespace(const PlaneNamespace&) = delete;
-  PlaneNamespace& operator=(const PlaneNamespace&) = delete;
-  Status Create() {
-    STYRMIN_ASSIGN_OR_RETURN(auto out, Kubectl({"create", "namespace", name_}));
-    (void)out;
-    created_ = true;
-    return OkStatus();
-  }
-  const std::string& name() const { return name_; }
-
- private:
-  std::string name_;
-  bool created_ = false;
-};
-
 class ExampleDriverTest : public ::testing::TestWithParam<ExampleDriver> {};
 
 TEST_P(ExampleDriverTest, RendersTemplatesAndPassesTheApiServersDryRun) {

@@ -203,6 +203,31 @@ TEST_F(ServerAgentTest, AnAgentClaimsReportsAndFinishesARunAndItsInstanceBecomes
   EXPECT_EQ(read["log"]["lines"][1]["at"], "2026-11-24T09:00:00.500Z");
   EXPECT_EQ(read["log"]["lines"][1]["text"], "the confidential line");
 
+  // What the cluster should hold now: the StyrminDeployment of the Instance the run deployed.
+  const Json desired =
+      Agent("{ desiredDeployments { deployment { name } instance { id } manifest } }");
+  ASSERT_FALSE(desired.contains("errors")) << desired.dump(2);
+  const Json* entry = nullptr;
+  for (const Json& d : desired["data"]["desiredDeployments"]) {
+    if (d["deployment"]["name"] == "grafana") entry = &d;
+  }
+  ASSERT_NE(entry, nullptr) << desired.dump(2);
+  EXPECT_EQ((*entry)["instance"]["id"], run["instance"]["id"]);
+  const Json& manifest = (*entry)["manifest"];
+  EXPECT_EQ(manifest["kind"], "StyrminDeployment");
+  EXPECT_EQ(manifest["metadata"]["name"], "grafana");
+  EXPECT_EQ(manifest["metadata"]["namespace"], "prod-grafana");
+  EXPECT_EQ(manifest["spec"]["driver"]["name"], "grafana");
+  EXPECT_EQ(manifest["spec"]["instanceId"], run["instance"]["id"]);
+  EXPECT_EQ(manifest["spec"]["phase"], "running");
+  EXPECT_EQ(manifest["spec"]["context"]["instance"]["namespace"], "prod-grafana");
+  EXPECT_EQ(desired.dump().find("long enough password"), std::string::npos)
+      << "a secret parameter reached the manifest";
+  const Json other_desired =
+      Call(*server_, "{ desiredDeployments { deployment { name } } }", {}, other_->agent_token);
+  EXPECT_TRUE(other_desired["data"]["desiredDeployments"].empty()) << other_desired.dump(2);
+  EXPECT_EQ(ErrorCodeOf(Call(*server_, "{ desiredDeployments { manifest } }")), "FORBIDDEN");
+
   // Every report is audited, as the agent's token; the log text is not repeated there.
   const Json audit = Call(*server_, R"({ auditEvents(first: 1, action: "appendRunLog") {
       events { actor outcome target arguments } } })");

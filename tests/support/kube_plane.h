@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "styrmin/core/status.h"
@@ -37,5 +38,28 @@ Status WaitUntil(const std::string& what, std::chrono::milliseconds timeout,
 
 // A namespace name unique to this process and call ("styrmin-test-<pid>-<n>").
 std::string UniqueNamespace();
+
+// A namespace of the plane, deleted (without waiting) when the object goes, however the test
+// ends.
+class PlaneNamespace {
+ public:
+  explicit PlaneNamespace(std::string name) : name_(std::move(name)) {}
+  ~PlaneNamespace() {
+    if (created_) (void)Kubectl({"delete", "namespace", name_, "--wait=false"});
+  }
+  PlaneNamespace(const PlaneNamespace&) = delete;
+  PlaneNamespace& operator=(const PlaneNamespace&) = delete;
+  Status Create() {
+    STYRMIN_ASSIGN_OR_RETURN(auto out, Kubectl({"create", "namespace", name_}));
+    (void)out;
+    created_ = true;
+    return OkStatus();
+  }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  bool created_ = false;
+};
 
 }  // namespace styrmin::test

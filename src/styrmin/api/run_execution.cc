@@ -3,12 +3,14 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "styrmin/api/resolver_kit.h"
 #include "styrmin/auth/auth.h"
+#include "styrmin/reconcile/styrmin_deployment.h"
 #include "styrmin/storage/rfc3339.h"
 
 namespace styrmin::api {
@@ -162,7 +164,78 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
                     });
 }
 
+// One entry of desiredDeployments.
+struct Desired {
+  storage::Deployment deployment;
+  storage::Instance instance;
+  Json manifest;
+};
+
+// Every deployment of `cluster` that a run deployed, with its StyrminDeployment.
+Result<std::vector<Desired>> DesiredOf(storage::Store& store, const ClusterId& cluster) {
+  STYRMIN_ASSIGN_OR_RETURN(const std::vector<storage::Environment> environments,
+                           store.ListEnvironments(cluster));
+  std::map<DriverVersionId, storage::ApplicationDriverVersion> drivers;
+  std::vector<Desired> out;
+  for (const storage::Environment& environment : environments) {
+    storage::DeploymentQuery query;
+    query.environment = environment.id;
+    query.limit = 500;
+    // Bounded: a page holds 500 deployments, and an environment fewer than 500 pages.
+    for (int page = 0; page < 500; ++page) {
+      STYRMIN_ASSIGN_OR_RETURN(const std::vector<storage::Deployment> deployments,
+                               store.ListDeployments(query));
+      for (const storage::Deployment& deployment : deployments) {
+        if (!deployment.active_instance_id) continue;
+        STYRMIN_ASSIGN_OR_RETURN(storage::Instance instance,
+                                 store.GetInstance(*deployment.active_instance_id));
+        auto driver = drivers.find(instance.driver_version_id);
+        if (driver == drivers.end()) {
+          STYRMIN_ASSIGN_OR_RETURN(storage::ApplicationDriverVersion version,
+                                   store.GetDriverVersion(instance.driver_version_id));
+          version.files = Json::object();  // not needed here, and large
+          driver = drivers.emplace(instance.driver_version_id, std::move(version)).first;
+        }
+        reconcile::DesiredDeployment desired;
+        desired.deployment_id = deployment.id.value();
+        desired.name = deployment.name;
+        desired.environment = environment.name;
+        desired.driver_name = driver->second.driver_name;
+        desired.driver_version = driver->second.version;
+        desired.driver_digest = driver->second.digest;
+        desired.application_version = instance.application_version;
+        desired.phase = instance.phase;
+        desired.instance_id = instance.id.value();
+        desired.context = instance.context;
+        STYRMIN_ASSIGN_OR_RETURN(Json manifest, reconcile::StyrminDeploymentManifest(desired));
+        out.push_back({deployment, std::move(instance), std::move(manifest)});
+      }
+      if (deployments.size() < query.limit) break;
+      query.after = deployments.back().id;
+    }
+  }
+  return out;
+}
+
 void BindTypes(ExecutableSchema& s, storage::Store& store) {
+  BindOrDie(s, "Query", "desiredDeployments", [&store](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kAgentProtocol)) return *denied;
+    const auth::Principal& caller = Caller(info);
+    if (!caller.cluster_id) {
+      return ErrorValue(
+          FailedPrecondition("token \"" + caller.name + "\" acts for no cluster").value());
+    }
+    return OwnedListOrError(DesiredOf(store, *caller.cluster_id));
+  });
+  BindOrDie(s, "DesiredDeployment", "deployment", [](const ResolveInfo& info) {
+    return FieldValue::Object(&info.Parent<Desired>().deployment);
+  });
+  BindOrDie(s, "DesiredDeployment", "instance", [](const ResolveInfo& info) {
+    return FieldValue::Object(&info.Parent<Desired>().instance);
+  });
+  BindOrDie(s, "DesiredDeployment", "manifest",
+            [](const ResolveInfo& info) { return JsonValue(info.Parent<Desired>().manifest); });
+
   BindOrDie(s, "RunLease", "run", [](const ResolveInfo& info) {
     return FieldValue::Object(&info.Parent<RunLease>().run);
   });
