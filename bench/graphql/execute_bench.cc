@@ -259,7 +259,7 @@ std::unique_ptr<ExecutableSchema> MakeSchema(const Data* data) {
   return schema;
 }
 
-void RunPipeline(benchmark::State& state, const ExecutableSchema& schema, FieldValue root) {
+void RunPipeline(benchmark::State& state, const ExecutableSchema& schema, const FieldValue& root) {
   const std::string query = ReadFile(STYRMIN_BENCH_DIR "/dashboard_query.graphql");
   const OrderedJson variables = {{"env", "env-1"}, {"first", 100}};
   std::vector<double> samples;

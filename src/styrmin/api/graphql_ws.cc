@@ -316,7 +316,7 @@ GraphqlWsEndpoint::GraphqlWsEndpoint(const graphql::ExecutableSchema& schema,
       authenticator_(authenticator),
       make_context_(std::move(make_context)),
       context_type_(context_type),
-      options_(std::move(options)) {}
+      options_(options) {}
 
 http::WebSocketUpgrade GraphqlWsEndpoint::Upgrade(const http::Request& request) const {
   http::WebSocketUpgrade upgrade;

@@ -108,7 +108,8 @@ class WebSocketConnection final : public WebSocketPeer,
   }
 
   // Completes the handshake, then reads messages into the session until the connection ends.
-  asio::awaitable<void> Run(bhttp::request<bhttp::string_body> upgrade_request,
+  // `upgrade_request` must outlive the call (the caller awaits it).
+  asio::awaitable<void> Run(const bhttp::request<bhttp::string_body>& upgrade_request,
                             WebSocketUpgrade upgrade, std::size_t max_message_bytes) {
     // The WebSocket's own timeouts from here: pings when idle, and a bounded handshake/close.
     beast::get_lowest_layer(ws_).expires_never();
@@ -474,6 +475,7 @@ class Server::Impl final {
   asio::awaitable<void> ServeWebSocket(Stream& stream, Connection& connection,
                                        bhttp::request<bhttp::string_body> message) {
     const Request request = ToRequest(bhttp::request<bhttp::string_body>(message));
+    const unsigned version = message.version();
     const auto start = std::chrono::steady_clock::now();
     WebSocketUpgrade upgrade;
     try {
@@ -486,7 +488,7 @@ class Server::Impl final {
       if (options_.observer) {
         options_.observer(request, upgrade.refusal, std::chrono::steady_clock::now() - start);
       }
-      auto out = ToBeast(upgrade.refusal, message.version(), false);
+      auto out = ToBeast(upgrade.refusal, version, false);
       connection.transport().expires_after(options_.write_timeout);
       co_await bhttp::async_write(stream, out, kAwait);
       co_return;
@@ -495,7 +497,7 @@ class Server::Impl final {
       options_.observer(request, Response::Of(101, ""), std::chrono::steady_clock::now() - start);
     }
     auto socket = std::make_shared<WebSocketConnection<Stream>>(stream, connection.executor);
-    co_await socket->Run(std::move(message), std::move(upgrade), options_.max_body_bytes);
+    co_await socket->Run(message, std::move(upgrade), options_.max_body_bytes);
   }
 
   const ServerOptions options_;

@@ -10,7 +10,6 @@
 
 namespace styrmin::storage {
 
-using sql::ByteOrder;
 using sql::Direction;
 using sql::FailIfFound;
 using sql::FailIfMissing;

@@ -314,7 +314,7 @@ struct RunLogLine {
 
 // The limits on what one report may carry.
 inline constexpr std::size_t kMaxLogLinesPerAppend = 1000;
-inline constexpr std::size_t kMaxLogLineBytes = 16 * 1024;
+inline constexpr std::size_t kMaxLogLineBytes = std::size_t{16} * 1024;
 inline constexpr std::size_t kMaxStepNameBytes = 200;
 
 // The agent's side of a run: claiming it under a lease, and reporting its steps, log, progress
