@@ -2544,6 +2544,7 @@ PodStatus MakePod(const std::string& name, const std::string& phase) {
 std::map<std::string, DeploymentStatus> StatusesOf(Store& store,
                                                    const std::vector<std::string>& ids) {
   std::vector<DeploymentId> wanted;
+  wanted.reserve(ids.size());
   for (const std::string& id : ids) wanted.emplace_back(id);
   auto found = store.FindDeploymentStatuses(wanted);
   EXPECT_TRUE(found) << found.error().ToString();
