@@ -146,14 +146,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "postgresql: %s\n", postgres.error().ToString().c_str());
     return 1;
   }
-  auto database = (*postgres)->CreateDatabase();
-  if (!database) {
-    std::fprintf(stderr, "postgresql: %s\n", database.error().ToString().c_str());
+  auto url = (*postgres)->CreateDatabaseUrl();
+  if (!url) {
+    std::fprintf(stderr, "postgresql: %s\n", url.error().ToString().c_str());
     return 1;
   }
-  const auto at = database->find("dbname=") + 7;
-  const std::string url = "postgresql://postgres@127.0.0.1:" + std::to_string((*postgres)->port()) +
-                          "/" + database->substr(at, database->find(' ', at) - at);
-  Run("postgresql", {"--database", url}, deployments, loads, clients);
+  Run("postgresql", {"--database", *url}, deployments, loads, clients);
   return 0;
 }

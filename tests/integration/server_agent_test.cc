@@ -496,12 +496,9 @@ TEST_F(ServerAgentTest, StatusReportsFromOthersOrAboutOtherClustersAreRefusedAnd
 TEST(ServerAgentReplicasTest, TwoServersOnOnePostgresqlNeverHandTheSameRunToTwoAgents) {
   auto postgres = test::PostgresServer::Start();
   ASSERT_TRUE(postgres.has_value()) << postgres.error().ToString();
-  auto created = (*postgres)->CreateDatabase();
+  auto created = (*postgres)->CreateDatabaseUrl();
   ASSERT_TRUE(created.has_value()) << created.error().ToString();
-  const auto at = created->find("dbname=") + 7;
-  const std::string dbname = created->substr(at, created->find(' ', at) - at);
-  const std::string url =
-      "postgresql://postgres@127.0.0.1:" + std::to_string((*postgres)->port()) + "/" + dbname;
+  const std::string url = *created;
   auto first = ServerProcess::Start(STYRMIN_SERVER_BINARY, {"--database", url});
   ASSERT_TRUE(first.has_value()) << first.error().ToString();
   auto second = ServerProcess::Start(STYRMIN_SERVER_BINARY, {"--database", url});

@@ -121,11 +121,21 @@ Result<std::string> PostgresServer::Psql(const std::string& sql) const {
                       std::chrono::seconds(60));
 }
 
-Result<std::string> PostgresServer::CreateDatabase() {
+Result<std::string> PostgresServer::NewDatabase() {
   const std::string name =
       "test_" + std::to_string(getpid()) + "_" + std::to_string(++databases_created_);
   STYRMIN_RETURN_IF_ERROR(Psql("CREATE DATABASE " + name));
+  return name;
+}
+
+Result<std::string> PostgresServer::CreateDatabase() {
+  STYRMIN_ASSIGN_OR_RETURN(const std::string name, NewDatabase());
   return ConnectionString(name);
+}
+
+Result<std::string> PostgresServer::CreateDatabaseUrl() {
+  STYRMIN_ASSIGN_OR_RETURN(const std::string name, NewDatabase());
+  return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + name;
 }
 
 }  // namespace styrmin::test

@@ -25,10 +25,14 @@ class PostgresServer final {
   std::string ConnectionString(const std::string& database) const;
   // Creates a new, empty database with a unique name; returns its connection string.
   Result<std::string> CreateDatabase();
+  // The same, as the postgresql:// URL styrmin-server's --database takes.
+  Result<std::string> CreateDatabaseUrl();
 
  private:
   PostgresServer() = default;
   Result<std::string> Psql(const std::string& sql) const;
+  // Creates a new, empty database with a unique name; returns the name.
+  Result<std::string> NewDatabase();
   // Stops the server when its postmaster.pid says it runs; `mode` is pg_ctl's -m.
   void StopIfRunning(const char* mode);
 

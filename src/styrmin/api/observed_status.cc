@@ -17,12 +17,6 @@ using storage::DeploymentStatus;
 using storage::PodCondition;
 using storage::PodStatus;
 
-// An optional String member of an input object; empty when absent or null.
-std::string TextOf(const OrderedJson& input, std::string_view key) {
-  const OrderedJson* value = Member(input, key);
-  return value == nullptr ? std::string() : value->get<std::string>();
-}
-
 // The list member `key` of an input object; an empty list when absent or null.
 const OrderedJson& ListOf(const OrderedJson& input, std::string_view key) {
   static const OrderedJson kNone = OrderedJson::array();
@@ -41,7 +35,7 @@ std::vector<DeploymentStatus> Statuses(const OrderedJson& input, storage::Timest
     if (const OrderedJson* instance = Member(given, "observedInstanceId")) {
       status.observed_instance_id = InstanceId(instance->get<std::string>());
     }
-    status.message = TextOf(given, "message");
+    status.message = OptionalString(given, "message");
     for (const OrderedJson& c : ListOf(given, "components")) {
       status.components.push_back({c["name"].get<std::string>(), c["readyReplicas"].get<int>(),
                                    c["desiredReplicas"].get<int>(),
@@ -59,27 +53,18 @@ std::vector<PodStatus> Pods(const OrderedJson& input, storage::Timestamp now) {
   for (const OrderedJson& given : input) {
     PodStatus pod;
     pod.name = given["name"].get<std::string>();
-    pod.component = TextOf(given, "component");
+    pod.component = OptionalString(given, "component");
     pod.phase = Lower(given["phase"].get<std::string>());
     pod.ready = given["ready"].get<bool>();
     pod.restarts = given["restarts"].get<int>();
     for (const OrderedJson& c : ListOf(given, "conditions")) {
       pod.conditions.push_back({c["type"].get<std::string>(), c["status"].get<std::string>(),
-                                TextOf(c, "reason"), TextOf(c, "message")});
+                                OptionalString(c, "reason"), OptionalString(c, "message")});
     }
     pod.reported_at = now;
     pods.push_back(std::move(pod));
   }
   return pods;
-}
-
-// The cluster an agent token acts for, or the error that refuses the call.
-Result<ClusterId> AgentCluster(const ResolveInfo& info) {
-  const auth::Principal& caller = Caller(info);
-  if (!caller.cluster_id) {
-    return FailedPrecondition("token \"" + caller.name + "\" acts for no cluster");
-  }
-  return *caller.cluster_id;
 }
 
 FieldValue TextOrNull(const std::string& text) {

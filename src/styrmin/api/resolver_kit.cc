@@ -83,6 +83,14 @@ const auth::Principal& Caller(const ResolveInfo& info) {
   return info.Context<RequestState>().principal;
 }
 
+Result<ClusterId> AgentCluster(const ResolveInfo& info) {
+  const auth::Principal& caller = Caller(info);
+  if (!caller.cluster_id) {
+    return FailedPrecondition("token \"" + caller.name + "\" acts for no cluster");
+  }
+  return *caller.cluster_id;
+}
+
 // The error of a caller who may not do `action`, or nullopt.
 std::optional<FieldValue> Deny(const ResolveInfo& info, auth::Action action) {
   const Status allowed = auth::Authorize(Caller(info), action);

@@ -33,6 +33,8 @@ std::string Upper(std::string text);
 
 FieldValue ErrorValue(const Error& error);
 const auth::Principal& Caller(const ResolveInfo& info);
+// The cluster an agent token acts for; kFailedPrecondition for a token that acts for none.
+Result<ClusterId> AgentCluster(const ResolveInfo& info);
 // The error of a caller who may not do `action`, or nullopt.
 std::optional<FieldValue> Deny(const ResolveInfo& info, auth::Action action);
 

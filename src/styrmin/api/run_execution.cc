@@ -66,12 +66,6 @@ void BindLeaseMutation(ExecutableSchema& s, storage::Store& store, const Clock& 
       });
 }
 
-// An optional String argument; empty when absent or null.
-std::string OptionalText(const OrderedJson& args, std::string_view key) {
-  const OrderedJson* value = Member(args, key);
-  return value == nullptr ? std::string() : value->get<std::string>();
-}
-
 // The RunLogLineInput list as the store takes it; `now` for lines without a time.
 Result<std::vector<RunLogLine>> LogLines(const OrderedJson& input, storage::Timestamp now) {
   std::vector<RunLogLine> lines;
@@ -106,15 +100,12 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
   BindAuditedMutation(
       s, store, clock, "claimRun", [&store, &clock](const ResolveInfo& info, std::string& target) {
         if (auto denied = Deny(info, auth::Action::kAgentProtocol)) return *denied;
-        const auth::Principal& caller = Caller(info);
-        if (!caller.cluster_id) {
-          return ErrorValue(
-              FailedPrecondition("token \"" + caller.name + "\" acts for no cluster").value());
-        }
+        auto cluster = AgentCluster(info);
+        if (!cluster) return ErrorValue(cluster.error());
         auto duration = LeaseDuration(info.args());
         if (!duration) return ErrorValue(duration.error());
-        auto claimed = store.ClaimRun(*caller.cluster_id, auth::GenerateId("lease"),
-                                      NowMillis(clock), *duration);
+        auto claimed =
+            store.ClaimRun(*cluster, auth::GenerateId("lease"), NowMillis(clock), *duration);
         if (!claimed) return ErrorValue(claimed.error());
         if (!*claimed) return FieldValue::Null();
         target = (*claimed)->run.id.value();
@@ -139,7 +130,7 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
         const auto state = storage::StepStateFromName(Lower(args["state"].get<std::string>()));
         if (!state) return ErrorValue(InvalidArgument("unknown step state").value());
         return OwnedOrError(store.FinishStep(lease, args["position"].get<int>(), *state,
-                                             OptionalText(args, "error"), NowMillis(clock)));
+                                             OptionalString(args, "error"), NowMillis(clock)));
       });
   BindLeaseMutation(s, store, clock, "appendRunLog",
                     [&store, &clock](const LeaseRef& lease, const OrderedJson& args) {
@@ -160,7 +151,7 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
                           storage::RunStateFromName(Lower(args["state"].get<std::string>()));
                       if (!state) return ErrorValue(InvalidArgument("unknown run state").value());
                       return OwnedOrError(store.FinishRun(
-                          lease, *state, OptionalText(args, "error"), NowMillis(clock)));
+                          lease, *state, OptionalString(args, "error"), NowMillis(clock)));
                     });
 }
 
@@ -220,12 +211,9 @@ Result<std::vector<Desired>> DesiredOf(storage::Store& store, const ClusterId& c
 void BindTypes(ExecutableSchema& s, storage::Store& store) {
   BindOrDie(s, "Query", "desiredDeployments", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kAgentProtocol)) return *denied;
-    const auth::Principal& caller = Caller(info);
-    if (!caller.cluster_id) {
-      return ErrorValue(
-          FailedPrecondition("token \"" + caller.name + "\" acts for no cluster").value());
-    }
-    return OwnedListOrError(DesiredOf(store, *caller.cluster_id));
+    auto cluster = AgentCluster(info);
+    if (!cluster) return ErrorValue(cluster.error());
+    return OwnedListOrError(DesiredOf(store, *cluster));
   });
   BindOrDie(s, "DesiredDeployment", "deployment", [](const ResolveInfo& info) {
     return FieldValue::Object(&info.Parent<Desired>().deployment);

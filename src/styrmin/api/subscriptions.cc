@@ -160,14 +160,13 @@ void BindSubscriptions(graphql::ExecutableSchema& schema, storage::Store& store,
       schema.BindSubscription(
           "runsWaiting",
           [&store, &clock, poll](const ResolveInfo& info) -> Result<std::shared_ptr<EventStream>> {
-            const auth::Principal& caller = Caller(info);
-            if (auto allowed = auth::Authorize(caller, auth::Action::kAgentProtocol); !allowed) {
+            if (auto allowed = auth::Authorize(Caller(info), auth::Action::kAgentProtocol);
+                !allowed) {
               return Refused(allowed);
             }
-            if (!caller.cluster_id) {
-              return FailedPrecondition("token \"" + caller.name + "\" acts for no cluster");
-            }
-            const ClusterId cluster = *caller.cluster_id;
+            auto agent_cluster = AgentCluster(info);
+            if (!agent_cluster) return tl::unexpected(agent_cluster.error());
+            const ClusterId cluster = *agent_cluster;
             return StartProducer([&store, &clock, cluster, poll](EventStream& stream,
                                                                  const std::atomic<bool>& stop) {
               ProduceRunsWaiting(store, clock, cluster, poll, stream, stop);
