@@ -285,6 +285,8 @@ void RunPipeline(benchmark::State& state, const ExecutableSchema& schema, const 
   }
   std::sort(samples.begin(), samples.end());
   if (!samples.empty()) {
+    state.counters["p50_us"] = samples[samples.size() / 2];
+    state.counters["p90_us"] = samples[samples.size() * 90 / 100];
     state.counters["p99_us"] = samples[samples.size() * 99 / 100];
     state.counters["response_bytes"] = static_cast<double>(bytes);
   }

@@ -59,37 +59,44 @@ struct Collected;
 // object. Kept zero-padded when short, so writing it is one fixed-size copy.
 struct QuotedKey {
   static constexpr std::size_t kPadded = 32;
-  explicit QuotedKey(std::string_view key) : text(",\"" + std::string(key) + "\":") {
-    fits = text.size() <= kPadded;
-    if (fits) std::memcpy(padded.data(), text.data(), text.size());
+  explicit QuotedKey(std::string_view key) : size(key.size() + 4) {
+    if (size <= kPadded) {
+      padded[0] = ',';
+      padded[1] = '"';
+      std::memcpy(padded.data() + 2, key.data(), key.size());
+      padded[size - 2] = '"';
+      padded[size - 1] = ':';
+    } else {
+      text = ",\"" + std::string(key) + "\":";  // long keys are rare: kept on the heap
+    }
   }
   // Appends the key, with its leading comma unless `first`.
   void WriteTo(ResponseText& out, bool first) const {
     const std::size_t skip = first ? 1 : 0;
-    if (fits) {
-      out.AppendPadded<kPadded>(padded.data() + skip, text.size() - skip);
+    if (size <= kPadded) {
+      out.AppendPadded<kPadded>(padded.data() + skip, size - skip);
     } else {
       out.Append(std::string_view(text).substr(skip));
     }
   }
-  std::string text;
+  std::size_t size;
   std::array<char, kPadded + 1> padded{};  // one more: the copy may start at the second byte
-  bool fits = false;
+  std::string text;                        // when longer than kPadded
 };
 
 struct FieldGroup {
   std::string_view key;
-  QuotedKey quoted_key{""};
+  QuotedKey quoted_key;
   const Field* def = nullptr;  // null: the type has no such field and the key is left out
   enum class Meta { kNone, kTypename, kSchema, kType } meta = Meta::kNone;
-  std::vector<const Selection*> nodes;
+  std::vector<const Selection*> nodes{};
   const FieldResolver* resolver = nullptr;
   const ExecutableSchema::Writer* writer = nullptr;
   bool args_ready = false;
-  tl::expected<OrderedJson, CoercionError> args;
+  tl::expected<OrderedJson, CoercionError> args{};
   bool writer_ready = false;  // `writer` is set and its field's arguments coerced fine
   // Collected subfields per runtime type, memoised: lists of objects collect once.
-  std::vector<std::pair<const NamedType*, Collected*>> subfields;
+  std::vector<std::pair<const NamedType*, Collected*>> subfields{};
 };
 
 struct Collected {
@@ -439,13 +446,8 @@ WriteOutcome Written(std::optional<std::string> problem) {
 
 // Member writers call these for every leaf they write: the value's own type is answered
 // here, anything else goes through SerializeLeaf.
-WriteOutcome WriteLeaf(std::string_view value, const NamedType& type, ResponseText& out) {
-  const ScalarKind kind = ScalarKindOf(type);
-  if (kind == ScalarKind::kString || kind == ScalarKind::kId ||
-      (kind == ScalarKind::kEnum && type.FindEnumValue(value) != nullptr)) {
-    out.AppendJsonString(value);
-    return {};
-  }
+WriteOutcome WriteLeafSlow(std::string_view value, const NamedType& type, ResponseText& out) {
+  // WriteLeaf wrote strings of String and ID fields and known enum values itself.
   return Written(SerializeLeaf(type, FieldValue::StringRef(value), out));
 }
 
@@ -847,9 +849,7 @@ void Execution::CollectInto(Collected& out, const NamedType& type,
             selection.alias ? selection.alias->value : selection.name.value;
         auto [it, inserted] = index.try_emplace(key, out.groups.size());
         if (inserted) {
-          FieldGroup group;
-          group.key = key;
-          group.quoted_key = QuotedKey(key);
+          FieldGroup group{.key = key, .quoted_key = QuotedKey(key)};
           const std::string& name = selection.name.value;
           if (name == "__typename") {
             group.meta = FieldGroup::Meta::kTypename;
@@ -899,6 +899,9 @@ void Execution::CollectInto(Collected& out, const NamedType& type,
 Collected* Execution::Collect(const NamedType& type,
                               const std::vector<const std::vector<Selection>*>& sets) {
   Collected& out = collected_.emplace_back();
+  std::size_t selections = 0;
+  for (const auto* set : sets) selections += set->size();
+  out.groups.reserve(selections);  // fragments may add more; most sets are plain fields
   std::unordered_map<std::string_view, std::size_t> index;
   std::vector<std::string_view> visited;
   for (const auto* set : sets) CollectInto(out, type, *set, index, visited);

@@ -253,12 +253,13 @@ struct Row {
   double ratio = 0;
   bool on = false;
   std::string color;
+  std::string hue = "GREEN";
 };
 
 TEST(ExecuteMembers, WritesBoundMembersStraightIntoTheResponse) {
   Runner r(
-      "enum Color { RED } type Query { row: Row other: Row } type Row { name: String! note: String "
-      "count: Int big: Int ratio: Float on: Boolean color: Color id: ID }");
+      "enum Color { RED GREEN } type Query { row: Row other: Row } type Row { name: String! "
+      "note: String count: Int big: Int ratio: Float on: Boolean color: Color hue: Color id: ID }");
   static const Row kRow{"a\"b", std::nullopt, 3, 5000000000, 0.5, true, "BLUE"};
   static const int kNotARow = 0;
   ASSERT_TRUE(r.schema().Bind("Query", "row",
@@ -272,10 +273,11 @@ TEST(ExecuteMembers, WritesBoundMembersStraightIntoTheResponse) {
   ASSERT_TRUE(r.schema().BindMember<&Row::ratio>("Row", "ratio"));
   ASSERT_TRUE(r.schema().BindMember<&Row::on>("Row", "on"));
   ASSERT_TRUE(r.schema().BindMember<&Row::color>("Row", "color"));
+  ASSERT_TRUE(r.schema().BindMember<&Row::hue>("Row", "hue"));
   ASSERT_TRUE(r.schema().BindMember<&Row::count>("Row", "id"));
   EXPECT_EQ(
-      r.Run("{ row { name note count ratio on id } }").body,
-      R"({"data":{"row":{"name":"a\"b","note":null,"count":3,"ratio":0.5,"on":true,"id":"3"}}})");
+      r.Run("{ row { name note count ratio on hue id } }").body,
+      R"({"data":{"row":{"name":"a\"b","note":null,"count":3,"ratio":0.5,"on":true,"hue":"GREEN","id":"3"}}})");
   EXPECT_EQ(
       r.Run("{ row { big color } }").body,
       R"({"errors":[{"message":"Int cannot represent non 32-bit signed integer value: 5000000000","locations":[{"line":1,"column":9}],"path":["row","big"]},{"message":"Enum \"Color\" cannot represent value: \"BLUE\"","locations":[{"line":1,"column":13}],"path":["row","color"]}],"data":{"row":{"big":null,"color":null}}})");

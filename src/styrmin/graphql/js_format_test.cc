@@ -73,11 +73,13 @@ TEST(JsNumberToString, ShortcutForPlainDecimalsAgreesWithTheSpecificationAlgorit
 }
 
 TEST(AppendJsonString, WordAtATimeCopiesFindEverySpecialByte) {
-  // Every length up to 20, with one special byte at every position (or none), through both
-  // the std::string and the ResponseText entry points.
-  for (std::size_t size = 0; size <= 20; ++size) {
+  // Every length up to 70 (each size class of the copy: short, 4, 8, 16 and 32-byte pieces,
+  // and the loop past 32), with one special byte, or a byte on either side of the control
+  // range, at every position (or none), through both the std::string and the ResponseText
+  // entry points.
+  for (std::size_t size = 0; size <= 70; ++size) {
     for (std::size_t at = 0; at <= size; ++at) {
-      for (char special : {'"', '\\', '\n', '\x7f', '\x80'}) {
+      for (char special : {'"', '\\', '\n', '\x1f', ' ', '\x7f', '\x80'}) {
         std::string value(size, 'x');
         std::string expected = "\"" + value + "\"";
         if (at < size) {
@@ -85,6 +87,8 @@ TEST(AppendJsonString, WordAtATimeCopiesFindEverySpecialByte) {
           std::string escaped = special == '"'      ? "\\\""
                                 : special == '\\'   ? "\\\\"
                                 : special == '\n'   ? "\\n"
+                                : special == '\x1f' ? "\\u001f"
+                                : special == ' '    ? " "
                                 : special == '\x7f' ? "\x7f"
                                                     : "\xEF\xBF\xBD";
           expected = "\"" + std::string(at, 'x') + escaped + std::string(size - at - 1, 'x') + "\"";

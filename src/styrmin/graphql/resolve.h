@@ -280,7 +280,20 @@ using FieldWriter = WriteOutcome (*)(const void* object, const NamedType& type, 
 
 namespace internal {
 // Serialises a member's value as a leaf of `type`; kError when it does not fit.
-WriteOutcome WriteLeaf(std::string_view value, const NamedType& type, ResponseText& out);
+WriteOutcome WriteLeafSlow(std::string_view value, const NamedType& type, ResponseText& out);
+// Strings of String and ID fields and enum values, the most common leaves, are written inline.
+inline WriteOutcome WriteLeaf(std::string_view value, const NamedType& type, ResponseText& out) {
+  if (type.specified_scalar == SpecifiedScalar::kString ||
+      type.specified_scalar == SpecifiedScalar::kId) {
+    out.AppendJsonString(value);
+    return {};
+  }
+  if (type.kind == TypeKind::kEnum && type.FindEnumValue(value) != nullptr) {
+    out.AppendQuotedName(value);  // an enum value's name never needs escaping
+    return {};
+  }
+  return WriteLeafSlow(value, type, out);
+}
 WriteOutcome WriteLeaf(std::int64_t value, const NamedType& type, ResponseText& out);
 WriteOutcome WriteLeaf(double value, const NamedType& type, ResponseText& out);
 WriteOutcome WriteLeaf(bool value, const NamedType& type, ResponseText& out);

@@ -8,11 +8,6 @@
 
 namespace styrmin::graphql {
 
-void ResponseText::AppendJsonString(std::string_view value) {
-  char* begin = Reserve(MaxJsonStringSize(value.size()));
-  size_ += static_cast<std::size_t>(WriteJsonString(begin, value) - begin);
-}
-
 void ResponseText::AppendInt(std::int64_t value) {
   constexpr std::size_t kMaxDigits = 20;  // "-9223372036854775808"
   char* begin = Reserve(kMaxDigits);

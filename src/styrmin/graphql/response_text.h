@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "styrmin/graphql/js_format.h"
+
 namespace styrmin::graphql {
 
 class ResponseText final {
@@ -37,7 +39,18 @@ class ResponseText final {
     size_ += n;
   }
   // `value` as a JSON string literal (see AppendJsonString in js_format.h).
-  void AppendJsonString(std::string_view value);
+  void AppendJsonString(std::string_view value) {
+    char* begin = Reserve(MaxJsonStringSize(value.size()));
+    size_ += static_cast<std::size_t>(WriteJsonString(begin, value) - begin);
+  }
+  // `name` between quotes, as is: for GraphQL names, which never need escaping.
+  void AppendQuotedName(std::string_view name) {
+    char* at = Reserve(name.size() + 2);
+    at[0] = '"';
+    std::memcpy(at + 1, name.data(), name.size());
+    at[name.size() + 1] = '"';
+    size_ += name.size() + 2;
+  }
   void AppendInt(std::int64_t value);
   // A finite number as JavaScript writes it (JsNumberToString).
   void AppendJsNumber(double value);
