@@ -1172,6 +1172,14 @@ bool Execution::CompleteList(const WrappedType& type, std::size_t item, FieldGro
   }
   const std::vector<FieldValue>* stored = from_json ? nullptr : value.stored_items();
   const std::size_t size = from_json ? value.json().size() : value.ListSize();
+  // Items of an ObjectList view that complete as one object type: each is completed as an
+  // object straight away, through one FieldValue pointed at each item in turn.
+  const bool item_non_null = IsNonNullAt(type, item);
+  const bool objects = !from_json && value.view_ == FieldValue::View::kObjects &&
+                       item + (item_non_null ? 1 : 0) == type.wrappers.size() &&
+                       type.named->kind == TypeKind::kObject;
+  FieldValue object(FieldValue::Kind::kObject);
+  if (objects) object.type_ = value.type_;
   PushFrame(path, position_nullable);
   const Mark begin = frames_.back().begin;
   Buf().Append('[');
@@ -1179,7 +1187,16 @@ bool Execution::CompleteList(const WrappedType& type, std::size_t item, FieldGro
     if (k > 0) Buf().Append(',');
     const PathNode child{path, {}, static_cast<std::int64_t>(k)};
     bool ok = false;
-    if (from_json) {
+    if (objects) {
+      object.pointer_ = static_cast<const char*>(value.pointer_) +
+                        k * static_cast<std::size_t>(value.scalar_.integer);  // the stride
+      const Mark item_begin = Here();
+      ok = CompleteObject(*type.named, group, &child, object, !item_non_null);
+      if (!ok && !item_non_null) {
+        Truncate(item_begin);
+        ok = NullAt(false, &child);
+      }
+    } else if (from_json) {
       ok = CompleteAtPosition(type, item, group, parent_type, &child,
                               value.JsonMember(value.json()[k]));
     } else if (stored != nullptr) {

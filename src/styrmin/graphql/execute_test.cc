@@ -288,11 +288,13 @@ TEST(ExecuteMembers, WritesBoundMembersStraightIntoTheResponse) {
 
 TEST(ExecuteLists, ObjectAndStringListsViewTheCallersContainers) {
   Runner r(
-      "type Query { users: [User!] owned: [User] tags: [String!]! } "
+      "type Query { users: [User!] everyone: [User] owned: [User] tags: [String!]! } "
       "type User { id: ID! name: String! }");
   static const std::vector<User> kUsers{{"1", "ann"}, {"2", ""}, {"3", "cy"}};
   static const std::vector<std::string> kTags{"a", "b\"c"};
   ASSERT_TRUE(r.schema().Bind("Query", "users",
+                              [](const ResolveInfo&) { return FieldValue::ObjectList(kUsers); }));
+  ASSERT_TRUE(r.schema().Bind("Query", "everyone",
                               [](const ResolveInfo&) { return FieldValue::ObjectList(kUsers); }));
   ASSERT_TRUE(r.schema().Bind("Query", "owned", [](const ResolveInfo&) {
     auto owned = std::make_shared<const std::vector<User>>(std::vector<User>{{"9", "zed"}});
@@ -312,6 +314,10 @@ TEST(ExecuteLists, ObjectAndStringListsViewTheCallersContainers) {
   EXPECT_EQ(
       r.Run("{ users { id name } }").body,
       R"({"errors":[{"message":"no name","locations":[{"line":1,"column":14}],"path":["users",1,"name"]}],"data":{"users":null}})");
+  // A failed nullable item is null by itself; its siblings are written.
+  EXPECT_EQ(
+      r.Run("{ everyone { id name } }").body,
+      R"({"errors":[{"message":"no name","locations":[{"line":1,"column":17}],"path":["everyone",1,"name"]}],"data":{"everyone":[{"id":"1","name":"ann"},null,{"id":"3","name":"cy"}]}})");
   EXPECT_EQ(r.Run("{ users { id } }").body,
             R"({"data":{"users":[{"id":"1"},{"id":"2"},{"id":"3"}]}})");
 
