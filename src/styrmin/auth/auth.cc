@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 
+#include "styrmin/core/base64.h"
+
 namespace styrmin::auth {
 
 namespace {
@@ -32,23 +34,11 @@ std::string Hex(const unsigned char* data, std::size_t size) {
 }  // namespace
 
 std::string GenerateSecret() {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const auto bytes = RandomBytes<32>();
-  std::string out = "stm_";
-  // base64url without padding: 6 bits a character, 256 bits in 43 characters.
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (const unsigned char b : bytes) {
-    buffer = (buffer << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(buffer >> bits) & 0x3F];
-    }
-  }
-  if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 0x3F];
-  return out;
+  // base64url without padding: 256 bits in 43 characters.
+  return "stm_" +
+         EncodeBase64(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+                      Base64Alphabet::kUrl);
 }
 
 std::string HashSecret(std::string_view secret) {

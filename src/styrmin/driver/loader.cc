@@ -9,6 +9,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "styrmin/core/base64.h"
 #include "styrmin/core/yaml.h"
 #include "styrmin/driver/template_check.h"
 
@@ -119,29 +120,6 @@ bool IsStorableText(std::string_view s) {
     i += n + 1;
   }
   return true;
-}
-
-std::string EncodeBase64(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(data.data()),
-                                static_cast<int>(data.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-Result<std::string> DecodeBase64(std::string_view text) {
-  if (text.size() % 4 != 0) return InvalidArgument("base64 text of a length not a multiple of 4");
-  std::string out(text.size() / 4 * 3 + 1, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0) return InvalidArgument("not base64");
-  // EVP_DecodeBlock counts padding as data: drop one byte per '='.
-  std::size_t size = static_cast<std::size_t>(n);
-  for (std::size_t k = text.size(); k > 0 && text[k - 1] == '=' && size > 0; --k) --size;
-  out.resize(size);
-  return out;
 }
 
 }  // namespace

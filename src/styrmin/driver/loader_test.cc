@@ -105,7 +105,7 @@ TEST(FilesFromJson, RefusesMalformedDocuments) {
   EXPECT_FALSE(FilesFromJson(Json::array()));
   EXPECT_FALSE(FilesFromJson(Json{{"a", 1}}));
   EXPECT_FALSE(FilesFromJson(Json{{"a", {{"base64", "%%%%"}}}}));
-  EXPECT_FALSE(FilesFromJson(Json{{"a", {{"base64", "abc"}}}}));
+  EXPECT_FALSE(FilesFromJson(Json{{"a", {{"base64", "abcde"}}}}));  // a group too short
 }
 
 TEST(DefinesFunction, FindsTopLevelDefinitionsOnly) {

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "styrmin/core/base64.h"
 #include "styrmin/core/json.h"
 #include "styrmin/core/yaml.h"
 
@@ -67,41 +68,6 @@ Result<Material> ReadMaterialKeys(const Json& object, std::string_view data_key,
 }
 
 }  // namespace
-
-Result<std::string> DecodeBase64(std::string_view text) {
-  static constexpr std::array<int, 256> kTable = [] {
-    std::array<int, 256> t{};
-    t.fill(-1);
-    constexpr std::string_view kAlphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
-      t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
-    }
-    return t;
-  }();
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  bool padding = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    if (c == '=') {
-      padding = true;
-      continue;
-    }
-    const int v = kTable[static_cast<unsigned char>(c)];
-    if (v < 0 || padding) return InvalidArgument("invalid base64");
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  if (bits >= 6) return InvalidArgument("invalid base64 (truncated)");
-  return out;
-}
 
 Result<ClusterAccess> ParseKubeconfig(std::string_view yaml, std::string_view context,
                                       const std::filesystem::path& base_dir) {

@@ -47,7 +47,4 @@ Result<ClusterAccess> LoadKubeconfig(const std::filesystem::path& path,
 // Returns the bytes of `m`: its inline data, or the contents of its file.
 Result<std::string> ReadMaterial(const Material& m);
 
-// Standard base64 (RFC 4648), padding optional, whitespace ignored.
-Result<std::string> DecodeBase64(std::string_view text);
-
 }  // namespace styrmin::kube

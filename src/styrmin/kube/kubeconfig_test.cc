@@ -143,14 +143,5 @@ TEST(Kubeconfig, LoadNamesTheFileWhenItIsMissing) {
   EXPECT_EQ(access.error().code(), ErrorCode::kNotFound);
 }
 
-TEST(Base64, DecodesWithAndWithoutPadding) {
-  EXPECT_EQ(DecodeBase64("aGVsbG8=").value(), "hello");
-  EXPECT_EQ(DecodeBase64("aGVsbG8").value(), "hello");
-  EXPECT_EQ(DecodeBase64("aGVs\nbG8=").value(), "hello");
-  EXPECT_EQ(DecodeBase64("").value(), "");
-  EXPECT_FALSE(DecodeBase64("a"));
-  EXPECT_FALSE(DecodeBase64("aG=Vs"));
-}
-
 }  // namespace
 }  // namespace styrmin::kube
