@@ -12,12 +12,14 @@
 #include <vector>
 
 #include "styrmin/api/routes.h"
+#include "styrmin/api/secrets.h"
 #include "styrmin/api/server_config.h"
 #include "styrmin/api/styrmin_api.h"
 #include "styrmin/auth/auth.h"
 #include "styrmin/core/log.h"
 #include "styrmin/core/metrics.h"
 #include "styrmin/http/server.h"
+#include "styrmin/secrets/secret_box.h"
 #include "styrmin/storage/postgres_store.h"
 #include "styrmin/storage/sqlite_store.h"
 
@@ -108,7 +110,20 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "styrmin-server: admin token (shown once, keep it): %s\n",
                  (*admin)->c_str());
   }
+  // The key that seals secrets: created on first start, and checked against the one the
+  // database was set up with before anything is served.
+  auto box = secrets::SecretBox::LoadKeyFile(config->secret_key_file, /*create=*/true);
+  if (!box) {
+    log.Error("cannot load the secret key", {{"error", box.error().message()}});
+    return 1;
+  }
+  if (Status key = api::CheckSecretKey(*store, *box, clock); !key) {
+    log.Error("refusing the secret key",
+              {{"file", config->secret_key_file}, {"error", key.error().message()}});
+    return 1;
+  }
   api::ApiOptions api_options;
+  api_options.secrets = std::make_shared<const secrets::SecretBox>(std::move(*box));
   api_options.git_cache_dir = std::filesystem::path(config->data_dir) / "git";
   auto schema = api::BuildStyrminSchema(*store, clock, api_options);
   if (!schema) {

@@ -501,7 +501,8 @@ TEST(ServerAgentReplicasTest, TwoServersOnOnePostgresqlNeverHandTheSameRunToTwoA
   const std::string url = *created;
   auto first = ServerProcess::Start(STYRMIN_SERVER_BINARY, {"--database", url});
   ASSERT_TRUE(first.has_value()) << first.error().ToString();
-  auto second = ServerProcess::Start(STYRMIN_SERVER_BINARY, {"--database", url});
+  auto second = ServerProcess::Start(STYRMIN_SERVER_BINARY, {"--database", url, "--secret-key-file",
+                                                             (*first)->data_dir() + "/secret.key"});
   ASSERT_TRUE(second.has_value()) << second.error().ToString();
   const std::string admin = (*first)->admin_token();
   const Cluster cluster = MakeCluster(**first, "replicated", admin);

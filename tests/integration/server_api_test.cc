@@ -364,8 +364,23 @@ TEST(ServerProcessTest, ServesFromPostgresqlAndTwoReplicasShareTheDatabase) {
   const std::string url = *created;
   auto first = ServerProcess::Start(STYRMIN_SERVER_BINARY, {"--database", url});
   ASSERT_TRUE(first.has_value()) << first.error().ToString();
-  auto second = ServerProcess::Start(STYRMIN_SERVER_BINARY, {"--database", url});
+  // Replicas share the secret key (the first made it in its data directory).
+  const std::string key_file = (*first)->data_dir() + "/secret.key";
+  auto second = ServerProcess::Start(STYRMIN_SERVER_BINARY,
+                                     {"--database", url, "--secret-key-file", key_file});
   ASSERT_TRUE(second.has_value()) << second.error().ToString();
+  // A replica with a key of its own would seal what the others cannot open: it is refused
+  // before it serves, naming both keys, and the database keeps the first key.
+  const std::string stray_dir = (*first)->data_dir() + "-stray";
+  auto stray = test::RunCommand({STYRMIN_SERVER_BINARY, "--listen", "127.0.0.1:0", "--database",
+                                 url, "--data-dir", stray_dir},
+                                std::chrono::seconds(60));
+  ASSERT_TRUE(stray.has_value());
+  EXPECT_EQ(stray->exit_code, 1) << stray->err;
+  EXPECT_NE(stray->err.find("refusing the secret key"), std::string::npos) << stray->err;
+  EXPECT_NE(stray->err.find("sealed with key sha256:"), std::string::npos) << stray->err;
+  std::error_code removed;
+  std::filesystem::remove_all(stray_dir, removed);
   // Only the first start on the empty database makes an admin token.
   ASSERT_FALSE((*first)->admin_token().empty()) << (*first)->Log();
   EXPECT_EQ((*second)->admin_token(), "");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "styrmin/api/resolver_kit.h"
+#include "styrmin/api/secrets.h"
 #include "styrmin/auth/auth.h"
 #include "styrmin/driver/context.h"
 #include "styrmin/driver/parameters.h"
@@ -49,15 +50,6 @@ struct RunPage {
   std::vector<Run> items;
   std::optional<std::string> next;
 };
-
-Result<driver::DriverSpec> SpecOf(const storage::ApplicationDriverVersion& version) {
-  driver::SpecParse parsed = driver::ParseSpec(version.spec.dump());
-  if (!parsed.spec) {
-    return Internal("the stored spec of driver version " + version.id.value() +
-                    " does not parse: " + driver::JoinProblems(parsed.problems));
-  }
-  return std::move(*parsed.spec);
-}
 
 // Driver versions (without their files) and their parsed specs, by id. Versions are immutable,
 // so an entry never goes stale; lists of deployments read each version once per process
@@ -118,7 +110,8 @@ std::optional<std::string> StoredName(const OrderedJson& args, std::string_view 
 // The whole change: check, build, plan, record.
 class DeploymentChanger {
  public:
-  DeploymentChanger(storage::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  DeploymentChanger(storage::Store& store, const Clock& clock, const secrets::SecretBox& box)
+      : store_(store), clock_(clock), box_(box) {}
 
   Result<ChangeResult> Create(const OrderedJson& input) {
     Deployment d;
@@ -140,6 +133,14 @@ class DeploymentChanger {
     STYRMIN_ASSIGN_OR_RETURN(Deployment d, store_.GetDeployment(id));
     if (d.phase == "deleted") {
       return FailedPrecondition("deployment \"" + d.name + "\" is deleted");
+    }
+    {
+      // The change works on plain values; Record seals them again for the store.
+      STYRMIN_ASSIGN_OR_RETURN(const storage::ApplicationDriverVersion stored_version,
+                               store_.GetDriverVersion(d.driver_version_id));
+      STYRMIN_ASSIGN_OR_RETURN(const driver::DriverSpec stored_spec, SpecOf(stored_version));
+      STYRMIN_ASSIGN_OR_RETURN(d.parameters,
+                               OpenSecretParameters(d.parameters, stored_spec, d.id, box_));
     }
     if (request.driver_version && *request.driver_version != d.driver_version_id) {
       // Another version of the same driver: a deployment never changes application.
@@ -214,7 +215,9 @@ class DeploymentChanger {
     input.driver = &spec;
     input.application_version = app_version;
     input.parameters = d.parameters;
+    input.secret_versions = SecretVersions(d.parameters, spec, d.id, box_);
     STYRMIN_ASSIGN_OR_RETURN(Json context, driver::BuildContext(input));
+    d.parameters = SealSecretParameters(d.parameters, spec, d.id, box_);
 
     const auto phase = reconcile::PhaseFromName(d.phase);
     if (!phase) return InvalidArgument("unknown phase \"" + d.phase + "\"");
@@ -267,6 +270,7 @@ class DeploymentChanger {
  private:
   storage::Store& store_;
   const Clock& clock_;
+  const secrets::SecretBox& box_;
   std::vector<driver::Problem> problems_;
 };
 
@@ -275,21 +279,22 @@ using ChangeFn = std::function<Result<ChangeResult>(DeploymentChanger&, const Or
 
 // A deployment mutation: authorised for operators, audited, errors with their problems.
 void BindChange(ExecutableSchema& s, storage::Store& store, const Clock& clock,
-                std::string_view field, ChangeFn change) {
-  BindAuditedMutation(
-      s, store, clock, field,
-      [&store, &clock, change = std::move(change)](const ResolveInfo& info, std::string& target) {
-        if (auto denied = Deny(info, auth::Action::kChangeDeployments)) return *denied;
-        DeploymentChanger changer(store, clock);
-        auto result = change(changer, info.args(), target);
-        if (!result) {
-          if (!changer.problems().empty()) {
-            return ProblemsError(result.error().message(), changer.problems());
-          }
-          return ErrorValue(result.error());
-        }
-        return Owned(std::move(*result));
-      });
+                const secrets::SecretBox& box, std::string_view field, ChangeFn change) {
+  BindAuditedMutation(s, store, clock, field,
+                      [&store, &clock, &box, change = std::move(change)](const ResolveInfo& info,
+                                                                         std::string& target) {
+                        if (auto denied = Deny(info, auth::Action::kChangeDeployments))
+                          return *denied;
+                        DeploymentChanger changer(store, clock, box);
+                        auto result = change(changer, info.args(), target);
+                        if (!result) {
+                          if (!changer.problems().empty()) {
+                            return ProblemsError(result.error().message(), changer.problems());
+                          }
+                          return ErrorValue(result.error());
+                        }
+                        return Owned(std::move(*result));
+                      });
 }
 
 ChangeFn ById(std::function<ChangeRequest(const OrderedJson&)> request) {
@@ -309,15 +314,16 @@ ChangeFn ToPhase(const char* phase) {
   });
 }
 
-void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& clock) {
-  BindChange(s, store, clock, "createDeployment",
+void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& clock,
+                   const secrets::SecretBox& box) {
+  BindChange(s, store, clock, box, "createDeployment",
              [](DeploymentChanger& changer, const OrderedJson& args,
                 std::string& target) -> Result<ChangeResult> {
                auto result = changer.Create(args["input"]);
                if (result) target = result->deployment.id.value();
                return result;
              });
-  BindChange(s, store, clock, "updateDeployment",
+  BindChange(s, store, clock, box, "updateDeployment",
              [](DeploymentChanger& changer, const OrderedJson& args,
                 std::string& target) -> Result<ChangeResult> {
                const DeploymentId id(args["id"].get<std::string>());
@@ -333,7 +339,7 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
                }
                return changer.Change(id, request);
              });
-  BindChange(s, store, clock, "upgradeDeployment", ById([](const OrderedJson& args) {
+  BindChange(s, store, clock, box, "upgradeDeployment", ById([](const OrderedJson& args) {
                ChangeRequest r;
                if (const OrderedJson* v = Member(args, "driverVersionId")) {
                  r.driver_version = DriverVersionId(v->get<std::string>());
@@ -343,9 +349,9 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
                }
                return r;
              }));
-  BindChange(s, store, clock, "stopDeployment", ToPhase("stopped"));
-  BindChange(s, store, clock, "startDeployment", ToPhase("running"));
-  BindChange(s, store, clock, "deleteDeployment", ToPhase("deleted"));
+  BindChange(s, store, clock, box, "stopDeployment", ToPhase("stopped"));
+  BindChange(s, store, clock, box, "startDeployment", ToPhase("running"));
+  BindChange(s, store, clock, box, "deleteDeployment", ToPhase("deleted"));
 
   BindAuditedMutation(s, store, clock, "cancelRun",
                       [&store, &clock](const ResolveInfo& info, std::string& target) {
@@ -577,12 +583,57 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
   });
 }
 
+// One secret parameter's value, as deploymentSecrets returns it.
+struct SecretValue {
+  std::string name;
+  std::string value;
+};
+
+void BindAgentSecrets(ExecutableSchema& s, storage::Store& store, const secrets::SecretBox& box) {
+  BindOrDie(s, "Query", "deploymentSecrets", [&store, &box](const ResolveInfo& info) {
+    if (auto denied = Deny(info, auth::Action::kAgentProtocol)) return *denied;
+    auto values = [&]() -> Result<std::vector<SecretValue>> {
+      STYRMIN_ASSIGN_OR_RETURN(const ClusterId cluster, AgentCluster(info));
+      const DeploymentId id(info.args()["deploymentId"].get<std::string>());
+      STYRMIN_ASSIGN_OR_RETURN(const Deployment d, store.GetDeployment(id));
+      STYRMIN_ASSIGN_OR_RETURN(const storage::Environment environment,
+                               store.GetEnvironment(d.environment_id));
+      if (environment.cluster_id != cluster) {
+        return PermissionDenied("deployment " + id.value() + " is not on this agent's cluster");
+      }
+      STYRMIN_ASSIGN_OR_RETURN(auto plain, DeploymentSecrets(store, d, box));
+      std::vector<SecretValue> out;
+      out.reserve(plain.size());
+      for (auto& [name, value] : plain) out.push_back({name, std::move(value)});
+      return out;
+    }();
+    return OwnedListOrError(std::move(values));
+  });
+  BindOrDie(s, "SecretValue", "name", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<SecretValue>().name);
+  });
+  BindOrDie(s, "SecretValue", "value", [](const ResolveInfo& info) {
+    return FieldValue::StringRef(info.Parent<SecretValue>().value);
+  });
+}
+
 }  // namespace
 
-void BindDeployments(graphql::ExecutableSchema& schema, storage::Store& store, const Clock& clock) {
+Result<driver::DriverSpec> SpecOf(const storage::ApplicationDriverVersion& version) {
+  driver::SpecParse parsed = driver::ParseSpec(version.spec.dump());
+  if (!parsed.spec) {
+    return Internal("the stored spec of driver version " + version.id.value() +
+                    " does not parse: " + driver::JoinProblems(parsed.problems));
+  }
+  return std::move(*parsed.spec);
+}
+
+void BindDeployments(graphql::ExecutableSchema& schema, storage::Store& store, const Clock& clock,
+                     const secrets::SecretBox& box) {
   BindQueries(schema, store);
   BindTypes(schema, store);
-  BindMutations(schema, store, clock);
+  BindMutations(schema, store, clock, box);
+  BindAgentSecrets(schema, store, box);
 }
 
 }  // namespace styrmin::api

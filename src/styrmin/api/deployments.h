@@ -6,13 +6,20 @@
 #pragma once
 
 #include "styrmin/core/clock.h"
+#include "styrmin/driver/spec.h"
 #include "styrmin/graphql/resolve.h"
+#include "styrmin/secrets/secret_box.h"
 #include "styrmin/storage/store.h"
 
 namespace styrmin::api {
 
-// Binds the Deployment, Instance, Run and page types, their queries and the deployment
-// mutations; `store` and `clock` must outlive `schema`.
-void BindDeployments(graphql::ExecutableSchema& schema, storage::Store& store, const Clock& clock);
+// The parsed spec of a stored driver version; kInternal when it no longer parses.
+Result<driver::DriverSpec> SpecOf(const storage::ApplicationDriverVersion& version);
+
+// Binds the Deployment, Instance, Run and page types, their queries, the deployment
+// mutations, and the agent's deploymentSecrets query; `store`, `clock` and `box` must outlive
+// `schema`. Secret parameters are stored sealed with `box`.
+void BindDeployments(graphql::ExecutableSchema& schema, storage::Store& store, const Clock& clock,
+                     const secrets::SecretBox& box);
 
 }  // namespace styrmin::api

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "styrmin/api/resolver_kit.h"
+#include "styrmin/api/secrets.h"
 #include "styrmin/auth/auth.h"
 #include "styrmin/reconcile/styrmin_deployment.h"
 #include "styrmin/storage/rfc3339.h"
@@ -96,7 +97,20 @@ struct LogPage {
   std::int64_t next_after = 0;
 };
 
-void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& clock) {
+// The secret values to cut out of the logs of `run`.
+Result<std::vector<std::string>> SecretsOfRun(storage::Store& store, const RunId& run,
+                                              const secrets::SecretBox& box) {
+  STYRMIN_ASSIGN_OR_RETURN(const Run r, store.GetRun(run));
+  STYRMIN_ASSIGN_OR_RETURN(const storage::Deployment d, store.GetDeployment(r.deployment_id));
+  STYRMIN_ASSIGN_OR_RETURN(const auto values, DeploymentSecrets(store, d, box));
+  std::vector<std::string> out;
+  out.reserve(values.size());
+  for (const auto& [name, value] : values) out.push_back(value);
+  return out;
+}
+
+void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& clock,
+                   const secrets::SecretBox& box) {
   BindAuditedMutation(
       s, store, clock, "claimRun", [&store, &clock](const ResolveInfo& info, std::string& target) {
         if (auto denied = Deny(info, auth::Action::kAgentProtocol)) return *denied;
@@ -133,9 +147,12 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
                                              OptionalString(args, "error"), NowMillis(clock)));
       });
   BindLeaseMutation(s, store, clock, "appendRunLog",
-                    [&store, &clock](const LeaseRef& lease, const OrderedJson& args) {
+                    [&store, &clock, &box](const LeaseRef& lease, const OrderedJson& args) {
                       auto lines = LogLines(args["lines"], NowMillis(clock));
                       if (!lines) return ErrorValue(lines.error());
+                      auto secrets = SecretsOfRun(store, lease.run, box);
+                      if (!secrets) return ErrorValue(secrets.error());
+                      for (auto& line : *lines) line.text = RedactSecrets(line.text, *secrets);
                       auto last = store.AppendLog(lease, *lines);
                       if (!last) return ErrorValue(last.error());
                       return FieldValue::Int(*last);
@@ -305,9 +322,9 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
 
 }  // namespace
 
-void BindRunExecution(graphql::ExecutableSchema& schema, storage::Store& store,
-                      const Clock& clock) {
-  BindMutations(schema, store, clock);
+void BindRunExecution(graphql::ExecutableSchema& schema, storage::Store& store, const Clock& clock,
+                      const secrets::SecretBox& box) {
+  BindMutations(schema, store, clock, box);
   BindTypes(schema, store);
 }
 

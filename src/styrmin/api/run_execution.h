@@ -9,12 +9,15 @@
 
 #include "styrmin/core/clock.h"
 #include "styrmin/graphql/resolve.h"
+#include "styrmin/secrets/secret_box.h"
 #include "styrmin/storage/store.h"
 
 namespace styrmin::api {
 
-// Binds the agent protocol's mutations and the Run fields it fills; `store` and `clock` must
-// outlive `schema`.
-void BindRunExecution(graphql::ExecutableSchema& schema, storage::Store& store, const Clock& clock);
+// Binds the agent protocol's mutations and the Run fields it fills; `store`, `clock` and `box`
+// must outlive `schema`. Appended log lines have the run's deployment's secret parameter
+// values cut out (`box` opens them) before they are stored.
+void BindRunExecution(graphql::ExecutableSchema& schema, storage::Store& store, const Clock& clock,
+                      const secrets::SecretBox& box);
 
 }  // namespace styrmin::api

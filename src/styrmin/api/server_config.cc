@@ -19,6 +19,10 @@ flags (each also read from the environment variable shown):
   --database URL       sqlite:PATH or postgresql://USER@HOST/DB        [STYRMIN_DATABASE]
   --tls-cert FILE      serve HTTPS with this PEM certificate chain     [STYRMIN_TLS_CERT]
   --tls-key FILE       and this PEM private key                        [STYRMIN_TLS_KEY]
+  --secret-key-file F  the key that seals secret parameters and        [STYRMIN_SECRET_KEY_FILE]
+                       credentials in the database; created on first
+                       start (default DATA_DIR/secret.key). Replicas
+                       on one PostgreSQL must all be given the same one.
   --help               this text
 
 endpoints: /graphql (bearer token), /graphiql, /healthz, /readyz, /metrics
@@ -66,6 +70,7 @@ Result<ServerConfig> ParseServerConfig(
   if (auto v = getenv("STYRMIN_DATABASE")) config.database = *v;
   if (auto v = getenv("STYRMIN_TLS_CERT")) config.tls_certificate_file = *v;
   if (auto v = getenv("STYRMIN_TLS_KEY")) config.tls_private_key_file = *v;
+  if (auto v = getenv("STYRMIN_SECRET_KEY_FILE")) config.secret_key_file = *v;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i];
     std::optional<std::string> value;
@@ -78,7 +83,7 @@ Result<ServerConfig> ParseServerConfig(
       continue;
     }
     if (flag != "--listen" && flag != "--data-dir" && flag != "--database" &&
-        flag != "--tls-cert" && flag != "--tls-key") {
+        flag != "--tls-cert" && flag != "--tls-key" && flag != "--secret-key-file") {
       // The flag's name only: a mistyped --database=... may carry a password.
       return InvalidArgument("unknown flag \"" + flag + "\" (see --help)");
     }
@@ -95,6 +100,9 @@ Result<ServerConfig> ParseServerConfig(
       config.tls_certificate_file = *value;
     } else if (flag == "--tls-key") {
       config.tls_private_key_file = *value;
+    } else if (flag == "--secret-key-file") {
+      if (value->empty()) return InvalidArgument("--secret-key-file must not be empty");
+      config.secret_key_file = *value;
     } else {
       config.database = *value;
     }
@@ -102,6 +110,7 @@ Result<ServerConfig> ParseServerConfig(
   if (config.tls_certificate_file.empty() != config.tls_private_key_file.empty()) {
     return InvalidArgument("TLS needs both --tls-cert and --tls-key");
   }
+  if (config.secret_key_file.empty()) config.secret_key_file = config.data_dir + "/secret.key";
   return config;
 }
 

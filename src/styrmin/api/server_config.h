@@ -22,6 +22,7 @@ struct ServerConfig {
   std::size_t database_pool_size = 8;  // PostgreSQL connections
   std::string tls_certificate_file;    // both set: HTTPS only
   std::string tls_private_key_file;
+  std::string secret_key_file;  // default: data_dir/secret.key, created when missing
   bool help = false;
 };
 
@@ -29,9 +30,9 @@ struct ServerConfig {
 extern const char kServerUsage[];
 
 // Flags win over the environment (STYRMIN_LISTEN, STYRMIN_DATA_DIR, STYRMIN_DATABASE,
-// STYRMIN_TLS_CERT, STYRMIN_TLS_KEY), which wins over the defaults. A certificate without a
-// key, or the reverse, is refused. `getenv` is the environment's lookup (std::getenv in main).
-// kInvalidArgument naming the flag for anything malformed or unknown.
+// STYRMIN_TLS_CERT, STYRMIN_TLS_KEY, STYRMIN_SECRET_KEY_FILE), which wins over the defaults. A
+// certificate without a key, or the reverse, is refused. `getenv` is the environment's lookup
+// (std::getenv in main). kInvalidArgument naming the flag for anything malformed or unknown.
 Result<ServerConfig> ParseServerConfig(
     const std::vector<std::string>& args,
     const std::function<std::optional<std::string>(const std::string&)>& getenv);

@@ -51,7 +51,8 @@ TEST(ParseServerConfig, RefusesMalformedFlagsNamingThem) {
            {{"--data-dir"}, "--data-dir needs a value"},
            {{"--data-dir="}, "must not be empty"},
            {{"--verbose"}, "unknown flag \"--verbose\""},
-           {{"--tls-cert", "c.pem"}, "TLS needs both --tls-cert and --tls-key"}}) {
+           {{"--tls-cert", "c.pem"}, "TLS needs both --tls-cert and --tls-key"},
+           {{"--secret-key-file="}, "--secret-key-file must not be empty"}}) {
     auto config = ParseServerConfig(args, env);
     ASSERT_FALSE(config.has_value()) << args.front();
     EXPECT_EQ(config.error().code(), ErrorCode::kInvalidArgument);
@@ -72,6 +73,19 @@ TEST(ParseServerConfig, TakesTlsFilesFromFlagsOrTheEnvironment) {
       ParseServerConfig({}, Env{{{"STYRMIN_TLS_CERT", "/e.pem"}, {"STYRMIN_TLS_KEY", "/ek.pem"}}});
   ASSERT_TRUE(config.has_value());
   EXPECT_EQ(config->tls_certificate_file, "/e.pem");
+}
+
+TEST(ParseServerConfig, TheSecretKeyFileDefaultsToTheDataDirectory) {
+  auto config = ParseServerConfig({"--data-dir", "/d"}, Env{});
+  ASSERT_TRUE(config.has_value());
+  EXPECT_EQ(config->secret_key_file, "/d/secret.key");
+  config = ParseServerConfig({}, Env{{{"STYRMIN_SECRET_KEY_FILE", "/e.key"}}});
+  ASSERT_TRUE(config.has_value());
+  EXPECT_EQ(config->secret_key_file, "/e.key");
+  config = ParseServerConfig({"--secret-key-file", "/f.key"},
+                             Env{{{"STYRMIN_SECRET_KEY_FILE", "/e.key"}}});
+  ASSERT_TRUE(config.has_value());
+  EXPECT_EQ(config->secret_key_file, "/f.key");  // the flag wins
 }
 
 TEST(DatabaseOf, AcceptsSqliteAndPostgresqlUrlsAndRefusesOthersWithoutEchoingThem) {

@@ -10,6 +10,7 @@
 #include "styrmin/api/observed_status.h"
 #include "styrmin/api/resolver_kit.h"
 #include "styrmin/api/run_execution.h"
+#include "styrmin/api/secrets.h"
 #include "styrmin/api/subscriptions.h"
 #include "styrmin/driver/context.h"
 #include "styrmin/driver/git_source.h"
@@ -481,7 +482,7 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
 
   BindAuditedMutation(
       s, store, clock, "createBackupStorageLocation",
-      [&store, &clock](const ResolveInfo& info, std::string& target) {
+      [&store, &clock, box = options.secrets](const ResolveInfo& info, std::string& target) {
         if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
         const OrderedJson& input = info.args()["input"];
         storage::BackupStorageLocation location;
@@ -505,8 +506,8 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
         }
         auto credentials = ConfigObject(input, "credentials");
         if (!credentials) return ErrorValue(credentials.error());
-        location.credentials = std::move(*credentials);
         location.id = BackupStorageLocationId(auth::GenerateId("b"));
+        location.credentials = SealCredentials(*credentials, location.id, *box);
         target = location.id.value();
         location.created_at = NowMillis(clock);
         if (Status stored = store.CreateBackupLocation(location); !stored) {
@@ -545,14 +546,15 @@ std::string_view GraphqlErrorCode(ErrorCode code) {
 Result<std::unique_ptr<ExecutableSchema>> BuildStyrminSchema(storage::Store& store,
                                                              const Clock& clock,
                                                              const ApiOptions& options) {
+  if (options.secrets == nullptr) return Internal("ApiOptions.secrets is required");
   auto built = graphql::BuildSchema(kSchemaSdl);
   if (!built) return Internal("schema.graphql does not build: " + built.error().message());
   auto schema = std::make_unique<ExecutableSchema>(std::move(built).value());
   BindQueries(*schema, store);
   BindTypes(*schema, store);
   BindDriverTypes(*schema, store);
-  BindDeployments(*schema, store, clock);
-  BindRunExecution(*schema, store, clock);
+  BindDeployments(*schema, store, clock, *options.secrets);
+  BindRunExecution(*schema, store, clock, *options.secrets);
   BindObservedStatus(*schema, store, clock);
   BindSubscriptions(*schema, store, clock);
   BindMutations(*schema, store, clock, options);

@@ -21,6 +21,7 @@
 #include "styrmin/core/clock.h"
 #include "styrmin/core/status.h"
 #include "styrmin/graphql/resolve.h"
+#include "styrmin/secrets/secret_box.h"
 #include "styrmin/storage/store.h"
 
 namespace styrmin::api {
@@ -47,6 +48,8 @@ struct RequestState {
 std::string_view GraphqlErrorCode(ErrorCode code);
 
 struct ApiOptions {
+  // Seals and opens secret parameters and credentials (api/secrets.h); required.
+  std::shared_ptr<const secrets::SecretBox> secrets;
   // Where bare clones of driver repositories are cached (loadGitApplicationDriverVersion).
   std::filesystem::path git_cache_dir;
   std::chrono::seconds git_timeout{120};

@@ -16,8 +16,19 @@ TEST(BuildStyrminSchema, BuildsFromTheCompiledSchemaAndBindsEveryField) {
   auto store = storage::SqliteStore::Open(":memory:");
   ASSERT_TRUE(store) << store.error().ToString();
   const testing::FakeClock clock;
-  auto schema = BuildStyrminSchema(**store, clock);
+  ApiOptions options;
+  options.secrets = std::make_shared<const secrets::SecretBox>(secrets::SecretBox::Generate());
+  auto schema = BuildStyrminSchema(**store, clock, options);
   ASSERT_TRUE(schema) << schema.error().ToString();
+}
+
+TEST(BuildStyrminSchema, RefusesToBuildWithoutASecretBox) {
+  auto store = storage::SqliteStore::Open(":memory:");
+  ASSERT_TRUE(store) << store.error().ToString();
+  const testing::FakeClock clock;
+  auto schema = BuildStyrminSchema(**store, clock);
+  ASSERT_FALSE(schema);
+  EXPECT_EQ(schema.error().code(), ErrorCode::kInternal);
 }
 
 }  // namespace

@@ -237,6 +237,7 @@ Result<Json> Components(const DriverSpec& driver, const Json& config) {
 }
 
 Result<Json> Parameters(const DriverSpec& driver, const Json& given,
+                        const std::map<std::string, std::string>& secret_versions,
                         const std::string& release_name) {
   if (given.is_null()) return Json::object();
   if (!given.is_object()) {
@@ -257,6 +258,8 @@ Result<Json> Parameters(const DriverSpec& driver, const Json& given,
       parameters[name] = nullptr;
     } else {
       parameters[name] = {{"secret_name", secret_name}, {"secret_key", name}};
+      const auto version = secret_versions.find(name);
+      if (version != secret_versions.end()) parameters[name]["secret_version"] = version->second;
     }
   }
   return parameters;
@@ -367,7 +370,8 @@ Result<Json> BuildContext(const ContextInput& input) {
   STYRMIN_ASSIGN_OR_RETURN(std::string name_space, Namespace(input, config));
   const std::string release_name = DnsLabel(input.deployment.name, kMaxReleaseNameLength);
   STYRMIN_ASSIGN_OR_RETURN(Json components, Components(driver, config));
-  STYRMIN_ASSIGN_OR_RETURN(Json parameters, Parameters(driver, input.parameters, release_name));
+  STYRMIN_ASSIGN_OR_RETURN(
+      Json parameters, Parameters(driver, input.parameters, input.secret_versions, release_name));
   STYRMIN_ASSIGN_OR_RETURN(Json services, Services(input, config, name_space, release_name));
 
   Json context = Json::object();

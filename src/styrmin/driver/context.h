@@ -13,7 +13,7 @@
 //   components   by name: {env_vars: [{name, value}], command: [...], args: [...],
 //                          replicas: int or null}
 //   parameters   by name: typed values (CheckParameters); a secret parameter is
-//                {secret_name, secret_key}, never its value
+//                {secret_name, secret_key[, secret_version]}, never its value
 //   services     by name: {name, port, kind, scope, service_name, host, primary_fqdn,
 //                          human_readable_fqdn}
 //
@@ -22,6 +22,7 @@
 // stable 8-hex-digit hash suffix of the full name, so distinct inputs stay distinct.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "styrmin/core/json.h"
@@ -44,6 +45,10 @@ struct ContextInput {
   const DriverSpec* driver = nullptr;  // required
   Version application_version;
   Json parameters = Json::object();  // CheckParameters(...).values
+  // By secret parameter name: a digest of its value that changes when the value does (the
+  // server's SecretBox::Digest). Written into the context as `secret_version`, so that a
+  // changed secret changes the Instance; absent for a secret not listed.
+  std::map<std::string, std::string> secret_versions;
 };
 
 // Config keys the builder reads from the merged config (all optional):

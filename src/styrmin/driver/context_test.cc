@@ -642,5 +642,19 @@ TEST(BuildContext, NeverPutsASecretParameterValueInTheContext) {
             (Json{{"secret_name", "secret-holder-parameters"}, {"secret_key", "license_key"}}));
 }
 
+TEST(BuildContext, CarriesTheVersionOfASecretThatHasOne) {
+  const DriverSpec driver = Infrahub();
+  ContextInput input = BaseInput(driver);
+  input.deployment.name = "secret-holder";
+  input.secret_versions["admin_password"] = "hmac-sha256:0123456789abcdef";
+  input.secret_versions["not_a_parameter"] = "hmac-sha256:ffffffffffffffff";
+  const Json context = Build(input);
+  EXPECT_EQ(context["parameters"]["admin_password"],
+            (Json{{"secret_name", "secret-holder-parameters"},
+                  {"secret_key", "admin_password"},
+                  {"secret_version", "hmac-sha256:0123456789abcdef"}}));
+  EXPECT_FALSE(context["parameters"].contains("not_a_parameter"));
+}
+
 }  // namespace
 }  // namespace styrmin::driver

@@ -327,6 +327,18 @@ CREATE INDEX application_driver_versions_driver_id_created_at
         .description = "observed status",
         .sql = kObservedStatusTables,
     },
+    // Facts about the whole installation, written once (the secret key's fingerprint).
+    Migration{
+        .version = 10,
+        .description = "server settings",
+        .sql = R"sql(
+CREATE TABLE server_settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+)sql",
+    },
 };
 
 constexpr bool NumberedOneTwoThreeInOrder() {

@@ -390,6 +390,21 @@ Result<ApiToken> SqlStore::FindTokenByHash(const std::string& secret_hash) {
   });
 }
 
+Result<std::string> SqlStore::RecordSetting(const std::string& name, const std::string& value,
+                                            Timestamp now) {
+  STYRMIN_RETURN_IF_ERROR(RequireNonEmpty(name, "setting name"));
+  return database_->InTransaction(Access::kWrite, [&](SqlSession& session) -> Result<std::string> {
+    STYRMIN_RETURN_IF_ERROR(
+        session.Exec("INSERT INTO server_settings (name, value, created_at) VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT (name) DO NOTHING",
+                     {name, value, FormatRfc3339(now)}, "record setting " + Quoted(name)));
+    return ReadFirst<std::string>(
+        session.Query("SELECT value FROM server_settings WHERE name = ?1", {name}),
+        [](const SqlRow& row) -> Result<std::string> { return row.Text(0); },
+        "setting " + Quoted(name) + " not found");
+  });
+}
+
 Result<std::size_t> SqlStore::CountTokens() {
   return database_->InTransaction(Access::kRead, [&](SqlSession& session) -> Result<std::size_t> {
     STYRMIN_ASSIGN_OR_RETURN(const std::int64_t count,

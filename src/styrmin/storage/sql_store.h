@@ -43,6 +43,9 @@ class SqlStore : public Store {
   Result<ApiToken> FindTokenByHash(const std::string& secret_hash) final;
   Result<std::size_t> CountTokens() final;
 
+  Result<std::string> RecordSetting(const std::string& name, const std::string& value,
+                                    Timestamp now) final;
+
   Result<AddedDriverVersion> AddDriverVersion(const ApplicationDriverVersion& version,
                                               const DriverId& new_driver) final;
   Result<std::vector<ApplicationDriver>> ListDrivers() final;

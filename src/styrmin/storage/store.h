@@ -53,8 +53,8 @@ struct BackupStorageLocation {
   std::string bucket;    // kS3
   std::string region;    // kS3
   std::string path;      // kFilesystem: a directory; kS3: a key prefix
-  // Write-only for API clients; the store keeps it (encryption at rest comes with #4's
-  // secrets work) and returns it to the server, which never shows it.
+  // Write-only for API clients. The server seals it before storing (api/secrets.h: a sealed
+  // JSON string, or an empty object for none); the store keeps it as given.
   Json credentials = Json::object();
   Timestamp created_at;
 };
@@ -108,6 +108,17 @@ class TokenStore {
   // The token whose secret hashes to `secret_hash`; kNotFound when none does.
   virtual Result<ApiToken> FindTokenByHash(const std::string& secret_hash) = 0;
   virtual Result<std::size_t> CountTokens() = 0;
+};
+
+// Facts about the installation as a whole, each written once.
+class SettingsStore {
+ public:
+  virtual ~SettingsStore() = default;
+  // Stores `value` under `name` unless a value is there already, and returns the stored value:
+  // `value`, or the earlier one. Concurrent callers agree on one value. kInvalidArgument for
+  // an empty name.
+  virtual Result<std::string> RecordSetting(const std::string& name, const std::string& value,
+                                            Timestamp now) = 0;
 };
 
 // A named application driver ("infrahub"); its versions hold the content.
@@ -466,6 +477,7 @@ class Store : public ClusterStore,
               public EnvironmentStore,
               public BackupLocationStore,
               public TokenStore,
+              public SettingsStore,
               public DriverStore,
               public DeploymentStore,
               public RunExecutionStore,

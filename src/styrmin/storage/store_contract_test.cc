@@ -456,6 +456,35 @@ TEST_P(StoreContractTest, ReportsAnUnknownEnvironmentAsNotFound) {
   EXPECT_THAT(environment.error().message(), HasSubstr("environment \"e-x\" not found"));
 }
 
+// Settings.
+
+TEST_P(StoreContractTest, RecordsASettingOnceAndKeepsTheFirstValue) {
+  auto first = store().RecordSetting("secret_key_fingerprint", "sha256:aaaa", kMonday);
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_EQ(*first, "sha256:aaaa");
+  auto second = store().RecordSetting("secret_key_fingerprint", "sha256:bbbb", kMonday);
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_EQ(*second, "sha256:aaaa");
+  EXPECT_EQ(store().RecordSetting("other", "x'); DROP TABLE server_settings; --", kMonday).value(),
+            "x'); DROP TABLE server_settings; --");
+  EXPECT_EQ(store().RecordSetting("", "v", kMonday).error().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_P(StoreContractTest, ConcurrentSettingWritersAgreeOnOneValue) {
+  std::vector<std::string> seen(4);
+  std::vector<std::thread> threads;
+  threads.reserve(seen.size());
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto value = store().RecordSetting("race", "writer-" + std::to_string(i), kMonday);
+      seen[i] = value ? *value : value.error().ToString();
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const std::string& value : seen) EXPECT_EQ(value, seen.front());
+  EXPECT_TRUE(seen.front().starts_with("writer-")) << seen.front();
+}
+
 // Tokens.
 
 TEST_P(StoreContractTest, StoresATokenOfEachRoleWithEveryField) {

@@ -1,0 +1,207 @@
+// Secrets at rest through styrmin-server, a real process on SQLite: secret deployment
+// parameters and backup location credentials never reach the database file in clear; only the
+// agent of the deployment's cluster reads them back; run log lines lose them; a changed secret
+// makes a run; and a restart with another key is refused before anything is served.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "styrmin/core/json.h"
+#include "support/command.h"
+#include "support/server_process.h"
+
+namespace styrmin {
+namespace {
+
+using test::ServerProcess;
+
+constexpr char kPassword[] = "Grafana-Admin-Pw-4711";
+constexpr char kNewPassword[] = "Grafana-Admin-Pw-0815";
+constexpr char kCredential[] = "BSL-CREDENTIAL-VALUE-9";
+
+std::string ErrorCodeOf(const Json& body) {
+  if (!body.contains("errors")) return "";
+  return body["errors"][0]["extensions"].value("code", "");
+}
+
+Json Call(const ServerProcess& server, const std::string& query, const Json& variables = {},
+          const std::string& token = "") {
+  auto body = server.Graphql(query, variables.is_null() ? Json::object() : variables, token);
+  EXPECT_TRUE(body.has_value()) << body.error().ToString();
+  return body.value_or(Json());
+}
+
+// Every byte of the data directory's database files (the WAL included).
+std::string DatabaseBytes(const std::string& data_dir) {
+  std::string all;
+  for (const auto& entry : std::filesystem::directory_iterator(data_dir)) {
+    if (entry.path().filename().string().rfind("styrmin.db", 0) != 0) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    all += bytes.str();
+  }
+  return all;
+}
+
+struct Made {
+  std::string agent;        // the lab cluster's agent token
+  std::string other_agent;  // another cluster's
+  std::string deployment_id;
+  std::string run_id;
+};
+
+Made MakeDeployment(const ServerProcess& server) {
+  Made made;
+  const auto cluster = [&](const std::string& name) {
+    const Json r = Call(server,
+                        "mutation($n: String!) { createCluster(input: {name: $n}) { "
+                        "cluster { id } agentToken } }",
+                        {{"n", name}});
+    EXPECT_FALSE(r.contains("errors")) << r.dump(2);
+    return r["data"]["createCluster"];
+  };
+  const Json lab = cluster("lab");
+  made.agent = lab["agentToken"];
+  made.other_agent = cluster("edge")["agentToken"];
+  const Json bsl = Call(server, R"(mutation($in: CreateBackupStorageLocationInput!) {
+                                     createBackupStorageLocation(input: $in) { id hasCredentials } })",
+                        {{"in",
+                          {{"name", "vault"},
+                           {"kind", "S3"},
+                           {"bucket", "b"},
+                           {"credentials", {{"secret_access_key", kCredential}}}}}});
+  EXPECT_EQ(bsl["data"]["createBackupStorageLocation"]["hasCredentials"], true) << bsl.dump(2);
+  const Json environment =
+      Call(server,
+           "mutation($c: ID!) { createEnvironment(input: {clusterId: $c, name: \"prod\"}) { id } }",
+           {{"c", lab["cluster"]["id"]}});
+  const Json driver = Call(
+      server,
+      "mutation($p: String!) { loadLocalApplicationDriverVersion(path: $p) { version { id } } }",
+      {{"p", std::string(STYRMIN_SOURCE_DIR) + "/drivers/grafana"}});
+  const Json created =
+      Call(server,
+           "mutation($e: ID!, $d: ID!, $p: JSON!) { createDeployment(input: "
+           "{environmentId: $e, driverVersionId: $d, name: \"grafana\", parameters: $p}) { "
+           "deployment { id parameters } run { id } } }",
+           {{"e", environment["data"]["createEnvironment"]["id"]},
+            {"d", driver["data"]["loadLocalApplicationDriverVersion"]["version"]["id"]},
+            {"p", {{"admin_password", kPassword}}}});
+  EXPECT_FALSE(created.contains("errors")) << created.dump(2);
+  // The API never shows a secret parameter's value.
+  EXPECT_TRUE(
+      created["data"]["createDeployment"]["deployment"]["parameters"]["admin_password"].is_null())
+      << created.dump(2);
+  made.deployment_id = created["data"]["createDeployment"]["deployment"]["id"];
+  made.run_id = created["data"]["createDeployment"]["run"]["id"];
+  return made;
+}
+
+Json Secrets(const ServerProcess& server, const std::string& deployment, const std::string& token) {
+  return Call(server, "query($d: ID!) { deploymentSecrets(deploymentId: $d) { name value } }",
+              {{"d", deployment}}, token);
+}
+
+TEST(ServerSecretsTest, SecretsAreSealedAtRestAndOnlyTheirAgentReadsThem) {
+  auto server = ServerProcess::Start(STYRMIN_SERVER_BINARY);
+  ASSERT_TRUE(server.has_value()) << server.error().ToString();
+  const Made s = MakeDeployment(**server);
+  ASSERT_FALSE(s.deployment_id.empty());
+
+  const std::string stored = DatabaseBytes((*server)->data_dir());
+  EXPECT_EQ(stored.find(kPassword), std::string::npos);
+  EXPECT_EQ(stored.find(kCredential), std::string::npos);
+  EXPECT_NE(stored.find("stm-sealed:v1:"), std::string::npos);
+
+  // The deployment's own agent reads the value; nobody else does.
+  const Json mine = Secrets(**server, s.deployment_id, s.agent);
+  EXPECT_EQ(mine["data"]["deploymentSecrets"],
+            (Json::array({{{"name", "admin_password"}, {"value", kPassword}}})))
+      << mine.dump(2);
+  EXPECT_EQ(ErrorCodeOf(Secrets(**server, s.deployment_id, s.other_agent)), "FORBIDDEN");
+  EXPECT_EQ(ErrorCodeOf(Secrets(**server, s.deployment_id, "")), "FORBIDDEN");  // the admin
+  EXPECT_EQ(ErrorCodeOf(Secrets(**server, "dp-unknown", s.agent)), "NOT_FOUND");
+
+  // Log lines lose the secret before they are stored.
+  const Json claimed =
+      Call(**server, "mutation { claimRun(leaseSeconds: 60) { leaseId run { id } } }", {}, s.agent);
+  ASSERT_EQ(claimed["data"]["claimRun"]["run"]["id"], s.run_id) << claimed.dump(2);
+  const Json ids = {{"r", s.run_id}, {"l", claimed["data"]["claimRun"]["leaseId"]}};
+  Json with_lines = ids;
+  with_lines["lines"] = Json::array(
+      {{{"text", std::string("logging in with ") + kPassword + " twice: " + kPassword}}});
+  const Json appended = Call(**server,
+                             "mutation($r: ID!, $l: ID!, $lines: [RunLogLineInput!]!) { "
+                             "appendRunLog(runId: $r, leaseId: $l, lines: $lines) }",
+                             with_lines, s.agent);
+  ASSERT_FALSE(appended.contains("errors")) << appended.dump(2);
+  const Json log =
+      Call(**server, "query($id: ID!) { run(id: $id) { log(first: 10) { lines { text } } } }",
+           {{"id", s.run_id}});
+  EXPECT_EQ(log["data"]["run"]["log"]["lines"][0]["text"],
+            "logging in with [redacted] twice: [redacted]")
+      << log.dump(2);
+  const Json finished = Call(**server,
+                             "mutation($r: ID!, $l: ID!) { finishRun(runId: $r, leaseId: $l, "
+                             "state: SUCCEEDED) { state } }",
+                             ids, s.agent);
+  ASSERT_FALSE(finished.contains("errors")) << finished.dump(2);
+
+  // Another value for the secret is a change of the deployment: it makes an update run, and
+  // the new Instance carries a version of the secret, never the secret.
+  const Json updated = Call(**server,
+                            "mutation($id: ID!, $p: JSON!) { updateDeployment(id: $id, "
+                            "parameters: $p) { run { kind instance { context } } } }",
+                            {{"id", s.deployment_id}, {"p", {{"admin_password", kNewPassword}}}});
+  ASSERT_FALSE(updated.contains("errors")) << updated.dump(2);
+  const Json& run = updated["data"]["updateDeployment"]["run"];
+  ASSERT_TRUE(run.is_object()) << updated.dump(2);
+  EXPECT_EQ(run["kind"], "UPDATE");
+  const Json& reference = run["instance"]["context"]["parameters"]["admin_password"];
+  EXPECT_TRUE(reference["secret_version"].get<std::string>().starts_with("hmac-sha256:"))
+      << reference;
+  EXPECT_EQ(DumpJson(updated).find(kNewPassword), std::string::npos);
+  EXPECT_EQ(Secrets(**server, s.deployment_id, s.agent)["data"]["deploymentSecrets"][0]["value"],
+            kNewPassword);
+  EXPECT_EQ(DatabaseBytes((*server)->data_dir()).find(kNewPassword), std::string::npos);
+  EXPECT_EQ((*server)->Stop(), 0) << (*server)->Log();
+}
+
+TEST(ServerSecretsTest, ARestartWithAnotherKeyIsRefusedBeforeServing) {
+  std::string data_dir;
+  {
+    auto first = ServerProcess::Start(STYRMIN_SERVER_BINARY);
+    ASSERT_TRUE(first.has_value()) << first.error().ToString();
+    (*first)->KeepDataDir();
+    data_dir = (*first)->data_dir();
+    ASSERT_NO_FATAL_FAILURE(MakeDeployment(**first));
+    EXPECT_EQ((*first)->Stop(), 0);
+  }
+  const std::string other_key = data_dir + "-other.key";
+  const std::string not_a_key = data_dir + "-bad.key";
+  std::ofstream(not_a_key) << "not a key\n";
+  for (const auto& [key, message] :
+       {std::pair{other_key, std::string("refusing the secret key")},
+        std::pair{not_a_key, std::string("cannot load the secret key")}}) {
+    auto refused = test::RunCommand({STYRMIN_SERVER_BINARY, "--listen", "127.0.0.1:0", "--data-dir",
+                                     data_dir, "--secret-key-file", key},
+                                    std::chrono::seconds(60));
+    ASSERT_TRUE(refused.has_value());
+    EXPECT_EQ(refused->exit_code, 1) << refused->err;
+    EXPECT_NE(refused->err.find(message), std::string::npos) << refused->err;
+    EXPECT_EQ(refused->err.find("serving"), std::string::npos) << refused->err;
+  }
+  // The database's own key (the default file in its data directory) still opens everything.
+  auto again = ServerProcess::Start(STYRMIN_SERVER_BINARY, {}, data_dir);
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  std::error_code ec;
+  std::filesystem::remove(other_key, ec);
+  std::filesystem::remove(not_a_key, ec);
+}
+
+}  // namespace
+}  // namespace styrmin
