@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -170,8 +171,9 @@ TEST(SecretBoxKeyFile, RefusesAFileThatIsNotAKey) {
     EXPECT_NE(box.error().message().find(path.string()), std::string::npos);
     // The file is left as it was: a bad key is never replaced by a new one.
     std::ifstream in(path);
-    std::string back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    EXPECT_EQ(back, content);
+    std::ostringstream back;
+    back << in.rdbuf();
+    EXPECT_EQ(back.str(), content);
   }
 }
 
