@@ -110,8 +110,9 @@ std::optional<std::string> StoredName(const OrderedJson& args, std::string_view 
 // The whole change: check, build, plan, record.
 class DeploymentChanger {
  public:
-  DeploymentChanger(storage::Store& store, const Clock& clock, const secrets::SecretBox& box)
-      : store_(store), clock_(clock), box_(box) {}
+  DeploymentChanger(storage::Store& store, const Clock& clock, const secrets::SecretBox& box,
+                    const auth::Principal& caller)
+      : store_(store), clock_(clock), box_(box), caller_(caller) {}
 
   Result<ChangeResult> Create(const OrderedJson& input) {
     Deployment d;
@@ -180,6 +181,9 @@ class DeploymentChanger {
 
  private:
   Result<ChangeResult> Record(Deployment d, bool create) {
+    // A token limited to some environments changes deployments there only (and may not move
+    // one elsewhere: a deployment's environment never changes).
+    STYRMIN_RETURN_IF_ERROR(auth::AuthorizeEnvironment(caller_, d.environment_id));
     auto version = store_.GetDriverVersion(d.driver_version_id);
     if (!version) {
       if (version.error().code() == ErrorCode::kNotFound) {
@@ -271,6 +275,7 @@ class DeploymentChanger {
   storage::Store& store_;
   const Clock& clock_;
   const secrets::SecretBox& box_;
+  const auth::Principal& caller_;
   std::vector<driver::Problem> problems_;
 };
 
@@ -285,7 +290,7 @@ void BindChange(ExecutableSchema& s, storage::Store& store, const Clock& clock,
                                                                          std::string& target) {
                         if (auto denied = Deny(info, auth::Action::kChangeDeployments))
                           return *denied;
-                        DeploymentChanger changer(store, clock, box);
+                        DeploymentChanger changer(store, clock, box, Caller(info));
                         auto result = change(changer, info.args(), target);
                         if (!result) {
                           if (!changer.problems().empty()) {
@@ -312,6 +317,23 @@ ChangeFn ToPhase(const char* phase) {
     r.phase = phase;
     return r;
   });
+}
+
+// Refuses a run change (cancel, retry) to callers who may not change deployments, or not in
+// the run's environment; an unknown run is left to the store to report.
+std::optional<FieldValue> DenyRunChange(const ResolveInfo& info, storage::Store& store,
+                                        const RunId& id) {
+  if (auto denied = Deny(info, auth::Action::kChangeDeployments)) return denied;
+  if (Caller(info).environment_ids.empty()) return std::nullopt;
+  auto run = store.GetRun(id);
+  if (!run)
+    return run.error().code() == ErrorCode::kNotFound
+               ? std::nullopt
+               : std::optional<FieldValue>(ErrorValue(run.error()));
+  if (Status allowed = auth::AuthorizeEnvironment(Caller(info), run->environment_id); !allowed) {
+    return ErrorValue(allowed.error());
+  }
+  return std::nullopt;
 }
 
 void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& clock,
@@ -355,20 +377,16 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
 
   BindAuditedMutation(s, store, clock, "cancelRun",
                       [&store, &clock](const ResolveInfo& info, std::string& target) {
-                        if (auto denied = Deny(info, auth::Action::kChangeDeployments)) {
-                          return *denied;
-                        }
                         const RunId id(info.args()["id"].get<std::string>());
                         target = id.value();
+                        if (auto denied = DenyRunChange(info, store, id)) return *denied;
                         return OwnedOrError(store.CancelRun(id, NowMillis(clock)));
                       });
   BindAuditedMutation(
       s, store, clock, "retryRun", [&store, &clock](const ResolveInfo& info, std::string& target) {
-        if (auto denied = Deny(info, auth::Action::kChangeDeployments)) {
-          return *denied;
-        }
         const RunId id(info.args()["id"].get<std::string>());
         target = id.value();
+        if (auto denied = DenyRunChange(info, store, id)) return *denied;
         return OwnedOrError(store.RetryRun(id, RunId(auth::GenerateId("r")), NowMillis(clock)));
       });
   BindOrDie(s, "DeploymentChangePayload", "deployment", [](const ResolveInfo& info) {

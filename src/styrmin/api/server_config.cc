@@ -137,12 +137,11 @@ Result<std::optional<std::string>> EnsureAdminToken(storage::TokenStore& tokens,
   if (count > 0) return std::optional<std::string>();
   std::string secret = auth::GenerateSecret();
   const storage::ApiToken token{
-      TokenId(auth::GenerateId("t")),
-      "admin",
-      storage::Role::kAdmin,
-      std::nullopt,
-      auth::HashSecret(secret),
-      std::chrono::time_point_cast<std::chrono::milliseconds>(clock.Now())};
+      .id = TokenId(auth::GenerateId("t")),
+      .name = "admin",
+      .role = storage::Role::kAdmin,
+      .secret_hash = auth::HashSecret(secret),
+      .created_at = std::chrono::time_point_cast<std::chrono::milliseconds>(clock.Now())};
   STYRMIN_RETURN_IF_ERROR(tokens.CreateToken(token));
   return std::optional<std::string>(std::move(secret));
 }

@@ -12,6 +12,7 @@
 #include "styrmin/api/run_execution.h"
 #include "styrmin/api/secrets.h"
 #include "styrmin/api/subscriptions.h"
+#include "styrmin/api/tokens.h"
 #include "styrmin/driver/context.h"
 #include "styrmin/driver/git_source.h"
 #include "styrmin/driver/loader.h"
@@ -436,12 +437,13 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
                         target = cluster.id.value();
                         cluster.created_at = NowMillis(clock);
                         CreatedCluster created{cluster, auth::GenerateSecret()};
-                        const storage::ApiToken token{TokenId(auth::GenerateId("t")),
-                                                      "agent of cluster " + cluster.name,
-                                                      storage::Role::kAgent,
-                                                      cluster.id,
-                                                      auth::HashSecret(created.agent_token),
-                                                      cluster.created_at};
+                        const storage::ApiToken token{
+                            .id = TokenId(auth::GenerateId("t")),
+                            .name = "agent of cluster " + cluster.name,
+                            .role = storage::Role::kAgent,
+                            .cluster_id = cluster.id,
+                            .secret_hash = auth::HashSecret(created.agent_token),
+                            .created_at = cluster.created_at};
                         if (Status stored = store.CreateCluster(cluster, token); !stored) {
                           return ErrorValue(stored.error());
                         }
@@ -558,6 +560,7 @@ Result<std::unique_ptr<ExecutableSchema>> BuildStyrminSchema(storage::Store& sto
   BindObservedStatus(*schema, store, clock);
   BindSubscriptions(*schema, store, clock);
   BindMutations(*schema, store, clock, options);
+  BindTokens(*schema, store, clock);
   return schema;
 }
 

@@ -82,6 +82,15 @@ Status Authorize(const Principal& principal, Action action) {
                           std::string(what));
 }
 
+Status AuthorizeEnvironment(const Principal& principal, const EnvironmentId& environment) {
+  if (principal.environment_ids.empty()) return OkStatus();
+  for (const EnvironmentId& allowed : principal.environment_ids) {
+    if (allowed == environment) return OkStatus();
+  }
+  return PermissionDenied("token \"" + principal.name +
+                          "\" is limited to other environments than " + environment.value());
+}
+
 Result<Principal> Authenticator::Authenticate(std::optional<std::string_view> authorization) const {
   if (!authorization) return Unauthenticated("no Authorization header; send \"Bearer <token>\"");
   constexpr std::string_view kBearer = "Bearer ";
@@ -101,7 +110,7 @@ Result<Principal> Authenticator::Authenticate(std::optional<std::string_view> au
     }
     return tl::unexpected(token.error());
   }
-  return Principal{token->id, token->name, token->role, token->cluster_id};
+  return Principal{token->id, token->name, token->role, token->cluster_id, token->environment_ids};
 }
 
 }  // namespace styrmin::auth

@@ -11,12 +11,15 @@
 //   locations, tokens)
 //   agent protocol                                           x
 //
+// Operator and viewer tokens may be limited to some environments (AuthorizeEnvironment).
+//
 // Thread-safety: Authenticator is thread-safe when its TokenStore is.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "styrmin/core/status.h"
 #include "styrmin/storage/store.h"
@@ -35,12 +38,17 @@ struct Principal {
   std::string name;
   storage::Role role = storage::Role::kViewer;
   std::optional<ClusterId> cluster_id;
+  // The environments an operator or viewer token is limited to; empty: all of them.
+  std::vector<EnvironmentId> environment_ids;
 };
 
 enum class Action { kRead, kChangeDeployments, kAdminister, kAgentProtocol };
 
 // kPermissionDenied naming the role and the action when `principal` may not do `action`.
 Status Authorize(const Principal& principal, Action action);
+// kPermissionDenied when `principal` is limited to environments and `environment` is not one
+// of them. Deployment changes (and run cancels and retries) check it; reads do not yet.
+Status AuthorizeEnvironment(const Principal& principal, const EnvironmentId& environment);
 
 class Authenticator final {
  public:

@@ -25,6 +25,10 @@ class MapTokens final : public storage::TokenStore {
     return it->second;
   }
   Result<std::size_t> CountTokens() override { return tokens_.size(); }
+  Result<std::vector<ApiToken>> ListTokens() override { return Unavailable("not needed here"); }
+  Result<ApiToken> RevokeToken(const TokenId&, storage::Timestamp) override {
+    return Unavailable("not needed here");
+  }
   bool down = false;
 
  private:
@@ -60,12 +64,11 @@ TEST(Authenticator, ResolvesABearerTokenToItsPrincipal) {
   MapTokens tokens;
   const std::string secret = GenerateSecret();
   ASSERT_TRUE(tokens
-                  .CreateToken({TokenId("t-1"),
-                                "agent of c-1",
-                                Role::kAgent,
-                                ClusterId("c-1"),
-                                HashSecret(secret),
-                                {}})
+                  .CreateToken({.id = TokenId("t-1"),
+                                .name = "agent of c-1",
+                                .role = Role::kAgent,
+                                .cluster_id = ClusterId("c-1"),
+                                .secret_hash = HashSecret(secret)})
                   .has_value());
   Authenticator auth(tokens);
   auto principal = auth.Authenticate("Bearer " + secret);
@@ -93,9 +96,24 @@ TEST(Authenticator, RefusesMissingMalformedAndUnknownTokens) {
   EXPECT_EQ(principal.error().code(), ErrorCode::kUnavailable);
 }
 
+TEST(AuthorizeEnvironment, LimitsScopedTokensToTheirEnvironments) {
+  Principal everywhere{TokenId("t"), "ops", Role::kOperator, std::nullopt, {}};
+  EXPECT_TRUE(AuthorizeEnvironment(everywhere, EnvironmentId("e-1")));
+  Principal scoped{TokenId("t"),
+                   "team-a",
+                   Role::kOperator,
+                   std::nullopt,
+                   {EnvironmentId("e-1"), EnvironmentId("e-2")}};
+  EXPECT_TRUE(AuthorizeEnvironment(scoped, EnvironmentId("e-2")));
+  const Status denied = AuthorizeEnvironment(scoped, EnvironmentId("e-3"));
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.error().code(), ErrorCode::kPermissionDenied);
+  EXPECT_NE(denied.error().message().find("team-a"), std::string::npos);
+}
+
 TEST(Authorize, FollowsTheRoleTable) {
   const auto allowed = [](Role role, Action action) {
-    return Authorize({TokenId("t"), "t", role, std::nullopt}, action).has_value();
+    return Authorize({TokenId("t"), "t", role, std::nullopt, {}}, action).has_value();
   };
   EXPECT_TRUE(allowed(Role::kAdmin, Action::kRead));
   EXPECT_TRUE(allowed(Role::kAdmin, Action::kAdminister));
@@ -108,7 +126,7 @@ TEST(Authorize, FollowsTheRoleTable) {
   EXPECT_FALSE(allowed(Role::kAgent, Action::kRead));
   EXPECT_TRUE(allowed(Role::kAgent, Action::kAgentProtocol));
   const auto denied =
-      Authorize({TokenId("t"), "ci", Role::kViewer, std::nullopt}, Action::kAdminister);
+      Authorize({TokenId("t"), "ci", Role::kViewer, std::nullopt, {}}, Action::kAdminister);
   ASSERT_FALSE(denied.has_value());
   EXPECT_EQ(denied.error().code(), ErrorCode::kPermissionDenied);
   EXPECT_NE(denied.error().message().find("\"ci\" has role viewer"), std::string::npos);

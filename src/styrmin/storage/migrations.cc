@@ -339,6 +339,16 @@ CREATE TABLE server_settings (
 );
 )sql",
     },
+    // Tokens are revoked, not deleted (the audit log names them), and may be limited to some
+    // environments (a JSON array of ids; empty: all).
+    Migration{
+        .version = 11,
+        .description = "token revocation and environment scopes",
+        .sql = R"sql(
+ALTER TABLE api_tokens ADD COLUMN environment_ids TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
+)sql",
+    },
 };
 
 constexpr bool NumberedOneTwoThreeInOrder() {

@@ -92,7 +92,8 @@ Result<Environment> ReadEnvironment(const SqlRow& row) {
 // --- tokens
 
 constexpr std::string_view kSelectToken =
-    "SELECT id, name, role, cluster_id, secret_hash, created_at FROM api_tokens";
+    "SELECT id, name, role, cluster_id, secret_hash, created_at, environment_ids, revoked_at "
+    "FROM api_tokens";
 
 Result<ApiToken> ReadToken(const SqlRow& row) {
   ApiToken token;
@@ -103,7 +104,21 @@ Result<ApiToken> ReadToken(const SqlRow& row) {
   if (const auto& cluster = row.OptionalText(3)) token.cluster_id = ClusterId(*cluster);
   token.secret_hash = row.Text(4);
   STYRMIN_ASSIGN_OR_RETURN(token.created_at, ParseStoredTimestamp(row.Text(5), where));
+  STYRMIN_ASSIGN_OR_RETURN(const Json environments, ParseStoredJson(row.Text(6), where));
+  if (!environments.is_array()) return Internal(where + ": environment_ids is not a JSON array");
+  for (const Json& id : environments) {
+    if (!id.is_string()) return Internal(where + ": environment_ids holds a non-string");
+    token.environment_ids.emplace_back(id.get<std::string>());
+  }
+  if (const auto& revoked = row.OptionalText(7)) {
+    STYRMIN_ASSIGN_OR_RETURN(token.revoked_at, ParseStoredTimestamp(*revoked, where));
+  }
   return token;
+}
+
+Status RequireEnvironment(SqlSession& session, const EnvironmentId& id) {
+  return FailIfMissing(session, "SELECT 1 FROM environments WHERE id = ?1", {id.value()},
+                       InvalidArgument("environment " + Quoted(id.value()) + " does not exist"));
 }
 
 // Inserts a validated token inside the caller's write transaction.
@@ -116,11 +131,17 @@ Status InsertToken(SqlSession& session, const ApiToken& token) {
       FailIfFound(session, "SELECT 1 FROM api_tokens WHERE secret_hash = ?1", {token.secret_hash},
                   AlreadyExists("an API token with the same secret already exists")));
   if (token.cluster_id) STYRMIN_RETURN_IF_ERROR(RequireCluster(session, *token.cluster_id));
+  std::vector<std::string> environments;
+  environments.reserve(token.environment_ids.size());
+  for (const EnvironmentId& id : token.environment_ids) {
+    STYRMIN_RETURN_IF_ERROR(RequireEnvironment(session, id));
+    environments.push_back(id.value());
+  }
   return session.Exec(
-      "INSERT INTO api_tokens (id, name, role, cluster_id, secret_hash, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      "INSERT INTO api_tokens (id, name, role, cluster_id, secret_hash, created_at, "
+      "environment_ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
       {token.id.value(), token.name, RoleName(token.role), token.cluster_id, token.secret_hash,
-       FormatRfc3339(token.created_at)},
+       FormatRfc3339(token.created_at), sql::JsonList(environments)},
       "store API token " + Quoted(token.id.value()));
 }
 
@@ -385,7 +406,8 @@ Status SqlStore::CreateToken(const ApiToken& token) {
 Result<ApiToken> SqlStore::FindTokenByHash(const std::string& secret_hash) {
   return database_->InTransaction(Access::kRead, [&](SqlSession& session) {
     return ReadFirst(
-        session.Query(std::string(kSelectToken) + " WHERE secret_hash = ?1", {secret_hash}),
+        session.Query(std::string(kSelectToken) + " WHERE secret_hash = ?1 AND revoked_at IS NULL",
+                      {secret_hash}),
         ReadToken, "no API token has the given secret");
   });
 }
@@ -402,6 +424,49 @@ Result<std::string> SqlStore::RecordSetting(const std::string& name, const std::
         session.Query("SELECT value FROM server_settings WHERE name = ?1", {name}),
         [](const SqlRow& row) -> Result<std::string> { return row.Text(0); },
         "setting " + Quoted(name) + " not found");
+  });
+}
+
+Result<std::vector<ApiToken>> SqlStore::ListTokens() {
+  return database_->InTransaction(Access::kRead, [&](SqlSession& session) {
+    return ReadAll(session.Query(std::string(kSelectToken) + " WHERE role <> 'agent'" +
+                                     OrderByBytes(session.dialect(), {"created_at", "id"}),
+                                 {}),
+                   ReadToken);
+  });
+}
+
+Result<ApiToken> SqlStore::RevokeToken(const TokenId& id, Timestamp now) {
+  return database_->InTransaction(Access::kWrite, [&](SqlSession& session) -> Result<ApiToken> {
+    // The live admin rows first, always in id order: two revocations of the last two admins
+    // then wait for each other (on PostgreSQL; SQLite writes one at a time) instead of each
+    // seeing the other still live, and they never lock in opposite orders.
+    STYRMIN_ASSIGN_OR_RETURN(
+        const auto admins,
+        session.Query(std::string("SELECT id FROM api_tokens WHERE role = 'admin' AND "
+                                  "revoked_at IS NULL ORDER BY id") +
+                          std::string(sql::LockForUpdate(session.dialect())),
+                      {}));
+    STYRMIN_ASSIGN_OR_RETURN(
+        ApiToken token,
+        ReadFirst(session.Query(std::string(kSelectToken) + " WHERE id = ?1" +
+                                    std::string(sql::LockForUpdate(session.dialect())),
+                                {id.value()}),
+                  ReadToken, "API token " + Quoted(id.value()) + " not found"));
+    if (token.revoked_at) return token;
+    if (token.role == Role::kAgent) {
+      return FailedPrecondition("API token " + Quoted(id.value()) +
+                                " is an agent token: it goes with its cluster");
+    }
+    if (token.role == Role::kAdmin && admins.size() <= 1) {
+      return FailedPrecondition("API token " + Quoted(id.value()) +
+                                " is the last admin token: create another admin token first");
+    }
+    token.revoked_at = now;
+    STYRMIN_RETURN_IF_ERROR(session.Exec("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1",
+                                         {id.value(), FormatRfc3339(now)},
+                                         "revoke API token " + Quoted(id.value())));
+    return token;
   });
 }
 

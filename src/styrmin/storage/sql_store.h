@@ -42,6 +42,8 @@ class SqlStore : public Store {
   Status CreateToken(const ApiToken& token) final;
   Result<ApiToken> FindTokenByHash(const std::string& secret_hash) final;
   Result<std::size_t> CountTokens() final;
+  Result<std::vector<ApiToken>> ListTokens() final;
+  Result<ApiToken> RevokeToken(const TokenId& id, Timestamp now) final;
 
   Result<std::string> RecordSetting(const std::string& name, const std::string& value,
                                     Timestamp now) final;

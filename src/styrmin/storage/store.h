@@ -67,9 +67,12 @@ struct ApiToken {
   TokenId id;
   std::string name;
   Role role = Role::kViewer;
-  std::optional<ClusterId> cluster_id;  // agent tokens act for this cluster only
-  std::string secret_hash;              // hex SHA-256 of the secret; the secret is never kept
-  Timestamp created_at;
+  std::optional<ClusterId> cluster_id{};  // agent tokens act for this cluster only
+  // Operator and viewer tokens may be limited to these environments; empty: all of them.
+  std::vector<EnvironmentId> environment_ids{};
+  std::string secret_hash;  // hex SHA-256 of the secret; the secret is never kept
+  Timestamp created_at{};
+  std::optional<Timestamp> revoked_at{};  // a revoked token authenticates no more
 };
 
 class ClusterStore {
@@ -104,10 +107,21 @@ class BackupLocationStore {
 class TokenStore {
  public:
   virtual ~TokenStore() = default;
+  // kInvalidArgument when its cluster or one of its environments does not exist.
   virtual Status CreateToken(const ApiToken& token) = 0;
-  // The token whose secret hashes to `secret_hash`; kNotFound when none does.
+  // The token whose secret hashes to `secret_hash` and that is not revoked; kNotFound when
+  // none is.
   virtual Result<ApiToken> FindTokenByHash(const std::string& secret_hash) = 0;
+  // Every token, revoked ones included (they count too: a database that had tokens never gets
+  // a new bootstrap admin).
   virtual Result<std::size_t> CountTokens() = 0;
+  // Every token but agent tokens (those come and go with their clusters), by creation, oldest
+  // first.
+  virtual Result<std::vector<ApiToken>> ListTokens() = 0;
+  // Marks the token revoked at `now` and returns it; a revoked token stays as it was.
+  // kNotFound for an unknown id; kFailedPrecondition for an agent token (revoked with its
+  // cluster) or for the last admin token that is not revoked (nobody could administer).
+  virtual Result<ApiToken> RevokeToken(const TokenId& id, Timestamp now) = 0;
 };
 
 // Facts about the installation as a whole, each written once.

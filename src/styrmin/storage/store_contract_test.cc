@@ -131,6 +131,8 @@ void ExpectSameToken(const ApiToken& actual, const ApiToken& expected) {
   EXPECT_EQ(actual.cluster_id, expected.cluster_id);
   EXPECT_EQ(actual.secret_hash, expected.secret_hash);
   EXPECT_TRUE(actual.created_at == expected.created_at);
+  EXPECT_EQ(actual.environment_ids, expected.environment_ids);
+  EXPECT_TRUE(actual.revoked_at == expected.revoked_at);
 }
 
 // Clusters.
@@ -510,6 +512,88 @@ TEST_P(StoreContractTest, FindsNoTokenForAnUnknownHash) {
   auto found = store().FindTokenByHash("h-2");
   ASSERT_FALSE(found);
   EXPECT_EQ(found.error().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, KeepsATokensEnvironmentScopeAndRefusesUnknownEnvironments) {
+  ASSERT_NO_FATAL_FAILURE(CreateClusters(store()));
+  ASSERT_TRUE(store().CreateEnvironment(MakeEnvironment("e-1", "staging", ClusterId("c-1"))));
+  ASSERT_TRUE(store().CreateEnvironment(MakeEnvironment("e-2", "prod", ClusterId("c-2"))));
+  ApiToken scoped = MakeToken("t-scoped", Role::kOperator, "h-scoped");
+  scoped.environment_ids = {EnvironmentId("e-2"), EnvironmentId("e-1")};
+  ASSERT_TRUE(store().CreateToken(scoped));
+  ExpectSameToken(store().FindTokenByHash("h-scoped").value(), scoped);
+  ApiToken stray = MakeToken("t-stray", Role::kViewer, "h-stray");
+  stray.environment_ids = {EnvironmentId("e-1"), EnvironmentId("e-x")};
+  const Status refused = store().CreateToken(stray);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(refused.error().message(), HasSubstr("\"e-x\""));
+  EXPECT_EQ(store().FindTokenByHash("h-stray").error().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, ListsTokensOtherThanAgentTokensOldestFirst) {
+  ASSERT_NO_FATAL_FAILURE(CreateClusters(store()));  // two agent tokens
+  ApiToken later = MakeToken("t-a", Role::kViewer, "h-a");
+  later.created_at = kTuesday + std::chrono::hours(1);
+  ASSERT_TRUE(store().CreateToken(later));
+  ASSERT_TRUE(store().CreateToken(MakeToken("t-b", Role::kAdmin, "h-b")));
+  auto listed = store().ListTokens();
+  ASSERT_TRUE(listed) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 2U);
+  EXPECT_EQ((*listed)[0].id, TokenId("t-b"));
+  ExpectSameToken((*listed)[1], later);
+}
+
+TEST_P(StoreContractTest, RevokesATokenOnceAndItAuthenticatesNoMore) {
+  ASSERT_TRUE(store().CreateToken(MakeToken("t-admin", Role::kAdmin, "h-admin")));
+  ASSERT_TRUE(store().CreateToken(MakeToken("t-viewer", Role::kViewer, "h-viewer")));
+  auto revoked = store().RevokeToken(TokenId("t-viewer"), kTuesday + 1h);
+  ASSERT_TRUE(revoked) << revoked.error().ToString();
+  ASSERT_TRUE(revoked->revoked_at.has_value());
+  EXPECT_TRUE(*revoked->revoked_at == kTuesday + 1h);
+  EXPECT_EQ(store().FindTokenByHash("h-viewer").error().code(), ErrorCode::kNotFound);
+  // Again: nothing changes, the first revocation's time stays.
+  auto again = store().RevokeToken(TokenId("t-viewer"), kTuesday + 2h);
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_TRUE(*again->revoked_at == kTuesday + 1h);
+  // Revoked tokens are still listed and counted.
+  EXPECT_EQ(store().ListTokens()->size(), 2U);
+  EXPECT_EQ(*store().CountTokens(), 2U);
+  EXPECT_EQ(store().RevokeToken(TokenId("t-x"), kTuesday + 1h).error().code(),
+            ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContractTest, NeverRevokesTheLastAdminTokenOrAnAgentToken) {
+  ASSERT_NO_FATAL_FAILURE(CreateClusters(store()));
+  ASSERT_TRUE(store().CreateToken(MakeToken("t-1", Role::kAdmin, "h-1")));
+  ASSERT_TRUE(store().CreateToken(MakeToken("t-2", Role::kAdmin, "h-2")));
+  ASSERT_TRUE(store().RevokeToken(TokenId("t-1"), kTuesday + 1h));
+  const auto last = store().RevokeToken(TokenId("t-2"), kTuesday + 1h);
+  ASSERT_FALSE(last);
+  EXPECT_EQ(last.error().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_THAT(last.error().message(), HasSubstr("last admin token"));
+  EXPECT_TRUE(store().FindTokenByHash("h-2"));
+  const auto agent =
+      store().RevokeToken(AgentTokenFor(MakeCluster("c-1", "prod")).id, kTuesday + 1h);
+  ASSERT_FALSE(agent);
+  EXPECT_EQ(agent.error().code(), ErrorCode::kFailedPrecondition);
+}
+
+TEST_P(StoreContractTest, ConcurrentRevocationsLeaveOneAdminToken) {
+  for (int i = 0; i < 4; ++i) {
+    const std::string n = std::to_string(i);
+    ASSERT_TRUE(store().CreateToken(MakeToken("t-" + n, Role::kAdmin, "h-" + n)));
+  }
+  std::vector<std::thread> threads;
+  threads.reserve(4);
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back(
+        [&, i] { (void)store().RevokeToken(TokenId("t-" + std::to_string(i)), kTuesday + 1h); });
+  }
+  for (std::thread& thread : threads) thread.join();
+  int live = 0;
+  for (int i = 0; i < 4; ++i) live += store().FindTokenByHash("h-" + std::to_string(i)) ? 1 : 0;
+  EXPECT_EQ(live, 1);
 }
 
 TEST_P(StoreContractTest, CountsTokensIncludingAgentTokens) {

@@ -1,7 +1,10 @@
-// Secrets at rest through styrmin-server, a real process on SQLite: secret deployment
-// parameters and backup location credentials never reach the database file in clear; only the
-// agent of the deployment's cluster reads them back; run log lines lose them; a changed secret
-// makes a run; and a restart with another key is refused before anything is served.
+// Security through styrmin-server, a real process on SQLite.
+// - Secrets at rest: secret deployment parameters and backup location credentials never reach
+//   the database file in clear; only the agent of the deployment's cluster reads them back;
+//   run log lines lose them; a changed secret makes a run; a restart with another key is
+//   refused before anything is served.
+// - API tokens: admins create viewer, operator and admin tokens (the secret shown once), limit
+//   them to environments, list and revoke them; a revoked token gets 401 at once.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -201,6 +204,117 @@ TEST(ServerSecretsTest, ARestartWithAnotherKeyIsRefusedBeforeServing) {
   std::error_code ec;
   std::filesystem::remove(other_key, ec);
   std::filesystem::remove(not_a_key, ec);
+}
+
+// A deployment input for the grafana driver in `environment`.
+Json GrafanaIn(const std::string& environment, const std::string& driver, const std::string& name) {
+  return {{"environmentId", environment},
+          {"driverVersionId", driver},
+          {"name", name},
+          {"parameters", {{"admin_password", "long enough password"}}}};
+}
+
+TEST(ServerTokensTest, TokensAreCreatedScopedToEnvironmentsListedAndRevoked) {
+  auto server = ServerProcess::Start(STYRMIN_SERVER_BINARY);
+  ASSERT_TRUE(server.has_value()) << server.error().ToString();
+  const ServerProcess& s = **server;
+  const Json cluster =
+      Call(s, R"(mutation { createCluster(input: {name: "lab"}) { cluster { id } } })");
+  const std::string cluster_id = cluster["data"]["createCluster"]["cluster"]["id"];
+  const auto environment = [&](const std::string& name) {
+    const Json r = Call(s,
+                        "mutation($c: ID!, $n: String!) { createEnvironment(input: "
+                        "{clusterId: $c, name: $n}) { id } }",
+                        {{"c", cluster_id}, {"n", name}});
+    return r["data"]["createEnvironment"]["id"].get<std::string>();
+  };
+  const std::string team_a = environment("team-a");
+  const std::string team_b = environment("team-b");
+  const Json driver = Call(
+      s, "mutation($p: String!) { loadLocalApplicationDriverVersion(path: $p) { version { id } } }",
+      {{"p", std::string(STYRMIN_SOURCE_DIR) + "/drivers/grafana"}});
+  const std::string driver_id =
+      driver["data"]["loadLocalApplicationDriverVersion"]["version"]["id"];
+
+  const auto create = [&](const Json& input, const std::string& token = "") {
+    return Call(s,
+                "mutation($in: CreateApiTokenInput!) { createApiToken(input: $in) { "
+                "token { id name role environmentIds revokedAt } secret } }",
+                {{"in", input}}, token);
+  };
+  const Json viewer = create({{"name", "dashboards"}, {"role", "VIEWER"}});
+  ASSERT_FALSE(viewer.contains("errors")) << viewer.dump(2);
+  const std::string viewer_secret = viewer["data"]["createApiToken"]["secret"];
+  EXPECT_TRUE(viewer_secret.starts_with("stm_"));
+  const Json ops = create({{"name", "team a"}, {"role", "OPERATOR"}, {"environmentIds", {team_a}}});
+  ASSERT_FALSE(ops.contains("errors")) << ops.dump(2);
+  EXPECT_EQ(ops["data"]["createApiToken"]["token"]["environmentIds"], Json::array({team_a}));
+  const std::string ops_secret = ops["data"]["createApiToken"]["secret"];
+
+  // Bad requests are refused and make no token.
+  EXPECT_EQ(ErrorCodeOf(create({{"name", "x"}, {"role", "AGENT"}})), "BAD_USER_INPUT");
+  EXPECT_EQ(ErrorCodeOf(create({{"name", "x"}, {"role", "ADMIN"}, {"environmentIds", {team_a}}})),
+            "BAD_USER_INPUT");
+  EXPECT_EQ(
+      ErrorCodeOf(create({{"name", "x"}, {"role", "VIEWER"}, {"environmentIds", {"e-nope"}}})),
+      "BAD_USER_INPUT");
+  EXPECT_EQ(ErrorCodeOf(create({{"name", ""}, {"role", "VIEWER"}})), "BAD_USER_INPUT");
+  EXPECT_EQ(ErrorCodeOf(create({{"name", "x"}, {"role", "ADMIN"}}, ops_secret)), "FORBIDDEN");
+  const Json listed = Call(s, "{ apiTokens { name role revokedAt } }");
+  EXPECT_EQ(listed["data"]["apiTokens"],
+            Json::parse(R"([{"name":"admin","role":"ADMIN","revokedAt":null},
+                            {"name":"dashboards","role":"VIEWER","revokedAt":null},
+                            {"name":"team a","role":"OPERATOR","revokedAt":null}])"))
+      << listed.dump(2);
+  EXPECT_EQ(ErrorCodeOf(Call(s, "{ apiTokens { name } }", {}, viewer_secret)), "FORBIDDEN");
+
+  // The viewer reads and changes nothing; the scoped operator changes its environment only.
+  EXPECT_FALSE(Call(s, "{ clusters { name } }", {}, viewer_secret).contains("errors"));
+  const std::string deploy =
+      "mutation($in: CreateDeploymentInput!) { createDeployment(input: $in) { deployment { id } } "
+      "}";
+  EXPECT_EQ(
+      ErrorCodeOf(Call(s, deploy, {{"in", GrafanaIn(team_a, driver_id, "g")}}, viewer_secret)),
+      "FORBIDDEN");
+  const Json in_a = Call(s, deploy, {{"in", GrafanaIn(team_a, driver_id, "g")}}, ops_secret);
+  ASSERT_FALSE(in_a.contains("errors")) << in_a.dump(2);
+  const Json in_b = Call(s, deploy, {{"in", GrafanaIn(team_b, driver_id, "g")}}, ops_secret);
+  EXPECT_EQ(ErrorCodeOf(in_b), "FORBIDDEN") << in_b.dump(2);
+  const Json b_deployments =
+      Call(s, "query($e: ID!) { deployments(environmentId: $e) { deployments { id } } }",
+           {{"e", team_b}});
+  EXPECT_EQ(b_deployments["data"]["deployments"]["deployments"], Json::array())
+      << b_deployments.dump(2);
+  const Json admin_in_b = Call(s, deploy, {{"in", GrafanaIn(team_b, driver_id, "g")}});
+  ASSERT_FALSE(admin_in_b.contains("errors")) << admin_in_b.dump(2);
+  const std::string b_id = admin_in_b["data"]["createDeployment"]["deployment"]["id"];
+  EXPECT_EQ(ErrorCodeOf(Call(s, "mutation($id: ID!) { stopDeployment(id: $id) { run { id } } }",
+                             {{"id", b_id}}, ops_secret)),
+            "FORBIDDEN");
+
+  // Revoked: the next call is 401; revoking again changes nothing.
+  const std::string viewer_id = viewer["data"]["createApiToken"]["token"]["id"];
+  const std::string revoke = "mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }";
+  const Json revoked = Call(s, revoke, {{"id", viewer_id}});
+  ASSERT_FALSE(revoked.contains("errors")) << revoked.dump(2);
+  EXPECT_TRUE(revoked["data"]["revokeApiToken"]["revokedAt"].is_string());
+  const Json after = Call(s, "{ clusters { name } }", {}, viewer_secret);  // a 401
+  EXPECT_EQ(after["errors"][0]["message"], "the bearer token is not valid") << after.dump(2);
+  EXPECT_FALSE(after.contains("data"));
+  EXPECT_EQ(Call(s, revoke, {{"id", viewer_id}})["data"]["revokeApiToken"]["revokedAt"],
+            revoked["data"]["revokeApiToken"]["revokedAt"]);
+  // The last admin token stays.
+  const Json tokens = Call(s, "{ apiTokens { id role } }");
+  const std::string admin_id = tokens["data"]["apiTokens"][0]["id"];
+  EXPECT_EQ(ErrorCodeOf(Call(s, revoke, {{"id", admin_id}})), "CONFLICT");
+  EXPECT_EQ(ErrorCodeOf(Call(s, revoke, {{"id", "t-nope"}})), "NOT_FOUND");
+
+  // The audit log has every token mutation, never a secret.
+  const Json audit = Call(s, R"({ auditEvents(first: 50, action: "createApiToken") {
+                                    events { outcome arguments } } })");
+  EXPECT_EQ(audit["data"]["auditEvents"]["events"].size(), 7U) << audit.dump(2);
+  EXPECT_EQ(DumpJson(audit).find(viewer_secret), std::string::npos);
+  EXPECT_EQ(DumpJson(audit).find(ops_secret), std::string::npos);
 }
 
 }  // namespace
