@@ -4,7 +4,8 @@
 //   run log lines lose them; a changed secret makes a run; a restart with another key is
 //   refused before anything is served.
 // - API tokens: admins create viewer, operator and admin tokens (the secret shown once), limit
-//   them to environments, list and revoke them; a revoked token gets 401 at once.
+//   them to environments (which then bounds what they read and change), list and revoke them;
+//   a revoked token gets 401 at once.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -285,12 +286,48 @@ TEST(ServerTokensTest, TokensAreCreatedScopedToEnvironmentsListedAndRevoked) {
            {{"e", team_b}});
   EXPECT_EQ(b_deployments["data"]["deployments"]["deployments"], Json::array())
       << b_deployments.dump(2);
-  const Json admin_in_b = Call(s, deploy, {{"in", GrafanaIn(team_b, driver_id, "g")}});
+  const Json admin_in_b = Call(
+      s,
+      "mutation($in: CreateDeploymentInput!) { createDeployment(input: $in) { deployment { id } "
+      "run { id } } }",
+      {{"in", GrafanaIn(team_b, driver_id, "g")}});
   ASSERT_FALSE(admin_in_b.contains("errors")) << admin_in_b.dump(2);
   const std::string b_id = admin_in_b["data"]["createDeployment"]["deployment"]["id"];
   EXPECT_EQ(ErrorCodeOf(Call(s, "mutation($id: ID!) { stopDeployment(id: $id) { run { id } } }",
                              {{"id", b_id}}, ops_secret)),
             "FORBIDDEN");
+  const std::string b_run = admin_in_b["data"]["createDeployment"]["run"]["id"];
+  EXPECT_EQ(ErrorCodeOf(Call(s, "mutation($id: ID!) { cancelRun(id: $id) { id } }", {{"id", b_run}},
+                             ops_secret)),
+            "FORBIDDEN");
+
+  // The scoped operator reads its environment only: lists leave the others out, and asking
+  // for one of them by id is FORBIDDEN.
+  const Json mine = Call(s,
+                         "{ environments { name } clusters { environments { name } } "
+                         "deployments { deployments { name environment { name } } } "
+                         "runs { runs { deployment { environment { name } } } } }",
+                         {}, ops_secret);
+  ASSERT_FALSE(mine.contains("errors")) << mine.dump(2);
+  EXPECT_EQ(mine["data"]["environments"], Json::parse(R"([{"name":"team-a"}])"));
+  EXPECT_EQ(mine["data"]["clusters"][0]["environments"], Json::parse(R"([{"name":"team-a"}])"));
+  EXPECT_EQ(mine["data"]["deployments"]["deployments"],
+            Json::parse(R"([{"name":"g","environment":{"name":"team-a"}}])"));
+  ASSERT_EQ(mine["data"]["runs"]["runs"].size(), 1U) << mine.dump(2);
+  EXPECT_EQ(mine["data"]["runs"]["runs"][0]["deployment"]["environment"]["name"], "team-a");
+  for (const auto& [query, variables] : std::vector<std::pair<std::string, Json>>{
+           {"query($id: ID!) { environment(id: $id) { name } }", {{"id", team_b}}},
+           {"query($id: ID!) { deployments(environmentId: $id) { nextAfter } }", {{"id", team_b}}},
+           {"query($id: ID!) { deployment(id: $id) { name } }", {{"id", b_id}}},
+           {"query($id: ID!) { runs(environmentId: $id) { nextBefore } }", {{"id", team_b}}},
+           {"query($id: ID!) { run(id: $id) { state } }", {{"id", b_run}}}}) {
+    EXPECT_EQ(ErrorCodeOf(Call(s, query, variables, ops_secret)), "FORBIDDEN") << query;
+  }
+  // The admin sees both.
+  EXPECT_EQ(
+      Call(s, "{ deployments { deployments { name } } }")["data"]["deployments"]["deployments"]
+          .size(),
+      2U);
 
   // Revoked: the next call is 401; revoking again changes nothing.
   const std::string viewer_id = viewer["data"]["createApiToken"]["token"]["id"];

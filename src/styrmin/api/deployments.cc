@@ -403,8 +403,9 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
 
 // A page of runs for Query.runs and Deployment.runs: first, before, state and environmentId
 // from `args`, the deployment from the caller.
-FieldValue RunsPage(storage::Store& store, const OrderedJson& args,
+FieldValue RunsPage(storage::Store& store, const ResolveInfo& info,
                     std::optional<DeploymentId> deployment) {
+  const OrderedJson& args = info.args();
   storage::RunQuery query;
   auto limit = PageSize(args);
   if (!limit) return ErrorValue(limit.error());
@@ -412,7 +413,9 @@ FieldValue RunsPage(storage::Store& store, const OrderedJson& args,
   query.deployment = std::move(deployment);
   if (const OrderedJson* e = Member(args, "environmentId")) {
     query.environment = EnvironmentId(e->get<std::string>());
+    if (auto denied = DenyEnvironment(info, *query.environment)) return *denied;
   }
+  query.environments = ScopeOf(info);
   if (const auto state = StoredName(args, "state")) query.state = storage::RunStateFromName(*state);
   if (const OrderedJson* b = Member(args, "before")) query.before = RunId(b->get<std::string>());
   auto runs = store.ListRuns(query);
@@ -433,7 +436,9 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     query.limit = *limit;
     if (const OrderedJson* e = Member(args, "environmentId")) {
       query.environment = EnvironmentId(e->get<std::string>());
+      if (auto denied = DenyEnvironment(info, *query.environment)) return *denied;
     }
+    query.environments = ScopeOf(info);
     query.phase = StoredName(args, "phase");
     if (const OrderedJson* a = Member(args, "after"))
       query.after = DeploymentId(a->get<std::string>());
@@ -446,7 +451,11 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
   });
   BindOrDie(s, "Query", "deployment", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
-    return OwnedOrNull(store.GetDeployment(DeploymentId(info.args()["id"].get<std::string>())));
+    auto deployment = store.GetDeployment(DeploymentId(info.args()["id"].get<std::string>()));
+    if (deployment) {
+      if (auto denied = DenyEnvironment(info, deployment->environment_id)) return *denied;
+    }
+    return OwnedOrNull(std::move(deployment));
   });
   BindOrDie(s, "Query", "runs", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
@@ -455,11 +464,15 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     if (const OrderedJson* d = Member(args, "deploymentId")) {
       deployment = DeploymentId(d->get<std::string>());
     }
-    return RunsPage(store, args, std::move(deployment));
+    return RunsPage(store, info, std::move(deployment));
   });
   BindOrDie(s, "Query", "run", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
-    return OwnedOrNull(store.GetRun(RunId(info.args()["id"].get<std::string>())));
+    auto run = store.GetRun(RunId(info.args()["id"].get<std::string>()));
+    if (run) {
+      if (auto denied = DenyEnvironment(info, run->environment_id)) return *denied;
+    }
+    return OwnedOrNull(std::move(run));
   });
   BindOrDie(s, "DeploymentPage", "deployments", [](const ResolveInfo& info) {
     return FieldValue::ObjectList(info.Parent<DeploymentPage>().items);
@@ -535,7 +548,7 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
         .Load(info, info.Parent<Deployment>().id.value());
   });
   BindOrDie(s, "Deployment", "runs", [&store](const ResolveInfo& info) {
-    return RunsPage(store, info.args(), info.Parent<Deployment>().id);
+    return RunsPage(store, info, info.Parent<Deployment>().id);
   });
   BindOrDie(s, "Deployment", "createdAt",
             [](const ResolveInfo& info) { return Time(info.Parent<Deployment>().created_at); });

@@ -98,6 +98,17 @@ std::optional<FieldValue> Deny(const ResolveInfo& info, auth::Action action) {
   return ErrorValue(allowed.error());
 }
 
+std::optional<FieldValue> DenyEnvironment(const ResolveInfo& info,
+                                          const EnvironmentId& environment) {
+  const Status allowed = auth::AuthorizeEnvironment(Caller(info), environment);
+  if (allowed) return std::nullopt;
+  return ErrorValue(allowed.error());
+}
+
+const std::vector<EnvironmentId>& ScopeOf(const ResolveInfo& info) {
+  return Caller(info).environment_ids;
+}
+
 FieldValue JsonValue(const Json& value) { return FieldValue::Json(OrderedJson(value)); }
 
 FieldValue Time(storage::Timestamp t) { return FieldValue::String(FormatRfc3339(t)); }

@@ -37,6 +37,25 @@ const auth::Principal& Caller(const ResolveInfo& info);
 Result<ClusterId> AgentCluster(const ResolveInfo& info);
 // The error of a caller who may not do `action`, or nullopt.
 std::optional<FieldValue> Deny(const ResolveInfo& info, auth::Action action);
+// The FORBIDDEN error of a caller limited to environments other than `environment`, or
+// nullopt (auth::AuthorizeEnvironment). Reads and changes of one environment's things check it.
+std::optional<FieldValue> DenyEnvironment(const ResolveInfo& info,
+                                          const EnvironmentId& environment);
+// The environments the caller is limited to; empty when it is not limited.
+const std::vector<EnvironmentId>& ScopeOf(const ResolveInfo& info);
+// The items of `items` (with an `environment_id`, or an `id` for environments) the caller may see.
+template <typename T>
+std::vector<T> InScope(const ResolveInfo& info, std::vector<T> items) {
+  if (ScopeOf(info).empty()) return items;
+  std::erase_if(items, [&info](const T& item) {
+    if constexpr (requires { item.environment_id; }) {
+      return DenyEnvironment(info, item.environment_id).has_value();
+    } else {
+      return DenyEnvironment(info, item.id).has_value();
+    }
+  });
+  return items;
+}
 
 template <typename T>
 FieldValue Owned(T value) {

@@ -49,11 +49,15 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     if (const OrderedJson* id = Member(info.args(), "clusterId")) {
       cluster = ClusterId(id->get<std::string>());
     }
-    return OwnedListOrError(store.ListEnvironments(cluster));
+    auto environments = store.ListEnvironments(cluster);
+    if (!environments) return ErrorValue(environments.error());
+    return OwnedList(InScope(info, std::move(*environments)));
   });
   BindOrDie(s, "Query", "environment", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
-    return OwnedOrNull(store.GetEnvironment(EnvironmentId(info.args()["id"].get<std::string>())));
+    const EnvironmentId id(info.args()["id"].get<std::string>());
+    if (auto denied = DenyEnvironment(info, id)) return *denied;
+    return OwnedOrNull(store.GetEnvironment(id));
   });
   BindOrDie(s, "Query", "backupStorageLocations", [&store](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kRead)) return *denied;
@@ -160,7 +164,9 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
   BindOrDie(s, "Cluster", "createdAt",
             [](const ResolveInfo& info) { return Time(info.Parent<Cluster>().created_at); });
   BindOrDie(s, "Cluster", "environments", [&store](const ResolveInfo& info) {
-    return OwnedListOrError(store.ListEnvironments(info.Parent<Cluster>().id));
+    auto environments = store.ListEnvironments(info.Parent<Cluster>().id);
+    if (!environments) return ErrorValue(environments.error());
+    return OwnedList(InScope(info, std::move(*environments)));
   });
 
   BindOrDie(s, "Environment", "id", [](const ResolveInfo& info) {

@@ -149,7 +149,12 @@ void BindSubscriptions(graphql::ExecutableSchema& schema, storage::Store& store,
             const RunId id(info.args()["runId"].get<std::string>());
             const std::int64_t after = info.args()["afterLog"].get<std::int64_t>();
             if (after < 0) return InvalidArgument("afterLog must not be negative");
-            if (auto run = store.GetRun(id); !run) return tl::unexpected(run.error());
+            auto run = store.GetRun(id);
+            if (!run) return tl::unexpected(run.error());
+            if (Status in_scope = auth::AuthorizeEnvironment(Caller(info), run->environment_id);
+                !in_scope) {
+              return Refused(in_scope);
+            }
             return StartProducer(
                 [&store, id, after, poll](EventStream& stream, const std::atomic<bool>& stop) {
                   ProduceRunUpdates(store, id, after, poll, stream, stop);

@@ -47,7 +47,7 @@ enum class Action { kRead, kChangeDeployments, kAdminister, kAgentProtocol };
 // kPermissionDenied naming the role and the action when `principal` may not do `action`.
 Status Authorize(const Principal& principal, Action action);
 // kPermissionDenied when `principal` is limited to environments and `environment` is not one
-// of them. Deployment changes (and run cancels and retries) check it; reads do not yet.
+// of them. Reads and changes of an environment's deployments and runs check it.
 Status AuthorizeEnvironment(const Principal& principal, const EnvironmentId& environment);
 
 class Authenticator final {

@@ -116,6 +116,14 @@ Result<ApiToken> ReadToken(const SqlRow& row) {
   return token;
 }
 
+// Environment ids as the JSON array sql::InJsonList reads.
+std::string EnvironmentList(const std::vector<EnvironmentId>& ids) {
+  std::vector<std::string> values;
+  values.reserve(ids.size());
+  for (const EnvironmentId& id : ids) values.push_back(id.value());
+  return sql::JsonList(values);
+}
+
 Status RequireEnvironment(SqlSession& session, const EnvironmentId& id) {
   return FailIfMissing(session, "SELECT 1 FROM environments WHERE id = ?1", {id.value()},
                        InvalidArgument("environment " + Quoted(id.value()) + " does not exist"));
@@ -769,6 +777,13 @@ Result<std::vector<Deployment>> SqlStore::ListDeployments(const DeploymentQuery&
           params.emplace_back(query.environment->value());
           sql += "environment_id = ?" + std::to_string(params.size());
         }
+        const std::string environments = EnvironmentList(query.environments);
+        if (!query.environments.empty()) {
+          where();
+          params.emplace_back(environments);
+          sql +=
+              sql::InJsonList(session.dialect(), "environment_id", static_cast<int>(params.size()));
+        }
         if (query.phase) {
           where();
           params.emplace_back(*query.phase);
@@ -839,6 +854,13 @@ Result<std::vector<Run>> SqlStore::ListRuns(const RunQuery& query) {
           where();
           params.emplace_back(query.environment->value());
           sql += "environment_id = ?" + std::to_string(params.size());
+        }
+        const std::string environments = EnvironmentList(query.environments);
+        if (!query.environments.empty()) {
+          where();
+          params.emplace_back(environments);
+          sql +=
+              sql::InJsonList(session.dialect(), "environment_id", static_cast<int>(params.size()));
         }
         if (query.state) {
           where();

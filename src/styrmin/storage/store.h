@@ -246,6 +246,8 @@ struct DeploymentChange {
 
 struct DeploymentQuery {
   std::optional<EnvironmentId> environment;
+  // When not empty, only deployments in one of these (a caller limited to environments).
+  std::vector<EnvironmentId> environments{};
   std::optional<std::string> phase;
   std::size_t limit = 50;             // 1..500
   std::optional<DeploymentId> after;  // the last deployment of the previous page
@@ -254,6 +256,8 @@ struct DeploymentQuery {
 struct RunQuery {
   std::optional<DeploymentId> deployment;
   std::optional<EnvironmentId> environment;
+  // When not empty, only runs in one of these (a caller limited to environments).
+  std::vector<EnvironmentId> environments{};
   std::optional<RunState> state;
   std::size_t limit = 50;       // 1..500
   std::optional<RunId> before;  // the last run of the previous page

@@ -1903,6 +1903,14 @@ TEST_P(StoreContractTest, ListsDeploymentsByNameThenIdInByteOrderFilteredByEnvir
   DeploymentQuery nowhere = DeploymentPage(50);
   nowhere.environment = EnvironmentId("e-9");
   EXPECT_TRUE(store().ListDeployments(nowhere)->empty());
+  // Limited to some environments (a scoped token), paged.
+  DeploymentQuery scoped = DeploymentPage(2);
+  scoped.environments = {EnvironmentId("e-1"), EnvironmentId("e-3")};
+  EXPECT_EQ(AllDeploymentPages(store(), scoped), ByNameThenId(made, [](const Deployment& d) {
+              return d.environment_id.value() != "e-2";
+            }));
+  scoped.environment = EnvironmentId("e-2");  // both filters hold: nothing
+  EXPECT_TRUE(store().ListDeployments(scoped)->empty());
 }
 
 TEST_P(StoreContractTest, PagesThroughDeploymentsWithAfterListingEachOnceInOrder) {
@@ -1998,6 +2006,13 @@ TEST_P(StoreContractTest,
   RunQuery failed = RunPage(50);
   failed.state = RunState::kFailed;
   EXPECT_TRUE(store().ListRuns(failed)->empty());
+  // Limited to some environments (a scoped token): pages stay full and in order.
+  RunQuery scoped = RunPage(2);
+  scoped.environments = {EnvironmentId("e-3"), EnvironmentId("e-1")};
+  EXPECT_EQ(AllRunPages(store(), scoped),
+            expect([](const storage::Run& run) { return run.environment_id.value() != "e-2"; }));
+  scoped.environment = EnvironmentId("e-2");  // both filters hold: nothing
+  EXPECT_TRUE(store().ListRuns(scoped)->empty());
 
   for (const storage::Run& run : made) {
     auto stored = store().GetRun(run.id);
