@@ -912,7 +912,7 @@ Result<std::vector<Run>> SqlStore::FindUnfinishedRuns(
   const std::string list = sql::JsonList(ids);
   return database_->InTransaction(
       Access::kRead, [&](SqlSession& session) -> Result<std::vector<Run>> {
-        return ReadAll(session.Query(SelectRuns() +
+        return ReadAll(session.Query(sql::SelectUnfinishedRuns(session.dialect()) +
                                          " WHERE state IN ('pending', "
                                          "'running') AND " +
                                          sql::InJsonList(session.dialect(), "deployment_id", 1),

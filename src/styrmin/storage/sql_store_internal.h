@@ -145,6 +145,21 @@ inline constexpr std::string_view kRunColumns =
 
 inline std::string SelectRuns() { return "SELECT " + std::string(kRunColumns) + " FROM runs"; }
 
+// The runs of some deployments that are pending or running, by the partial unique index that
+// holds exactly those. Without statistics SQLite's planner prefers the state index, which
+// reads every unfinished run of the installation for each page; INDEXED BY holds it to one
+// probe per deployment. PostgreSQL plans with its own statistics.
+inline std::string SelectUnfinishedRuns(SqlDialect dialect) {
+  switch (dialect) {
+    case SqlDialect::kSqlite:
+      return SelectRuns() + " INDEXED BY runs_one_unfinished_per_deployment";
+    case SqlDialect::kPostgresql:
+      return SelectRuns();
+  }
+  STYRMIN_CHECK(false, "a SqlDialect outside its enumerators");
+  return {};
+}
+
 inline Result<Run> ReadRun(const SqlRow& row) {
   Run run;
   run.id = RunId(row.Text(0));
