@@ -100,18 +100,8 @@ int Run(int argc, char** argv) {
   auto store = OpenStore(*database, *config, metrics, log);
   if (!store) return 1;
   const Clock& clock = SystemClock::Instance();
-  auto admin = api::EnsureAdminToken(*store, clock);
-  if (!admin) {
-    log.Error("cannot create the admin token", {{"error", admin.error().message()}});
-    return 1;
-  }
-  if (*admin) {
-    // Shown once: only its hash is stored.
-    std::fprintf(stderr, "styrmin-server: admin token (shown once, keep it): %s\n",
-                 (*admin)->c_str());
-  }
   // The key that seals secrets: created on first start, and checked against the one the
-  // database was set up with before anything is served.
+  // database was set up with before anything else is written or served.
   auto box = secrets::SecretBox::LoadKeyFile(config->secret_key_file, /*create=*/true);
   if (!box) {
     log.Error("cannot load the secret key", {{"error", box.error().message()}});
@@ -121,6 +111,16 @@ int Run(int argc, char** argv) {
     log.Error("refusing the secret key",
               {{"file", config->secret_key_file}, {"error", key.error().message()}});
     return 1;
+  }
+  auto admin = api::EnsureAdminToken(*store, clock);
+  if (!admin) {
+    log.Error("cannot create the admin token", {{"error", admin.error().message()}});
+    return 1;
+  }
+  if (*admin) {
+    // Shown once: only its hash is stored.
+    std::fprintf(stderr, "styrmin-server: admin token (shown once, keep it): %s\n",
+                 (*admin)->c_str());
   }
   api::ApiOptions api_options;
   api_options.secrets = std::make_shared<const secrets::SecretBox>(std::move(*box));

@@ -202,9 +202,27 @@ TEST(ServerSecretsTest, ARestartWithAnotherKeyIsRefusedBeforeServing) {
   // The database's own key (the default file in its data directory) still opens everything.
   auto again = ServerProcess::Start(STYRMIN_SERVER_BINARY, {}, data_dir);
   ASSERT_TRUE(again.has_value()) << again.error().ToString();
+
   std::error_code ec;
+  // On an empty database a bad key stops the start before the admin token is made: the next
+  // start, with a key, still prints one.
+  const std::string fresh_dir = data_dir + "-fresh";
+  auto bad_first = test::RunCommand({STYRMIN_SERVER_BINARY, "--listen", "127.0.0.1:0", "--data-dir",
+                                     fresh_dir, "--secret-key-file", not_a_key},
+                                    std::chrono::seconds(60));
+  ASSERT_TRUE(bad_first.has_value());
+  EXPECT_EQ(bad_first->exit_code, 1) << bad_first->err;
+  EXPECT_EQ(bad_first->err.find("admin token"), std::string::npos) << bad_first->err;
+  {
+    auto fixed = ServerProcess::Start(STYRMIN_SERVER_BINARY, {}, fresh_dir);
+    ASSERT_TRUE(fixed.has_value()) << fixed.error().ToString();
+    EXPECT_FALSE((*fixed)->admin_token().empty()) << (*fixed)->Log();
+  }
+  std::filesystem::remove_all(fresh_dir, ec);
   std::filesystem::remove(other_key, ec);
   std::filesystem::remove(not_a_key, ec);
+  EXPECT_EQ((*again)->Stop(), 0);
+  std::filesystem::remove_all(data_dir, ec);  // kept for the restarts, not owned by them
 }
 
 // A deployment input for the grafana driver in `environment`.
