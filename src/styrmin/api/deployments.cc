@@ -51,36 +51,6 @@ struct RunPage {
   std::optional<std::string> next;
 };
 
-// Driver versions (without their files) and their parsed specs, by id. Versions are immutable,
-// so an entry never goes stale; lists of deployments read each version once per process
-// instead of once per row, and never parse the version's files for a listing.
-class DriverVersionCache {
- public:
-  struct Entry {
-    std::shared_ptr<const storage::ApplicationDriverVersion> version;  // files left empty
-    std::shared_ptr<const driver::DriverSpec> spec;
-  };
-
-  Result<Entry> Get(storage::Store& store, const DriverVersionId& id) {
-    {
-      const std::lock_guard<std::mutex> lock(mu_);
-      const auto it = entries_.find(id);
-      if (it != entries_.end()) return it->second;
-    }
-    STYRMIN_ASSIGN_OR_RETURN(storage::ApplicationDriverVersion version, store.GetDriverVersion(id));
-    version.files = Json::object();
-    STYRMIN_ASSIGN_OR_RETURN(driver::DriverSpec spec, SpecOf(version));
-    Entry entry{std::make_shared<const storage::ApplicationDriverVersion>(std::move(version)),
-                std::make_shared<const driver::DriverSpec>(std::move(spec))};
-    const std::lock_guard<std::mutex> lock(mu_);
-    return entries_.emplace(id, std::move(entry)).first->second;
-  }
-
- private:
-  std::mutex mu_;
-  std::map<DriverVersionId, Entry> entries_;  // guarded by mu_
-};
-
 // `parameters` with each secret parameter's value replaced by null: the API never returns one.
 Json WithoutSecrets(const Json& parameters, const driver::DriverSpec& spec) {
   Json out = parameters;
@@ -490,7 +460,8 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
   });
 }
 
-void BindTypes(ExecutableSchema& s, storage::Store& store) {
+void BindTypes(ExecutableSchema& s, storage::Store& store,
+               const std::shared_ptr<DriverVersionCache>& versions) {
   BindOrDie(s, "Deployment", "id", [](const ResolveInfo& info) {
     return FieldValue::StringRef(info.Parent<Deployment>().id.value());
   });
@@ -516,7 +487,6 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
   BindOrDie(s, "Deployment", "applicationVersion", [](const ResolveInfo& info) {
     return FieldValue::StringRef(info.Parent<Deployment>().application_version);
   });
-  auto versions = std::make_shared<DriverVersionCache>();
   BindOrDie(s, "Deployment", "parameters", [&store, versions](const ResolveInfo& info) {
     const Deployment& d = info.Parent<Deployment>();
     auto cached = versions->Get(store, d.driver_version_id);
@@ -620,8 +590,9 @@ struct SecretValue {
   std::string value;
 };
 
-void BindAgentSecrets(ExecutableSchema& s, storage::Store& store, const secrets::SecretBox& box) {
-  BindOrDie(s, "Query", "deploymentSecrets", [&store, &box](const ResolveInfo& info) {
+void BindAgentSecrets(ExecutableSchema& s, storage::Store& store, const secrets::SecretBox& box,
+                      std::shared_ptr<DriverVersionCache> versions) {
+  BindOrDie(s, "Query", "deploymentSecrets", [&store, &box, versions](const ResolveInfo& info) {
     if (auto denied = Deny(info, auth::Action::kAgentProtocol)) return *denied;
     auto values = [&]() -> Result<std::vector<SecretValue>> {
       STYRMIN_ASSIGN_OR_RETURN(const ClusterId cluster, AgentCluster(info));
@@ -632,7 +603,8 @@ void BindAgentSecrets(ExecutableSchema& s, storage::Store& store, const secrets:
       if (environment.cluster_id != cluster) {
         return PermissionDenied("deployment " + id.value() + " is not on this agent's cluster");
       }
-      STYRMIN_ASSIGN_OR_RETURN(auto plain, DeploymentSecrets(store, d, box));
+      STYRMIN_ASSIGN_OR_RETURN(const auto cached, versions->Get(store, d.driver_version_id));
+      STYRMIN_ASSIGN_OR_RETURN(auto plain, DeploymentSecrets(d, *cached.spec, box));
       std::vector<SecretValue> out;
       out.reserve(plain.size());
       for (auto& [name, value] : plain) out.push_back({name, std::move(value)});
@@ -659,12 +631,30 @@ Result<driver::DriverSpec> SpecOf(const storage::ApplicationDriverVersion& versi
   return std::move(*parsed.spec);
 }
 
+Result<DriverVersionCache::Entry> DriverVersionCache::Get(storage::Store& store,
+                                                          const DriverVersionId& id) {
+  {
+    const std::lock_guard<std::mutex> lock(mu_);
+    const auto it = entries_.find(id);
+    if (it != entries_.end()) return it->second;
+  }
+  STYRMIN_ASSIGN_OR_RETURN(storage::ApplicationDriverVersion version, store.GetDriverVersion(id));
+  version.files = Json::object();
+  STYRMIN_ASSIGN_OR_RETURN(driver::DriverSpec spec, SpecOf(version));
+  Entry entry{std::make_shared<const storage::ApplicationDriverVersion>(std::move(version)),
+              std::make_shared<const driver::DriverSpec>(std::move(spec))};
+  const std::lock_guard<std::mutex> lock(mu_);
+  return entries_.emplace(id, std::move(entry)).first->second;
+}
+
 void BindDeployments(graphql::ExecutableSchema& schema, storage::Store& store, const Clock& clock,
                      const secrets::SecretBox& box) {
+  // One cache for the types and the agent's secrets: a version is read and parsed once.
+  auto versions = std::make_shared<DriverVersionCache>();
   BindQueries(schema, store);
-  BindTypes(schema, store);
+  BindTypes(schema, store, versions);
   BindMutations(schema, store, clock, box);
-  BindAgentSecrets(schema, store, box);
+  BindAgentSecrets(schema, store, box, versions);
 }
 
 }  // namespace styrmin::api

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "styrmin/api/deployments.h"
 #include "styrmin/api/resolver_kit.h"
 #include "styrmin/api/secrets.h"
 #include "styrmin/auth/auth.h"
@@ -98,11 +99,12 @@ struct LogPage {
 };
 
 // The secret values to cut out of the logs of `run`.
-Result<std::vector<std::string>> SecretsOfRun(storage::Store& store, const RunId& run,
-                                              const secrets::SecretBox& box) {
+Result<std::vector<std::string>> SecretsOfRun(storage::Store& store, DriverVersionCache& versions,
+                                              const RunId& run, const secrets::SecretBox& box) {
   STYRMIN_ASSIGN_OR_RETURN(const Run r, store.GetRun(run));
   STYRMIN_ASSIGN_OR_RETURN(const storage::Deployment d, store.GetDeployment(r.deployment_id));
-  STYRMIN_ASSIGN_OR_RETURN(const auto values, DeploymentSecrets(store, d, box));
+  STYRMIN_ASSIGN_OR_RETURN(const auto cached, versions.Get(store, d.driver_version_id));
+  STYRMIN_ASSIGN_OR_RETURN(const auto values, DeploymentSecrets(d, *cached.spec, box));
   std::vector<std::string> out;
   out.reserve(values.size());
   for (const auto& [name, value] : values) out.push_back(value);
@@ -147,10 +149,11 @@ void BindMutations(ExecutableSchema& s, storage::Store& store, const Clock& cloc
                                              OptionalString(args, "error"), NowMillis(clock)));
       });
   BindLeaseMutation(s, store, clock, "appendRunLog",
-                    [&store, &clock, &box](const LeaseRef& lease, const OrderedJson& args) {
+                    [&store, &clock, &box, versions = std::make_shared<DriverVersionCache>()](
+                        const LeaseRef& lease, const OrderedJson& args) {
                       auto lines = LogLines(args["lines"], NowMillis(clock));
                       if (!lines) return ErrorValue(lines.error());
-                      auto secrets = SecretsOfRun(store, lease.run, box);
+                      auto secrets = SecretsOfRun(store, *versions, lease.run, box);
                       if (!secrets) return ErrorValue(secrets.error());
                       for (auto& line : *lines) line.text = RedactSecrets(line.text, *secrets);
                       auto last = store.AppendLog(lease, *lines);

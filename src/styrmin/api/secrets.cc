@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "styrmin/api/deployments.h"
-
 namespace styrmin::api {
 namespace {
 
@@ -74,12 +72,9 @@ std::map<std::string, std::string> SecretVersions(const Json& parameters,
   return out;
 }
 
-Result<std::map<std::string, std::string>> DeploymentSecrets(storage::Store& store,
-                                                             const storage::Deployment& deployment,
+Result<std::map<std::string, std::string>> DeploymentSecrets(const storage::Deployment& deployment,
+                                                             const driver::DriverSpec& spec,
                                                              const secrets::SecretBox& box) {
-  STYRMIN_ASSIGN_OR_RETURN(const storage::ApplicationDriverVersion version,
-                           store.GetDriverVersion(deployment.driver_version_id));
-  STYRMIN_ASSIGN_OR_RETURN(const driver::DriverSpec spec, SpecOf(version));
   STYRMIN_ASSIGN_OR_RETURN(const Json plain,
                            OpenSecretParameters(deployment.parameters, spec, deployment.id, box));
   return SecretValues(plain, spec);

@@ -40,9 +40,10 @@ std::map<std::string, std::string> SecretVersions(const Json& parameters,
                                                   const DeploymentId& deployment,
                                                   const secrets::SecretBox& box);
 
-// The values of `deployment`'s secret parameters that are set, by name, opened.
-Result<std::map<std::string, std::string>> DeploymentSecrets(storage::Store& store,
-                                                             const storage::Deployment& deployment,
+// The values of `deployment`'s secret parameters that are set, by name, opened; `spec` is its
+// driver version's.
+Result<std::map<std::string, std::string>> DeploymentSecrets(const storage::Deployment& deployment,
+                                                             const driver::DriverSpec& spec,
                                                              const secrets::SecretBox& box);
 
 // Backup location credentials: an empty object stays as it is (there is nothing to hide);

@@ -46,11 +46,16 @@ std::string Hex(const unsigned char* data, std::size_t size) {
 
 std::string ErrnoText() { return std::strerror(errno); }
 
-// Writes a new random key to `path`, failing with EEXIST when the file is there.
-Status CreateKeyFile(const std::filesystem::path& path) {
+std::array<unsigned char, SecretBox::kKeySize> RandomKey() {
   std::array<unsigned char, SecretBox::kKeySize> key{};
   STYRMIN_CHECK(RAND_bytes(key.data(), static_cast<int>(key.size())) == 1,
                 "the system's random number generator works");
+  return key;
+}
+
+// Writes a new random key to `path`, failing with EEXIST when the file is there.
+Status CreateKeyFile(const std::filesystem::path& path) {
+  const auto key = RandomKey();
   const std::string text =
       EncodeBase64(std::string_view(reinterpret_cast<const char*>(key.data()), key.size())) + "\n";
   std::error_code ec;
@@ -105,12 +110,7 @@ Result<SecretBox> SecretBox::FromKey(std::string_view key) {
   return SecretBox(bytes);
 }
 
-SecretBox SecretBox::Generate() {
-  std::array<unsigned char, kKeySize> key{};
-  STYRMIN_CHECK(RAND_bytes(key.data(), static_cast<int>(key.size())) == 1,
-                "the system's random number generator works");
-  return SecretBox(key);
-}
+SecretBox SecretBox::Generate() { return SecretBox(RandomKey()); }
 
 Result<SecretBox> SecretBox::LoadKeyFile(const std::filesystem::path& path, bool create) {
   std::error_code ec;

@@ -255,10 +255,7 @@ Result<std::vector<DeploymentStatus>> SqlStore::FindDeploymentStatuses(
                            " deployments at once, not " + std::to_string(deployments.size()));
   }
   if (deployments.empty()) return std::vector<DeploymentStatus>();
-  std::vector<std::string> ids;
-  ids.reserve(deployments.size());
-  for (const DeploymentId& id : deployments) ids.push_back(id.value());
-  const std::string list = sql::JsonList(ids);
+  const std::string list = sql::JsonList(deployments);
   return database().InTransaction(
       Access::kRead, [&](SqlSession& session) -> Result<std::vector<DeploymentStatus>> {
         return ReadAll(session.Query("SELECT " + std::string(kStatusColumns) +

@@ -116,14 +116,6 @@ Result<ApiToken> ReadToken(const SqlRow& row) {
   return token;
 }
 
-// Environment ids as the JSON array sql::InJsonList reads.
-std::string EnvironmentList(const std::vector<EnvironmentId>& ids) {
-  std::vector<std::string> values;
-  values.reserve(ids.size());
-  for (const EnvironmentId& id : ids) values.push_back(id.value());
-  return sql::JsonList(values);
-}
-
 Status RequireEnvironment(SqlSession& session, const EnvironmentId& id) {
   return FailIfMissing(session, "SELECT 1 FROM environments WHERE id = ?1", {id.value()},
                        InvalidArgument("environment " + Quoted(id.value()) + " does not exist"));
@@ -139,17 +131,15 @@ Status InsertToken(SqlSession& session, const ApiToken& token) {
       FailIfFound(session, "SELECT 1 FROM api_tokens WHERE secret_hash = ?1", {token.secret_hash},
                   AlreadyExists("an API token with the same secret already exists")));
   if (token.cluster_id) STYRMIN_RETURN_IF_ERROR(RequireCluster(session, *token.cluster_id));
-  std::vector<std::string> environments;
-  environments.reserve(token.environment_ids.size());
   for (const EnvironmentId& id : token.environment_ids) {
     STYRMIN_RETURN_IF_ERROR(RequireEnvironment(session, id));
-    environments.push_back(id.value());
   }
+  const std::string environments = sql::JsonList(token.environment_ids);
   return session.Exec(
       "INSERT INTO api_tokens (id, name, role, cluster_id, secret_hash, created_at, "
       "environment_ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
       {token.id.value(), token.name, RoleName(token.role), token.cluster_id, token.secret_hash,
-       FormatRfc3339(token.created_at), sql::JsonList(environments)},
+       FormatRfc3339(token.created_at), environments},
       "store API token " + Quoted(token.id.value()));
 }
 
@@ -777,7 +767,7 @@ Result<std::vector<Deployment>> SqlStore::ListDeployments(const DeploymentQuery&
           params.emplace_back(query.environment->value());
           sql += "environment_id = ?" + std::to_string(params.size());
         }
-        const std::string environments = EnvironmentList(query.environments);
+        const std::string environments = sql::JsonList(query.environments);
         if (!query.environments.empty()) {
           where();
           params.emplace_back(environments);
@@ -855,7 +845,7 @@ Result<std::vector<Run>> SqlStore::ListRuns(const RunQuery& query) {
           params.emplace_back(query.environment->value());
           sql += "environment_id = ?" + std::to_string(params.size());
         }
-        const std::string environments = EnvironmentList(query.environments);
+        const std::string environments = sql::JsonList(query.environments);
         if (!query.environments.empty()) {
           where();
           params.emplace_back(environments);
@@ -906,10 +896,7 @@ Result<std::vector<Run>> SqlStore::FindUnfinishedRuns(
                            std::to_string(deployments.size()));
   }
   if (deployments.empty()) return std::vector<Run>();
-  std::vector<std::string> ids;
-  ids.reserve(deployments.size());
-  for (const DeploymentId& id : deployments) ids.push_back(id.value());
-  const std::string list = sql::JsonList(ids);
+  const std::string list = sql::JsonList(deployments);
   return database_->InTransaction(
       Access::kRead, [&](SqlSession& session) -> Result<std::vector<Run>> {
         return ReadAll(session.Query(sql::SelectUnfinishedRuns(session.dialect()) +

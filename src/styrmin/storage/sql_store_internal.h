@@ -222,11 +222,17 @@ inline std::string InJsonList(SqlDialect dialect, std::string_view column, int p
   return {};
 }
 
-// `texts` as the JSON array InJsonList reads.
+// `texts` (strings, or ids given by their value()) as the JSON array InJsonList reads.
 template <typename Texts>
 std::string JsonList(const Texts& texts) {
   Json list = Json::array();
-  for (const auto& text : texts) list.push_back(std::string(text));
+  for (const auto& text : texts) {
+    if constexpr (requires { text.value(); }) {
+      list.push_back(text.value());
+    } else {
+      list.push_back(std::string(text));
+    }
+  }
   return DumpJson(list);
 }
 
