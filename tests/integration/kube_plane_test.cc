@@ -157,9 +157,18 @@ TEST_F(KubePlane, DeploymentOfThreeReplicasReachesThreeReadyPodsAndExecRunsAComm
   });
   ASSERT_TRUE(ready) << ready.error().ToString() << "\n" << pods.dump(2);
 
-  auto deployment =
-      Kubectl({"get", "deployment", "web", "-n", ns, "-o", "jsonpath={.status.readyReplicas}"});
+  // The deployment controller counts the ready pods a moment after the pods are ready: wait
+  // for its status too, rather than read it once.
+  Result<std::string> deployment = std::string();
+  const auto counted =
+      WaitUntil("deployment web to count 3 ready replicas", 60s, [&]() -> Result<bool> {
+        deployment = Kubectl(
+            {"get", "deployment", "web", "-n", ns, "-o", "jsonpath={.status.readyReplicas}"});
+        if (!deployment) return tl::unexpected(deployment.error());
+        return *deployment == "3";
+      });
   ASSERT_TRUE(deployment);
+  EXPECT_TRUE(counted) << counted.error().ToString();
   EXPECT_EQ(*deployment, "3");
 
   // kwok serves exec by running the command on this machine (ClusterExec "local").
