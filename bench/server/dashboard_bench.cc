@@ -4,18 +4,27 @@
 // started for the run. Prints requests/s and latency percentiles per backend. Not a test: run
 // by `make bench-server`, numbers go into the issue notes.
 //
-//   dashboard_bench [deployments=1000] [loads=100] [clients=4]
+// The clients share the machine with the server, so they do what a load generator does and no
+// more: each page is checked for status 200 and a body that opens with data (the server writes
+// errors first), its cursor and row count are read from the text, and the first page of the
+// run is also parsed whole and checked against those readings. Parsing every 500-row page into
+// a JSON tree took ~40% of the machine's CPU, which the server then waited behind.
+//
+//   dashboard_bench [deployments=1000] [loads=100] [clients...=1 2 4]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "styrmin/core/json.h"
+#include "styrmin/http/client.h"
 #include "support/postgres.h"
 #include "support/server_process.h"
 
@@ -48,14 +57,123 @@ Json Graphql(const styrmin::test::ServerProcess& server, const std::string& quer
   return *body;
 }
 
+// One page as a load generator reads it: the status, that the body opens with data, the cursor
+// (null after the last page) and the number of rows, counted by a field every row has once.
+struct Page {
+  std::string body;
+  std::optional<std::string> next_after;
+  std::size_t rows = 0;
+};
+
+[[noreturn]] void Fail(const std::string& why) {
+  std::fprintf(stderr, "request failed: %s\n", why.substr(0, 2000).c_str());
+  std::exit(1);
+}
+
+Page FetchPage(const styrmin::test::ServerProcess& server, const Json& after) {
+  styrmin::http::Request r;
+  r.method = "POST";
+  r.target = "/graphql";
+  r.headers.push_back({"Content-Type", "application/json"});
+  r.headers.push_back({"Authorization", "Bearer " + server.admin_token()});
+  r.body = styrmin::DumpJson(Json{{"query", kPage}, {"variables", {{"after", after}}}});
+  auto response = styrmin::http::Fetch("127.0.0.1", server.port(), std::move(r));
+  if (!response) Fail(response.error().ToString());
+  if (response->status != 200) Fail(std::to_string(response->status) + ": " + response->body);
+  Page page;
+  page.body = std::move(response->body);
+  constexpr std::string_view kHead = R"({"data":{"deployments":{"nextAfter":)";
+  const std::string_view body = page.body;
+  if (!body.starts_with(kHead)) Fail(page.body);
+  const std::string_view rest = body.substr(kHead.size());
+  if (rest.starts_with('"')) {
+    const std::size_t end = rest.find('"', 1);
+    if (end == std::string_view::npos) Fail(page.body);
+    page.next_after = std::string(rest.substr(1, end - 1));
+  } else if (!rest.starts_with("null")) {
+    Fail(page.body);
+  }
+  constexpr std::string_view kRowField = R"("phase":)";
+  for (std::size_t at = body.find(kRowField); at != std::string_view::npos;
+       at = body.find(kRowField, at + kRowField.size())) {
+    ++page.rows;
+  }
+  return page;
+}
+
+// The whole first page, parsed: the text readings of FetchPage must agree with it.
+void CheckPage(const Page& page) {
+  auto json = styrmin::ParseJson(page.body);
+  if (!json || json->contains("errors")) Fail(page.body);
+  const Json& list = (*json)["data"]["deployments"];
+  const Json& next = list["nextAfter"];
+  const bool agrees =
+      list["deployments"].size() == page.rows &&
+      (next.is_null() ? !page.next_after
+                      : page.next_after && next.get<std::string>() == *page.next_after);
+  if (!agrees) Fail("the page's text readings disagree with its JSON: " + page.body);
+}
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
+// `loads` dashboard loads from `clients` concurrent clients; prints one line.
+void Load(const styrmin::test::ServerProcess& process, const std::string& backend, int deployments,
+          double setup_s, int loads, int clients) {
+  std::vector<std::vector<double>> request_ms(static_cast<std::size_t>(clients));
+  std::vector<std::vector<double>> load_ms(static_cast<std::size_t>(clients));
+  std::atomic<int> next{0};
+  std::atomic<std::size_t> rows{0};
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      const auto cs = static_cast<std::size_t>(c);
+      while (next.fetch_add(1) < loads) {
+        const auto load_start = Clock::now();
+        Json after = nullptr;
+        std::size_t seen = 0;
+        for (int n = 0; n < 100; ++n) {
+          const auto t = Clock::now();
+          const Page page = FetchPage(process, after);
+          request_ms[cs].push_back(
+              std::chrono::duration<double, std::milli>(Clock::now() - t).count());
+          seen += page.rows;
+          if (!page.next_after) break;
+          after = *page.next_after;
+        }
+        rows += seen;
+        load_ms[cs].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - load_start).count());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<double> requests;
+  std::vector<double> all_loads;
+  for (int c = 0; c < clients; ++c) {
+    const auto cs = static_cast<std::size_t>(c);
+    requests.insert(requests.end(), request_ms[cs].begin(), request_ms[cs].end());
+    all_loads.insert(all_loads.end(), load_ms[cs].begin(), load_ms[cs].end());
+  }
+  std::printf(
+      "%-10s %5d deployments (created in %.1f s) | %d loads x %zu rows, %d clients: "
+      "%.1f loads/s, %.1f requests/s | request p50 %.1f ms p99 %.1f ms | "
+      "dashboard p50 %.1f ms p99 %.1f ms max %.1f ms\n",
+      backend.c_str(), deployments, setup_s, loads, rows.load() / static_cast<std::size_t>(loads),
+      clients, static_cast<double>(loads) / elapsed, static_cast<double>(requests.size()) / elapsed,
+      Percentile(requests, 0.5), Percentile(requests, 0.99), Percentile(all_loads, 0.5),
+      Percentile(all_loads, 0.99), Percentile(all_loads, 1.0));
+  std::fflush(stdout);
+}
+
+// One server on `server_args` with `deployments` deployments, loaded by each client count.
 void Run(const std::string& backend, const std::vector<std::string>& server_args, int deployments,
-         int loads, int clients) {
+         int loads, const std::vector<int>& client_counts) {
   auto server = styrmin::test::ServerProcess::Start(STYRMIN_SERVER_BINARY, server_args);
   if (!server) {
     std::fprintf(stderr, "%s: %s\n", backend.c_str(), server.error().ToString().c_str());
@@ -85,53 +203,8 @@ void Run(const std::string& backend, const std::vector<std::string>& server_args
              {"n", "app-" + std::to_string(i)}});
   }
   const double setup_s = std::chrono::duration<double>(Clock::now() - setup_start).count();
-
-  std::vector<std::vector<double>> request_ms(static_cast<std::size_t>(clients));
-  std::vector<std::vector<double>> load_ms(static_cast<std::size_t>(clients));
-  std::atomic<int> next{0};
-  std::atomic<std::size_t> rows{0};
-  const auto start = Clock::now();
-  std::vector<std::thread> threads;
-  for (int c = 0; c < clients; ++c) {
-    threads.emplace_back([&, c] {
-      const auto cs = static_cast<std::size_t>(c);
-      while (next.fetch_add(1) < loads) {
-        const auto load_start = Clock::now();
-        Json after = nullptr;
-        std::size_t seen = 0;
-        for (int page = 0; page < 100; ++page) {
-          const auto t = Clock::now();
-          const Json r = Graphql(process, kPage, {{"after", after}});
-          request_ms[cs].push_back(
-              std::chrono::duration<double, std::milli>(Clock::now() - t).count());
-          seen += r["data"]["deployments"]["deployments"].size();
-          after = r["data"]["deployments"]["nextAfter"];
-          if (after.is_null()) break;
-        }
-        rows += seen;
-        load_ms[cs].push_back(
-            std::chrono::duration<double, std::milli>(Clock::now() - load_start).count());
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  std::vector<double> requests;
-  std::vector<double> all_loads;
-  for (int c = 0; c < clients; ++c) {
-    const auto cs = static_cast<std::size_t>(c);
-    requests.insert(requests.end(), request_ms[cs].begin(), request_ms[cs].end());
-    all_loads.insert(all_loads.end(), load_ms[cs].begin(), load_ms[cs].end());
-  }
-  std::printf(
-      "%-10s %5d deployments (created in %.1f s) | %d loads x %zu rows, %d clients: "
-      "%.1f loads/s, %.1f requests/s | request p50 %.1f ms p99 %.1f ms | "
-      "dashboard p50 %.1f ms p99 %.1f ms max %.1f ms\n",
-      backend.c_str(), deployments, setup_s, loads, rows.load() / static_cast<std::size_t>(loads),
-      clients, static_cast<double>(loads) / elapsed, static_cast<double>(requests.size()) / elapsed,
-      Percentile(requests, 0.5), Percentile(requests, 0.99), Percentile(all_loads, 0.5),
-      Percentile(all_loads, 0.99), Percentile(all_loads, 1.0));
-  std::fflush(stdout);
+  CheckPage(FetchPage(process, nullptr));
+  for (int clients : client_counts) Load(process, backend, deployments, setup_s, loads, clients);
 }
 
 }  // namespace
@@ -139,7 +212,9 @@ void Run(const std::string& backend, const std::vector<std::string>& server_args
 int main(int argc, char** argv) {
   const int deployments = argc > 1 ? std::atoi(argv[1]) : 1000;
   const int loads = argc > 2 ? std::atoi(argv[2]) : 100;
-  const int clients = argc > 3 ? std::atoi(argv[3]) : 4;
+  std::vector<int> clients;
+  for (int k = 3; k < argc; ++k) clients.push_back(std::atoi(argv[k]));
+  if (clients.empty()) clients = {1, 2, 4};
   Run("sqlite", {}, deployments, loads, clients);
   auto postgres = styrmin::test::PostgresServer::Start();
   if (!postgres) {
