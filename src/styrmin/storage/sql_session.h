@@ -148,8 +148,8 @@ class SqlSession {
 enum class Access { kRead, kWrite };
 
 // A database a store runs transactions on. Thread-safe: transactions may be run from many threads
-// at once; the backend decides how many actually run at once (SQLite one, PostgreSQL one per
-// pooled connection).
+// at once; the backend decides how many actually run at once (SQLite one writer and a reader
+// per core, PostgreSQL one per pooled connection).
 class SqlDatabase {
  public:
   virtual ~SqlDatabase() = default;

@@ -2,12 +2,17 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
 #include <string_view>
+#include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -59,18 +64,41 @@ SqlFailure SqliteFailure(sqlite3* db, int rc) {
 
 // A session on a connection the caller owns. Used inside SqliteDatabase's transactions, and by
 // Open() before there is one: some PRAGMAs cannot run inside a transaction.
+//
+// Statements are prepared once per connection and kept, by their text, up to kMaxStatements
+// (the store's statements are a fixed set of shapes; a full cache is emptied and starts
+// again). A kept statement is reset and its bindings cleared after each use, so it holds no
+// lock and no value between uses. The session must go before its connection.
 class SqliteSession final : public SqlSession {
  public:
   explicit SqliteSession(sqlite3* db) : SqlSession(SqlDialect::kSqlite), db_(db) {}
 
  private:
+  static constexpr std::size_t kMaxStatements = 128;
+
+  // Resets a kept statement when its use ends, however it ends.
+  struct ResetStatement {
+    void operator()(sqlite3_stmt* statement) const {
+      sqlite3_reset(statement);
+      sqlite3_clear_bindings(statement);
+    }
+  };
+
   SqlResult<std::vector<SqlRow>> Run(std::string_view sql,
                                      std::span<const SqlValue> params) override {
+    StatementPtr owned;  // a statement that is not kept
     sqlite3_stmt* raw = nullptr;
-    const int prepared =
-        sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
-    const StatementPtr statement(raw);
-    if (prepared != SQLITE_OK) return tl::unexpected(SqliteFailure(db_, prepared));
+    if (const auto kept = statements_.find(sql); kept != statements_.end()) {
+      raw = kept->second.get();
+    } else {
+      const int prepared =
+          sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+      owned.reset(raw);
+      if (prepared != SQLITE_OK) return tl::unexpected(SqliteFailure(db_, prepared));
+      if (statements_.size() >= kMaxStatements) statements_.clear();
+      statements_.emplace(std::string(sql), std::move(owned));
+    }
+    const std::unique_ptr<sqlite3_stmt, ResetStatement> in_use(raw);
     int index = 0;
     for (const SqlValue& param : params) {
       ++index;
@@ -112,37 +140,85 @@ class SqliteSession final : public SqlSession {
     return {};
   }
 
+  // Heterogeneous lookup: a statement is found by a string_view of its text.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>()(text);
+    }
+  };
+
   sqlite3* const db_;
+  std::unordered_map<std::string, StatementPtr, TextHash, std::equal_to<>> statements_;
 };
 
-// One connection, one transaction at a time.
+// A connection and its session, which must go first.
+struct Connection {
+  explicit Connection(DatabasePtr opened) : db(std::move(opened)), session(db.get()) {}
+  DatabasePtr db;
+  SqliteSession session;
+};
+
+// Runs `body` in one transaction on `connection`, which the caller holds alone.
+Status TransactOn(Connection& connection, Access access,
+                  const std::function<Status(SqlSession&)>& body) {
+  // A writer takes the write lock up front (IMMEDIATE), so it waits for other writers under
+  // the busy timeout instead of failing with SQLITE_BUSY when it upgrades a read lock
+  // halfway. A reader needs no write lock and so does not queue behind writers.
+  STYRMIN_RETURN_IF_ERROR(connection.session.ExecScript(
+      access == Access::kWrite ? "BEGIN IMMEDIATE" : "BEGIN", "begin a transaction"));
+  Status result = body(connection.session);
+  if (result) result = connection.session.ExecScript("COMMIT", "commit a transaction");
+  // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) roll back by themselves; ROLLBACK would then
+  // fail with "no transaction is active", so it runs only inside one.
+  if (!result && sqlite3_get_autocommit(connection.db.get()) == 0) {
+    sqlite3_exec(connection.db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  return result;
+}
+
+// One connection that writes, one transaction at a time, and a few read-only connections that
+// read at the same time as it and as each other (WAL gives each read transaction its own
+// snapshot). Without readers (an in-memory database is private to its connection) every
+// transaction runs on the writer.
 class SqliteDatabase final : public SqlDatabase {
  public:
-  explicit SqliteDatabase(DatabasePtr db) : db_(std::move(db)), session_(db_.get()) {}
+  explicit SqliteDatabase(DatabasePtr writer) : writer_(std::move(writer)) {}
+
+  // Adds a read-only connection to the readers; only before the database is shared.
+  void AddReader(DatabasePtr reader) {
+    readers_.push_back(std::make_unique<Connection>(std::move(reader)));
+    idle_.push_back(readers_.back().get());
+  }
 
  private:
   Status Transact(Access access, const std::function<Status(SqlSession&)>& body) override {
-    std::lock_guard lock(mutex_);
-    // A writer takes the write lock up front (IMMEDIATE), so it waits for other writers under
-    // the busy timeout instead of failing with SQLITE_BUSY when it upgrades a read lock
-    // halfway. A reader needs no write lock and so does not queue behind other processes'
-    // writers.
-    STYRMIN_RETURN_IF_ERROR(session_.ExecScript(
-        access == Access::kWrite ? "BEGIN IMMEDIATE" : "BEGIN", "begin a transaction"));
-    Status result = body(session_);
-    if (result) result = session_.ExecScript("COMMIT", "commit a transaction");
-    // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) roll back by themselves; ROLLBACK would then
-    // fail with "no transaction is active", so it runs only inside one.
-    if (!result && sqlite3_get_autocommit(db_.get()) == 0) {
-      sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (access == Access::kWrite || readers_.empty()) {
+      std::lock_guard lock(writer_mutex_);
+      return TransactOn(writer_, access, body);
     }
+    Connection* reader = nullptr;
+    {
+      std::unique_lock lock(readers_mutex_);
+      reader_idle_.wait(lock, [this] { return !idle_.empty(); });
+      reader = idle_.back();
+      idle_.pop_back();
+    }
+    Status result = TransactOn(*reader, access, body);
+    {
+      std::lock_guard lock(readers_mutex_);
+      idle_.push_back(reader);
+    }
+    reader_idle_.notify_one();
     return result;
   }
 
-  std::mutex mutex_;
-  // The connection and its session are used only with mutex_ held.
-  const DatabasePtr db_;
-  SqliteSession session_;
+  std::mutex writer_mutex_;
+  Connection writer_;  // used only with writer_mutex_ held
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::mutex readers_mutex_;
+  std::condition_variable reader_idle_;
+  std::vector<Connection*> idle_;  // guarded by readers_mutex_; each used by one thread
 };
 
 // Sets the connection up and creates the table of migrations, outside any transaction: the
@@ -182,6 +258,21 @@ Result<int> Migrate(SqlDatabase& database) {
   return database.InTransaction(Access::kRead, CountAppliedMigrations);
 }
 
+// A read-only connection to the file at `path`, which the writer has set up: a statement that
+// writes fails on it with SQLITE_READONLY.
+Result<DatabasePtr> OpenReader(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  DatabasePtr db(raw);
+  if (rc != SQLITE_OK) {
+    return tl::unexpected(ToError(SqliteFailure(raw, rc), "cannot open a reader"));
+  }
+  sqlite3_extended_result_codes(db.get(), 1);
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  return db;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
@@ -203,9 +294,21 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
     }
     return tl::unexpected(prepared.error().WithContext(where));
   }
+  // A file has a name; an in-memory database has none and is private to its connection.
+  const char* file = sqlite3_db_filename(db.get(), "main");
+  const bool in_memory = file == nullptr || *file == '\0';
   auto database = std::make_unique<SqliteDatabase>(std::move(db));
   auto version = Migrate(*database);
   if (!version) return tl::unexpected(version.error().WithContext(where));
+  if (!in_memory) {
+    // Readers open after the migrations, on the schema they leave. One per core, at least two.
+    const unsigned readers = std::clamp(std::thread::hardware_concurrency(), 2U, 8U);
+    for (unsigned k = 0; k < readers; ++k) {
+      auto reader = OpenReader(path);
+      if (!reader) return tl::unexpected(reader.error().WithContext(where));
+      database->AddReader(std::move(*reader));
+    }
+  }
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(database), *version));
 }
 

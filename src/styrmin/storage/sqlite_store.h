@@ -10,8 +10,10 @@
 // BEGIN IMMEDIATE, so they queue for the write lock under the busy timeout instead of failing
 // when they upgrade a read lock halfway.
 //
-// Thread-safety: safe to use from many threads. Calls are serialised on one connection by a
-// mutex; SQLite writes one transaction at a time anyway, and the store's calls are short.
+// Thread-safety: safe to use from many threads. Writing calls run one at a time on one
+// connection; reading calls run at the same time on read-only connections (one per core, at
+// least two), each on its own snapshot. A private in-memory database has one connection for all.
+// Each connection keeps its prepared statements.
 #pragma once
 
 #include <memory>
