@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,14 @@ using OrderedJson = nlohmann::ordered_json;
 Result<Json> ParseJson(std::string_view text, int max_depth = 512);
 // The same, keeping object members in document order.
 Result<OrderedJson> ParseOrderedJson(std::string_view text, int max_depth = 512);
+
+// The parser ParseJson and ParseOrderedJson try first, exposed for the differential tests and
+// the fuzzer: the value of `text` when it is a valid document within `max_depth` of the kind
+// stored and exchanged most (strings of printable ASCII with the short escapes, integers of up
+// to 18 digits, no key twice in an object); nullopt for anything else, which then goes to
+// nlohmann's parser. Where it answers, it answers what nlohmann's parser would, types included.
+std::optional<Json> ParseJsonFastPath(std::string_view text, int max_depth = 512);
+std::optional<OrderedJson> ParseOrderedJsonFastPath(std::string_view text, int max_depth = 512);
 
 // Serialises compactly; invalid UTF-8 in strings is replaced rather than throwing.
 std::string DumpJson(const Json& value);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace styrmin {
 namespace {
@@ -58,6 +59,92 @@ TEST(Json, TypedGettersNameTheFieldAndBothTypes) {
 TEST(Json, DumpReplacesInvalidUtf8InsteadOfThrowing) {
   Json j = std::string("a\xff");
   EXPECT_EQ(DumpJson(j), "\"a\xEF\xBF\xBD\"");
+}
+
+// Equal values of equal types all the way down (nlohmann's == takes 1u and 1 as equal).
+bool Identical(const Json& a, const Json& b) {
+  if (a.type() != b.type() || a != b) return false;
+  if (a.is_object()) {
+    for (auto it = a.begin(); it != a.end(); ++it) {
+      if (!Identical(it.value(), b.at(it.key()))) return false;
+    }
+  }
+  if (a.is_array()) {
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      if (!Identical(a[k], b[k])) return false;
+    }
+  }
+  return true;
+}
+
+TEST(JsonFastPath, AnswersWhatNlohmannAnswersTypesIncluded) {
+  const std::vector<std::string> documents = {
+      R"({"admin_password":"stm-sealed:v1:AbC+/=","admin_user":"admin","allow_sign_up":false,)"
+      R"("n":-42,"u":42,"zero":0,"minus_zero":-0,"big":999999999999999999,"none":null})",
+      R"([1,[2,[3,[]]],{},{"a":{}},"",true])",
+      " \t\r\n {\"spaced\" : [ 1 , 2 ] } \n",
+      R"({"escapes":"q\" b\\ s\/ \b\f\n\r\t end","del":"\u007f"})",
+      R"("just a string")",
+      "17",
+      "-3",
+      "null",
+  };
+  for (const std::string& text : documents) {
+    const Json reference = Json::parse(text);
+    const auto fast = ParseJsonFastPath(text);
+    // The \u escape is not the fast path's: it gives the document up, ParseJson still parses it.
+    if (text.find("\\u") != std::string::npos) {
+      EXPECT_FALSE(fast) << text;
+    } else {
+      ASSERT_TRUE(fast) << text;
+      EXPECT_TRUE(Identical(*fast, reference)) << text << " -> " << fast->dump();
+    }
+    const auto parsed = ParseJson(text);
+    ASSERT_TRUE(parsed) << text;
+    EXPECT_TRUE(Identical(*parsed, reference)) << text;
+    const auto ordered = ParseOrderedJson(text);
+    ASSERT_TRUE(ordered) << text;
+    EXPECT_EQ(ordered->dump(), OrderedJson::parse(text).dump()) << text;
+  }
+}
+
+TEST(JsonFastPath, GivesUpOnWhatItDoesNotHandleAndParseJsonStillDecides) {
+  struct Case {
+    std::string text;
+    bool valid;
+  };
+  const std::vector<Case> cases = {
+      {"1.5", true},
+      {"1e3", true},
+      {"1234567890123456789", true},   // 19 digits
+      {"-9223372036854775809", true},  // beyond int64: nlohmann makes it a float
+      {"\"caf\xc3\xa9\"", true},       // non-ASCII
+      {"\"\\u00e9\"", true},           // \u escape
+      {R"({"a":1,"a":2})", true},      // a key twice: the last wins
+      {"[[[]]]", true},                // deeper than the limit of 2 below
+      {"", false},
+      {"{} {}", false},
+      {"01", false},
+      {"[1,]", false},
+      {R"({"a" 1})", false},
+      {"\"\x01\"", false},
+      {"\"\xff\"", false},
+      {"tru", false},
+      {"-", false},
+      {R"("\x")", false},
+      {"\"open", false},
+  };
+  for (const Case& c : cases) {
+    EXPECT_FALSE(ParseJsonFastPath(c.text, 2)) << c.text;
+    EXPECT_FALSE(ParseOrderedJsonFastPath(c.text, 2)) << c.text;
+    const auto parsed = ParseJson(c.text);
+    EXPECT_EQ(parsed.has_value(), c.valid) << c.text;
+    if (c.valid && c.text != "[[[]]]") {
+      EXPECT_TRUE(Identical(*parsed, Json::parse(c.text))) << c.text;
+    }
+  }
+  EXPECT_EQ(ParseJson(R"({"a":1,"a":2})").value()["a"], 2);
+  EXPECT_EQ(ParseOrderedJson(R"({"b":1,"a":2,"b":3})").value().dump(), R"({"b":3,"a":2})");
 }
 
 }  // namespace
