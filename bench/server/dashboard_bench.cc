@@ -11,6 +11,7 @@
 // a JSON tree took ~40% of the machine's CPU, which the server then waited behind.
 //
 //   dashboard_bench [deployments=1000] [loads=100] [clients...=1 2 4]
+//   (environment: DASHBOARD_BENCH_BACKENDS, DASHBOARD_BENCH_SERVER; see main and Run)
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -174,7 +175,10 @@ void Load(const styrmin::test::ServerProcess& process, const std::string& backen
 // One server on `server_args` with `deployments` deployments, loaded by each client count.
 void Run(const std::string& backend, const std::vector<std::string>& server_args, int deployments,
          int loads, const std::vector<int>& client_counts) {
-  auto server = styrmin::test::ServerProcess::Start(STYRMIN_SERVER_BINARY, server_args);
+  // DASHBOARD_BENCH_SERVER: another styrmin-server binary, to compare two builds in one run.
+  const char* other = std::getenv("DASHBOARD_BENCH_SERVER");
+  auto server = styrmin::test::ServerProcess::Start(
+      other != nullptr && *other != '\0' ? other : STYRMIN_SERVER_BINARY, server_args);
   if (!server) {
     std::fprintf(stderr, "%s: %s\n", backend.c_str(), server.error().ToString().c_str());
     std::exit(1);
@@ -215,7 +219,11 @@ int main(int argc, char** argv) {
   std::vector<int> clients;
   for (int k = 3; k < argc; ++k) clients.push_back(std::atoi(argv[k]));
   if (clients.empty()) clients = {1, 2, 4};
-  Run("sqlite", {}, deployments, loads, clients);
+  // DASHBOARD_BENCH_BACKENDS: "sqlite" or "postgresql" for one of them; both by default.
+  const char* only = std::getenv("DASHBOARD_BENCH_BACKENDS");
+  const std::string backends = only != nullptr && *only != '\0' ? only : "sqlite postgresql";
+  if (backends.find("sqlite") != std::string::npos) Run("sqlite", {}, deployments, loads, clients);
+  if (backends.find("postgresql") == std::string::npos) return 0;
   auto postgres = styrmin::test::PostgresServer::Start();
   if (!postgres) {
     std::fprintf(stderr, "postgresql: %s\n", postgres.error().ToString().c_str());

@@ -398,6 +398,39 @@ TEST_F(PostgresStoreTest, ReplacesAConnectionTheServerClosedWithoutFailingTheNex
   EXPECT_EQ(stats.in_use, 0u);
 }
 
+// Statements are prepared once per connection: on the pool's one connection they must keep
+// working after a transaction that used them failed, and a connection that replaces a closed
+// one prepares its own.
+TEST_F(PostgresStoreTest, KeepsPreparedStatementsWorkingAfterAFailureAndOnAReplacedConnection) {
+  PostgresOptions options;
+  options.pool_size = 1;
+  auto store = Open(options);
+  ASSERT_NE(store, nullptr);
+  const Cluster first = MakeCluster("c-1", "prod");
+  ASSERT_TRUE(store->CreateCluster(first, AgentTokenFor(first)));
+  ASSERT_TRUE(store->ListClusters());
+  Cluster same_name = MakeCluster("c-2", "prod");
+  auto refused = store->CreateCluster(same_name, AgentTokenFor(same_name));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code(), ErrorCode::kAlreadyExists);
+  const Cluster second = MakeCluster("c-3", "staging");
+  auto created = store->CreateCluster(second, AgentTokenFor(second));
+  ASSERT_TRUE(created) << created.error().ToString();
+
+  RawConnection admin(conninfo_);
+  EXPECT_EQ(admin.Query("SELECT COUNT(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM "
+                        "pg_stat_activity WHERE datname = current_database() AND "
+                        "application_name = 'styrmin-server'"),
+            "1");
+  auto clusters = store->ListClusters();
+  ASSERT_TRUE(clusters) << clusters.error().ToString();
+  EXPECT_EQ(clusters->size(), 2u);
+  const Cluster third = MakeCluster("c-4", "dev");
+  auto again = store->CreateCluster(third, AgentTokenFor(third));
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_EQ(store->pool_stats().size, 1u);
+}
+
 TEST_F(PostgresStoreTest, LetsExactlyOneOfTwoStoresRacingForOneClusterNameWin) {
   // Both stores check the name before inserting, so one of them may pass its check while the
   // other's insert is still uncommitted; then the unique constraint decides, and the loser must

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,20 @@ struct CloseConnection {
   void operator()(PGconn* conn) const { PQfinish(conn); }
 };
 using ConnectionPtr = std::unique_ptr<PGconn, CloseConnection>;
+
+// The statements prepared on one connection (PQprepare), by their text: the server parses and
+// plans each once per connection. Named statements last as long as the connection, whatever
+// becomes of the transaction that prepared them.
+struct PreparedStatements {
+  static constexpr std::size_t kMax = 128;  // beyond, statements run unprepared
+  std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> names;
+};
+
+// A connection of the pool and what it has prepared, which goes with it.
+struct PooledConnection {
+  ConnectionPtr conn;
+  PreparedStatements prepared;
+};
 
 struct ClearResult {
   void operator()(PGresult* result) const { PQclear(result); }
@@ -204,7 +219,10 @@ SqlResult<void> Check(PGconn* conn, const PGresult* result) {
 // A session on a pooled connection, for one transaction.
 class PostgresSession final : public SqlSession {
  public:
-  explicit PostgresSession(PGconn* conn) : SqlSession(SqlDialect::kPostgresql), conn_(conn) {}
+  explicit PostgresSession(PooledConnection& connection)
+      : SqlSession(SqlDialect::kPostgresql),
+        conn_(connection.conn.get()),
+        prepared_(connection.prepared) {}
 
   PGconn* conn() const { return conn_; }
 
@@ -231,11 +249,24 @@ class PostgresSession final : public SqlSession {
         values[i] = texts[i].c_str();
       }  // else NULL, which libpq takes as a null pointer
     }
-    const std::string statement = NumberedParameters(sql);
-    const ResultPtr result(PQexecParams(conn_, statement.c_str(), static_cast<int>(values.size()),
-                                        /*paramTypes=*/nullptr, values.data(),
-                                        /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
-                                        /*resultFormat=*/0));
+    auto name = prepared_.names.find(sql);
+    if (name == prepared_.names.end() && prepared_.names.size() < PreparedStatements::kMax) {
+      // Parameter types are inferred from the statement, as PQexecParams infers them.
+      std::string fresh = "styrmin_" + std::to_string(prepared_.names.size());
+      const ResultPtr made(PQprepare(conn_, fresh.c_str(), NumberedParameters(sql).c_str(),
+                                     /*nParams=*/0, /*paramTypes=*/nullptr));
+      if (auto ran = Check(conn_, made.get()); !ran) return tl::unexpected(ran.error());
+      name = prepared_.names.emplace(std::string(sql), std::move(fresh)).first;
+    }
+    const ResultPtr result(
+        name != prepared_.names.end()
+            ? PQexecPrepared(conn_, name->second.c_str(), static_cast<int>(values.size()),
+                             values.data(), /*paramLengths=*/nullptr, /*paramFormats=*/nullptr,
+                             /*resultFormat=*/0)
+            : PQexecParams(conn_, NumberedParameters(sql).c_str(), static_cast<int>(values.size()),
+                           /*paramTypes=*/nullptr, values.data(), /*paramLengths=*/nullptr,
+                           /*paramFormats=*/nullptr,
+                           /*resultFormat=*/0));
     if (auto ran = Check(conn_, result.get()); !ran) return tl::unexpected(ran.error());
     const int count = PQntuples(result.get());
     const int columns = PQnfields(result.get());
@@ -262,6 +293,7 @@ class PostgresSession final : public SqlSession {
   }
 
   PGconn* const conn_;
+  PreparedStatements& prepared_;
 };
 
 // The pool behind a PostgresStore: at most `pool_size` connections, opened lazily and kept
@@ -272,7 +304,7 @@ class PostgresConnectionPool final {
   // transaction, closed) on destruction.
   class Lease final {
    public:
-    Lease(PostgresConnectionPool* pool, ConnectionPtr conn, bool reused)
+    Lease(PostgresConnectionPool* pool, std::unique_ptr<PooledConnection> conn, bool reused)
         : pool_(pool), conn_(std::move(conn)), reused_(reused) {}
     Lease(Lease&& other) noexcept = default;
     Lease& operator=(Lease&&) = delete;
@@ -282,13 +314,14 @@ class PostgresConnectionPool final {
       if (conn_ != nullptr) pool_->Release(std::move(conn_));
     }
 
-    PGconn* get() const { return conn_.get(); }
+    PGconn* get() const { return conn_->conn.get(); }
+    PooledConnection& connection() const { return *conn_; }
     // True when the connection served an earlier call, so it may have gone stale while idle.
     bool reused() const { return reused_; }
 
    private:
     PostgresConnectionPool* pool_;
-    ConnectionPtr conn_;
+    std::unique_ptr<PooledConnection> conn_;
     bool reused_;
   };
 
@@ -321,7 +354,7 @@ class PostgresConnectionPool final {
     }
     ++in_use_;
     if (!idle_.empty()) {
-      ConnectionPtr conn = std::move(idle_.back());  // the most recently used: least likely stale
+      auto conn = std::move(idle_.back());  // the most recently used: least likely stale
       idle_.pop_back();
       ++acquired_total_;
       return Lease(this, std::move(conn), /*reused=*/true);
@@ -340,7 +373,8 @@ class PostgresConnectionPool final {
       return tl::unexpected(std::move(conn).error());
     }
     ++acquired_total_;
-    return Lease(this, std::move(*conn), /*reused=*/false);
+    return Lease(this, std::make_unique<PooledConnection>(PooledConnection{std::move(*conn), {}}),
+                 /*reused=*/false);
   }
 
   PostgresStore::PoolStats Stats() const {
@@ -355,10 +389,10 @@ class PostgresConnectionPool final {
   std::size_t capacity() const { return options_.pool_size; }
 
  private:
-  void Release(ConnectionPtr conn) {
+  void Release(std::unique_ptr<PooledConnection> conn) {
     // Only a connection that works and sits outside any transaction can serve the next call.
-    const bool reusable =
-        PQstatus(conn.get()) == CONNECTION_OK && PQtransactionStatus(conn.get()) == PQTRANS_IDLE;
+    const bool reusable = PQstatus(conn->conn.get()) == CONNECTION_OK &&
+                          PQtransactionStatus(conn->conn.get()) == PQTRANS_IDLE;
     {
       std::lock_guard lock(mutex_);
       --in_use_;
@@ -378,7 +412,7 @@ class PostgresConnectionPool final {
   mutable std::mutex mutex_;
   std::condition_variable returned_;  // a connection went back to idle_ or a slot came free
   // The members below are guarded by mutex_.
-  std::vector<ConnectionPtr> idle_;
+  std::vector<std::unique_ptr<PooledConnection>> idle_;
   std::size_t open_ = 0;  // idle, checked out, or being opened
   std::size_t in_use_ = 0;
   std::size_t waiting_ = 0;
@@ -421,7 +455,7 @@ class PostgresDatabase final : public SqlDatabase {
     for (std::size_t attempt = 0;; ++attempt) {
       STYRMIN_ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
       PGconn* conn = lease.get();
-      PostgresSession session(conn);
+      PostgresSession session(lease.connection());
       if (auto begun = session.Exec(begin, {}, "begin a transaction"); !begun) {
         if (lease.reused() && PQstatus(conn) != CONNECTION_OK && attempt < pool_.capacity()) {
           continue;

@@ -140,14 +140,6 @@ class SqliteSession final : public SqlSession {
     return {};
   }
 
-  // Heterogeneous lookup: a statement is found by a string_view of its text.
-  struct TextHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const {
-      return std::hash<std::string_view>()(text);
-    }
-  };
-
   sqlite3* const db_;
   std::unordered_map<std::string, StatementPtr, TextHash, std::equal_to<>> statements_;
 };
