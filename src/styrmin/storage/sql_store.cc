@@ -1,5 +1,6 @@
 #include "styrmin/storage/sql_store.h"
 
+#include <algorithm>
 #include <initializer_list>
 #include <string_view>
 #include <utility>
@@ -896,14 +897,16 @@ Result<std::vector<Run>> SqlStore::FindUnfinishedRuns(
                            std::to_string(deployments.size()));
   }
   if (deployments.empty()) return std::vector<Run>();
-  const std::string list = sql::JsonList(deployments);
+  // Each id once: SQLite's query joins with the list, which would repeat a run.
+  std::vector<std::string_view> ids;
+  ids.reserve(deployments.size());
+  for (const DeploymentId& id : deployments) ids.push_back(id.value());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  const std::string list = sql::JsonList(ids);
   return database_->InTransaction(
       Access::kRead, [&](SqlSession& session) -> Result<std::vector<Run>> {
-        return ReadAll(session.Query(sql::SelectUnfinishedRuns(session.dialect()) +
-                                         " WHERE state IN ('pending', "
-                                         "'running') AND " +
-                                         sql::InJsonList(session.dialect(), "deployment_id", 1),
-                                     {list}),
+        return ReadAll(session.Query(sql::SelectUnfinishedRuns(session.dialect(), 1), {list}),
                        ReadRun);
       });
 }

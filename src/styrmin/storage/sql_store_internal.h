@@ -145,21 +145,6 @@ inline constexpr std::string_view kRunColumns =
 
 inline std::string SelectRuns() { return "SELECT " + std::string(kRunColumns) + " FROM runs"; }
 
-// The runs of some deployments that are pending or running, by the partial unique index that
-// holds exactly those. Without statistics SQLite's planner prefers the state index, which
-// reads every unfinished run of the installation for each page; INDEXED BY holds it to one
-// probe per deployment. PostgreSQL plans with its own statistics.
-inline std::string SelectUnfinishedRuns(SqlDialect dialect) {
-  switch (dialect) {
-    case SqlDialect::kSqlite:
-      return SelectRuns() + " INDEXED BY runs_one_unfinished_per_deployment";
-    case SqlDialect::kPostgresql:
-      return SelectRuns();
-  }
-  STYRMIN_CHECK(false, "a SqlDialect outside its enumerators");
-  return {};
-}
-
 inline Result<Run> ReadRun(const SqlRow& row) {
   Run run;
   run.id = RunId(row.Text(0));
@@ -234,6 +219,36 @@ std::string JsonList(const Texts& texts) {
     }
   }
   return DumpJson(list);
+}
+
+// The runs that are pending or running of the deployments whose ids are in the JSON array at
+// parameter `param`. SQLite walks the array and probes the partial unique index that holds
+// exactly those runs once per id (without statistics its planner would rather read every
+// unfinished run of the installation, or build a temporary table of the ids first).
+// PostgreSQL plans with its own statistics.
+inline std::string SelectUnfinishedRuns(SqlDialect dialect, int param) {
+  switch (dialect) {
+    case SqlDialect::kSqlite: {
+      // Qualified: json_each has an id column too.
+      static const std::string columns = [] {
+        std::string out;
+        for (std::string_view rest = kRunColumns; !rest.empty();) {
+          const std::size_t comma = rest.find(", ");
+          out += (out.empty() ? "r." : ", r.") + std::string(rest.substr(0, comma));
+          rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+        }
+        return out;
+      }();
+      return "SELECT " + columns + " FROM json_each(?" + std::to_string(param) +
+             ") AS ids CROSS JOIN runs AS r INDEXED BY runs_one_unfinished_per_deployment ON "
+             "r.deployment_id = ids.value WHERE r.state IN ('pending', 'running')";
+    }
+    case SqlDialect::kPostgresql:
+      return SelectRuns() + " WHERE state IN ('pending', 'running') AND " +
+             InJsonList(dialect, "deployment_id", param);
+  }
+  STYRMIN_CHECK(false, "a SqlDialect outside its enumerators");
+  return {};
 }
 
 }  // namespace styrmin::storage::sql

@@ -157,10 +157,11 @@ Status TransactOn(Connection& connection, Access access,
   // A writer takes the write lock up front (IMMEDIATE), so it waits for other writers under
   // the busy timeout instead of failing with SQLITE_BUSY when it upgrades a read lock
   // halfway. A reader needs no write lock and so does not queue behind writers.
-  STYRMIN_RETURN_IF_ERROR(connection.session.ExecScript(
-      access == Access::kWrite ? "BEGIN IMMEDIATE" : "BEGIN", "begin a transaction"));
+  // As statements, not scripts, so that they are prepared once too.
+  STYRMIN_RETURN_IF_ERROR(connection.session.Exec(
+      access == Access::kWrite ? "BEGIN IMMEDIATE" : "BEGIN", {}, "begin a transaction"));
   Status result = body(connection.session);
-  if (result) result = connection.session.ExecScript("COMMIT", "commit a transaction");
+  if (result) result = connection.session.Exec("COMMIT", {}, "commit a transaction");
   // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) roll back by themselves; ROLLBACK would then
   // fail with "no transaction is active", so it runs only inside one.
   if (!result && sqlite3_get_autocommit(connection.db.get()) == 0) {
