@@ -17,7 +17,8 @@
 // then fails with kUnavailable.
 //
 // The methods are SqlStore's (sql_store.h): every one is one transaction, rolled back on any
-// failure, and values only ever reach SQL as parameters of PQexecParams. Errors: the store checks
+// failure, and values only ever reach SQL as bound parameters (PQexecPrepared: each statement is
+// prepared once per pooled connection and kept with it, up to 128). Errors: the store checks
 // names, ids and references itself, for messages that name the thing (as SqliteStore does); the
 // server's unique_violation (23505) and foreign_key_violation (23503) are the backstops for a
 // concurrent writer that slipped between check and insert, mapped to kAlreadyExists and
