@@ -78,9 +78,12 @@ bool Identical(const Json& a, const Json& b) {
 }
 
 TEST(JsonFastPath, AnswersWhatNlohmannAnswersTypesIncluded) {
-  const std::vector<std::string> documents = {
+  // A stored deployment's parameters, and integers of every kind.
+  const std::string stored =
       R"({"admin_password":"stm-sealed:v1:AbC+/=","admin_user":"admin","allow_sign_up":false,)"
-      R"("n":-42,"u":42,"zero":0,"minus_zero":-0,"big":999999999999999999,"none":null})",
+      R"("n":-42,"u":42,"zero":0,"minus_zero":-0,"big":999999999999999999,"none":null})";
+  const std::vector<std::string> documents = {
+      stored,
       R"([1,[2,[3,[]]],{},{"a":{}},"",true])",
       " \t\r\n {\"spaced\" : [ 1 , 2 ] } \n",
       R"({"escapes":"q\" b\\ s\/ \b\f\n\r\t end","del":"\u007f"})",
