@@ -237,6 +237,23 @@ TEST_F(ServerDeploymentsTest, ListsPageByPageAndFiltersRuns) {
     if (after.is_null()) break;
   }
   EXPECT_EQ(names, "paged-0,paged-1,paged-2,paged-3,paged-4,");
+
+  // The page that holds the last deployment says so with a null cursor, also when it is full;
+  // a page short of the last one has a cursor.
+  const auto page_of = [&](std::size_t first) {
+    return Graphql(
+        "query($e: ID, $n: Int) { deployments(environmentId: $e, first: $n) { "
+        "deployments { name } nextAfter } }",
+        {{"e", environment_id_}, {"n", first}})["data"]["deployments"];
+  };
+  const std::size_t total = page_of(500)["deployments"].size();
+  ASSERT_GE(total, 5U);
+  const Json full = page_of(total);
+  EXPECT_EQ(full["deployments"].size(), total);
+  EXPECT_TRUE(full["nextAfter"].is_null()) << full;
+  const Json short_of_last = page_of(total - 1);
+  EXPECT_EQ(short_of_last["deployments"].size(), total - 1);
+  EXPECT_FALSE(short_of_last["nextAfter"].is_null());
   const Json pending = Graphql("{ runs(state: PENDING, first: 500) { runs { state kind } } }");
   ASSERT_FALSE(pending.contains("errors")) << pending.dump(2);
   EXPECT_GE(pending["data"]["runs"]["runs"].size(), 5U);

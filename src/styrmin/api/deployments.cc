@@ -379,7 +379,7 @@ FieldValue RunsPage(storage::Store& store, const ResolveInfo& info,
   storage::RunQuery query;
   auto limit = PageSize(args);
   if (!limit) return ErrorValue(limit.error());
-  query.limit = *limit;
+  query.limit = *limit + 1;  // the look-ahead row
   query.deployment = std::move(deployment);
   if (const OrderedJson* e = Member(args, "environmentId")) {
     query.environment = EnvironmentId(e->get<std::string>());
@@ -391,7 +391,7 @@ FieldValue RunsPage(storage::Store& store, const ResolveInfo& info,
   auto runs = store.ListRuns(query);
   if (!runs) return ErrorValue(runs.error());
   RunPage page;
-  if (runs->size() == query.limit) page.next = runs->back().id.value();
+  if (DropLookAhead(*runs, *limit)) page.next = runs->back().id.value();
   page.items = std::move(*runs);
   return Owned(std::move(page));
 }
@@ -403,7 +403,7 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     storage::DeploymentQuery query;
     auto limit = PageSize(args);
     if (!limit) return ErrorValue(limit.error());
-    query.limit = *limit;
+    query.limit = *limit + 1;  // the look-ahead row
     if (const OrderedJson* e = Member(args, "environmentId")) {
       query.environment = EnvironmentId(e->get<std::string>());
       if (auto denied = DenyEnvironment(info, *query.environment)) return *denied;
@@ -415,7 +415,7 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     auto deployments = store.ListDeployments(query);
     if (!deployments) return ErrorValue(deployments.error());
     DeploymentPage page;
-    if (deployments->size() == query.limit) page.next = deployments->back().id.value();
+    if (DropLookAhead(*deployments, *limit)) page.next = deployments->back().id.value();
     page.items = std::move(*deployments);
     return Owned(std::move(page));
   });

@@ -57,6 +57,16 @@ std::vector<T> InScope(const ResolveInfo& info, std::vector<T> items) {
   return items;
 }
 
+// Lists ask the store for one row more than the page they serve: that row, when it comes, says
+// another page follows, so the last page says so itself (a null cursor) and a client never asks
+// for an empty one. Drops the extra row; true when there was one.
+template <typename T>
+bool DropLookAhead(std::vector<T>& rows, std::size_t page_size) {
+  if (rows.size() <= page_size) return false;
+  rows.resize(page_size);
+  return true;
+}
+
 template <typename T>
 FieldValue Owned(T value) {
   return FieldValue::Object(std::make_shared<const T>(std::move(value)));

@@ -92,7 +92,8 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
       return ErrorValue(Error(ErrorCode::kInvalidArgument,
                               "first must be from 1 to 500, not " + args["first"].dump()));
     }
-    query.limit = static_cast<std::size_t>(first);
+    const auto page_size = static_cast<std::size_t>(first);
+    query.limit = page_size + 1;  // the look-ahead row
     if (const OrderedJson* before = Member(args, "before")) {
       const std::string text = before->get<std::string>();
       std::int64_t sequence = 0;
@@ -108,7 +109,9 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     auto events = store.ListAudit(query);
     if (!events) return ErrorValue(events.error());
     AuditPage page;
-    if (events->size() == query.limit) page.next_before = std::to_string(events->back().sequence);
+    if (DropLookAhead(*events, page_size)) {
+      page.next_before = std::to_string(events->back().sequence);
+    }
     page.events = std::move(*events);
     return Owned(std::move(page));
   });

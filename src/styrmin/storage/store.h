@@ -249,7 +249,7 @@ struct DeploymentQuery {
   // When not empty, only deployments in one of these (a caller limited to environments).
   std::vector<EnvironmentId> environments{};
   std::optional<std::string> phase;
-  std::size_t limit = 50;             // 1..500
+  std::size_t limit = 50;             // 1..501 (a page and a look-ahead row)
   std::optional<DeploymentId> after;  // the last deployment of the previous page
 };
 
@@ -259,7 +259,7 @@ struct RunQuery {
   // When not empty, only runs in one of these (a caller limited to environments).
   std::vector<EnvironmentId> environments{};
   std::optional<RunState> state;
-  std::size_t limit = 50;       // 1..500
+  std::size_t limit = 50;       // 1..501 (a page and a look-ahead row)
   std::optional<RunId> before;  // the last run of the previous page
 };
 
@@ -274,14 +274,14 @@ class DeploymentStore {
   // and, when given, the run (its cluster must be the environment's, else kInvalidArgument).
   virtual Status RecordDeploymentChange(const DeploymentChange& change) = 0;
   virtual Result<Deployment> GetDeployment(const DeploymentId& id) = 0;
-  // Ordered by name, then id; kInvalidArgument for a limit outside 1..500 or an unknown
+  // Ordered by name, then id; kInvalidArgument for a limit outside 1..501 or an unknown
   // `after`.
   virtual Result<std::vector<Deployment>> ListDeployments(const DeploymentQuery& query) = 0;
   virtual Result<Instance> GetInstance(const InstanceId& id) = 0;
   // Newest first (created_at, then id); kNotFound for an unknown deployment.
   virtual Result<std::vector<Instance>> ListInstances(const DeploymentId& deployment) = 0;
   virtual Result<Run> GetRun(const RunId& id) = 0;
-  // Newest first (created_at, then id); kInvalidArgument for a limit outside 1..500 or an
+  // Newest first (created_at, then id); kInvalidArgument for a limit outside 1..501 or an
   // unknown `before`.
   virtual Result<std::vector<Run>> ListRuns(const RunQuery& query) = 0;
   // The deployment's pending or running run, if any; kNotFound for an unknown deployment.
@@ -386,7 +386,7 @@ class RunExecutionStore {
                                 Timestamp now) = 0;
   // The run's steps by position; kNotFound for an unknown run.
   virtual Result<std::vector<RunStep>> ListSteps(const RunId& run) = 0;
-  // Up to `limit` (1..500) lines with a sequence above `after`, in order; kNotFound
+  // Up to `limit` (1..501) lines with a sequence above `after`, in order; kNotFound
   // for an unknown run.
   virtual Result<std::vector<RunLogLine>> ListLog(const RunId& run, std::int64_t after,
                                                   std::size_t limit) = 0;
@@ -476,7 +476,7 @@ struct AuditEvent {
 
 // A page of audit events, newest first.
 struct AuditQuery {
-  std::size_t limit = 50;              // 1..500
+  std::size_t limit = 50;              // 1..501 (a page and a look-ahead row)
   std::optional<std::int64_t> before;  // only events with a smaller sequence
   std::optional<std::string> action;   // only this action
 };
@@ -486,7 +486,7 @@ class AuditStore {
   virtual ~AuditStore() = default;
   // Appends `event` (its sequence is ignored) and returns the sequence it got.
   virtual Result<std::int64_t> RecordAudit(const AuditEvent& event) = 0;
-  // kInvalidArgument for a limit outside 1..500.
+  // kInvalidArgument for a limit outside 1..501.
   virtual Result<std::vector<AuditEvent>> ListAudit(const AuditQuery& query) = 0;
 };
 

@@ -784,15 +784,15 @@ TEST_P(StoreContractTest, ListsOnlyTheAuditEventsOfTheActionAskedFor) {
   EXPECT_TRUE(none->empty());
 }
 
-TEST_P(StoreContractTest, RefusesAnAuditLimitOfZeroOrAboveFiveHundredNamingIt) {
+TEST_P(StoreContractTest, RefusesAnAuditLimitOfZeroOrAboveFiveHundredAndOneNamingIt) {
   ASSERT_TRUE(store().RecordAudit(MakeAuditEvent("createCluster", "c-1")));
-  for (const std::size_t limit : {std::size_t{0}, std::size_t{501}}) {
+  for (const std::size_t limit : {std::size_t{0}, std::size_t{502}}) {
     auto listed = store().ListAudit(Page(limit));
     ASSERT_FALSE(listed) << "limit " << limit;
     EXPECT_EQ(listed.error().code(), ErrorCode::kInvalidArgument);
     EXPECT_THAT(listed.error().message(), HasSubstr("limit " + std::to_string(limit)));
   }
-  for (const std::size_t limit : {std::size_t{1}, std::size_t{500}}) {
+  for (const std::size_t limit : {std::size_t{1}, std::size_t{501}}) {
     auto listed = store().ListAudit(Page(limit));
     ASSERT_TRUE(listed) << "limit " << limit << ": " << listed.error().ToString();
     EXPECT_EQ(listed->size(), 1u);
@@ -2021,23 +2021,23 @@ TEST_P(StoreContractTest,
   }
 }
 
-TEST_P(StoreContractTest, RefusesListLimitsOutsideOneToFiveHundredUnknownCursorsAndPhases) {
+TEST_P(StoreContractTest, RefusesListLimitsOutsideOneToFiveHundredAndOneUnknownCursorsAndPhases) {
   ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
   ASSERT_TRUE(store().RecordDeploymentChange(
       WithRun(CreateChange(MakeDeployment("d-1", "app"), "i-1"), "r-1", "create")));
-  for (const std::size_t limit : {std::size_t{0}, std::size_t{501}}) {
+  for (const std::size_t limit : {std::size_t{0}, std::size_t{502}}) {
     auto deployments = store().ListDeployments(DeploymentPage(limit));
     ASSERT_FALSE(deployments);
     EXPECT_EQ(deployments.error().code(), ErrorCode::kInvalidArgument);
     EXPECT_THAT(deployments.error().message(),
-                HasSubstr("limit " + std::to_string(limit) + " is outside 1..500"));
+                HasSubstr("limit " + std::to_string(limit) + " is outside 1..501"));
     auto runs = store().ListRuns(RunPage(limit));
     ASSERT_FALSE(runs);
     EXPECT_EQ(runs.error().code(), ErrorCode::kInvalidArgument);
     EXPECT_THAT(runs.error().message(),
-                HasSubstr("limit " + std::to_string(limit) + " is outside 1..500"));
+                HasSubstr("limit " + std::to_string(limit) + " is outside 1..501"));
   }
-  for (const std::size_t limit : {std::size_t{1}, std::size_t{500}}) {
+  for (const std::size_t limit : {std::size_t{1}, std::size_t{501}}) {
     EXPECT_EQ(store().ListDeployments(DeploymentPage(limit))->size(), 1u);
     EXPECT_EQ(store().ListRuns(RunPage(limit))->size(), 1u);
   }
@@ -2568,7 +2568,7 @@ TEST_P(StoreContractTest, RefusesBadReportsClearlyAndChangesNothing) {
   ExpectRefused(AsStatus(store().AppendLog(lease, {line, bad})), ErrorCode::kInvalidArgument,
                 "log line 1 names step 1, which run r-1 (create) has not started");
   ExpectRefused(AsStatus(store().ListLog(RunId("r-1"), 0, 0)), ErrorCode::kInvalidArgument,
-                "limit 0 is outside 1..500");
+                "limit 0 is outside 1..501");
   ExpectRefused(AsStatus(store().ListLog(RunId("r-404"), 0, 10)), ErrorCode::kNotFound,
                 "run \"r-404\" not found");
   ExpectRefused(AsStatus(store().ListSteps(RunId("r-404"))), ErrorCode::kNotFound,

@@ -37,8 +37,10 @@ Status ValidateNewDriverVersion(const ApplicationDriverVersion& version,
 // transaction).
 Status ValidateDeploymentChange(const DeploymentChange& change);
 
-// The largest page a list returns; a bound on what one call reads and sends.
-inline constexpr std::size_t kMaxListLimit = 500;
+// The largest page the API serves, and the most rows one list call of the store reads: such a
+// page and the row after it, which tells the API whether another page follows.
+inline constexpr std::size_t kMaxPageSize = 500;
+inline constexpr std::size_t kMaxListLimit = kMaxPageSize + 1;
 inline constexpr std::size_t kMaxAuditLimit = kMaxListLimit;
 
 // kInvalidArgument naming the limit when it is outside 1..kMaxListLimit.
