@@ -151,6 +151,16 @@ class PostgresStoreTest : public ::testing::Test {
     return store ? std::move(store).value() : nullptr;
   }
 
+  // Has the server close every connection of the stores (application styrmin-server) and
+  // returns how many it closed; the two-argument form waits until each backend is gone.
+  std::string TerminateStoreConnections() {
+    RawConnection admin(conninfo_);
+    return admin.Query(
+        "SELECT COUNT(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM "
+        "pg_stat_activity WHERE datname = current_database() AND "
+        "application_name = 'styrmin-server'");
+  }
+
   std::string conninfo_;  // of this test's fresh database
 };
 
@@ -383,12 +393,7 @@ TEST_F(PostgresStoreTest, ReplacesAConnectionTheServerClosedWithoutFailingTheNex
   const Cluster cluster = MakeCluster("c-1", "prod");
   ASSERT_TRUE(store->CreateCluster(cluster, AgentTokenFor(cluster)));
 
-  RawConnection admin(conninfo_);
-  // The two-argument form waits until the backend is gone.
-  EXPECT_EQ(admin.Query("SELECT COUNT(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM "
-                        "pg_stat_activity WHERE datname = current_database() AND "
-                        "application_name = 'styrmin-server'"),
-            "1");
+  EXPECT_EQ(TerminateStoreConnections(), "1");
 
   auto clusters = store->ListClusters();
   ASSERT_TRUE(clusters) << clusters.error().ToString();
@@ -417,11 +422,7 @@ TEST_F(PostgresStoreTest, KeepsPreparedStatementsWorkingAfterAFailureAndOnARepla
   auto created = store->CreateCluster(second, AgentTokenFor(second));
   ASSERT_TRUE(created) << created.error().ToString();
 
-  RawConnection admin(conninfo_);
-  EXPECT_EQ(admin.Query("SELECT COUNT(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM "
-                        "pg_stat_activity WHERE datname = current_database() AND "
-                        "application_name = 'styrmin-server'"),
-            "1");
+  EXPECT_EQ(TerminateStoreConnections(), "1");
   auto clusters = store->ListClusters();
   ASSERT_TRUE(clusters) << clusters.error().ToString();
   EXPECT_EQ(clusters->size(), 2u);

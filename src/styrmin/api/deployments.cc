@@ -60,16 +60,6 @@ Json WithoutSecrets(const Json& parameters, const driver::DriverSpec& spec) {
   return out;
 }
 
-Result<std::size_t> PageSize(const OrderedJson& args) {
-  const std::int64_t first = args.contains("first") && args["first"].is_number_integer()
-                                 ? args["first"].get<std::int64_t>()
-                                 : 0;
-  if (first < 1 || first > 500) {
-    return InvalidArgument("first must be from 1 to 500, not " + args["first"].dump());
-  }
-  return static_cast<std::size_t>(first);
-}
-
 // An enum argument as the store names it (RUNNING -> "running"); nullopt when absent.
 std::optional<std::string> StoredName(const OrderedJson& args, std::string_view key) {
   const OrderedJson* value = Member(args, key);

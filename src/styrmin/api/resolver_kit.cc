@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "styrmin/api/change_notifier.h"
+#include "styrmin/storage/store_values.h"
 
 namespace styrmin::api::internal {
 
@@ -135,6 +136,17 @@ Status CheckDnsLabel(std::string_view what, const std::string& name) {
 }
 
 // An optional member of an input object: absent and null are the same.
+Result<std::size_t> PageSize(const OrderedJson& args) {
+  const std::int64_t first = args.contains("first") && args["first"].is_number_integer()
+                                 ? args["first"].get<std::int64_t>()
+                                 : 0;
+  if (first < 1 || first > static_cast<std::int64_t>(storage::kMaxPageSize)) {
+    return InvalidArgument("first must be from 1 to " + std::to_string(storage::kMaxPageSize) +
+                           ", not " + args["first"].dump());
+  }
+  return static_cast<std::size_t>(first);
+}
+
 const OrderedJson* Member(const OrderedJson& input, std::string_view key) {
   const auto it = input.find(key);
   return it == input.end() || it->is_null() ? nullptr : &*it;

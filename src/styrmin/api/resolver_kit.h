@@ -57,6 +57,10 @@ std::vector<T> InScope(const ResolveInfo& info, std::vector<T> items) {
   return items;
 }
 
+// The page size a list field's `first` argument asks for; kInvalidArgument outside
+// 1..storage::kMaxPageSize.
+Result<std::size_t> PageSize(const OrderedJson& args);
+
 // Lists ask the store for one row more than the page they serve: that row, when it comes, says
 // another page follows, so the last page says so itself (a null cursor) and a client never asks
 // for an empty one. Drops the extra row; true when there was one.

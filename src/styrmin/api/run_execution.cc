@@ -267,13 +267,10 @@ void BindTypes(ExecutableSchema& s, storage::Store& store) {
   BindOrDie(s, "Run", "log", [&store](const ResolveInfo& info) {
     const OrderedJson& args = info.args();
     const std::int64_t after = args["after"].get<std::int64_t>();
-    const std::int64_t first = args["first"].get<std::int64_t>();
     if (after < 0) return ErrorValue(InvalidArgument("after must not be negative").value());
-    if (first < 1 || first > 500) {
-      return ErrorValue(
-          InvalidArgument("first must be from 1 to 500, not " + std::to_string(first)).value());
-    }
-    auto lines = store.ListLog(info.Parent<Run>().id, after, static_cast<std::size_t>(first));
+    const auto first = PageSize(args);
+    if (!first) return ErrorValue(first.error());
+    auto lines = store.ListLog(info.Parent<Run>().id, after, *first);
     if (!lines) return ErrorValue(lines.error());
     LogPage page;
     page.next_after = lines->empty() ? after : lines->back().sequence;

@@ -86,14 +86,9 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     if (auto denied = Deny(info, auth::Action::kAdminister)) return *denied;
     const OrderedJson& args = info.args();
     storage::AuditQuery query;
-    const std::int64_t first =
-        args["first"].is_number_integer() ? args["first"].get<std::int64_t>() : 0;
-    if (first < 1 || first > 500) {
-      return ErrorValue(Error(ErrorCode::kInvalidArgument,
-                              "first must be from 1 to 500, not " + args["first"].dump()));
-    }
-    const auto page_size = static_cast<std::size_t>(first);
-    query.limit = page_size + 1;  // the look-ahead row
+    const auto page_size = PageSize(args);
+    if (!page_size) return ErrorValue(page_size.error());
+    query.limit = *page_size + 1;  // the look-ahead row
     if (const OrderedJson* before = Member(args, "before")) {
       const std::string text = before->get<std::string>();
       std::int64_t sequence = 0;
@@ -109,7 +104,7 @@ void BindQueries(ExecutableSchema& s, storage::Store& store) {
     auto events = store.ListAudit(query);
     if (!events) return ErrorValue(events.error());
     AuditPage page;
-    if (DropLookAhead(*events, page_size)) {
+    if (DropLookAhead(*events, *page_size)) {
       page.next_before = std::to_string(events->back().sequence);
     }
     page.events = std::move(*events);

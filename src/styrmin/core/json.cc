@@ -113,6 +113,22 @@ class FastParser {
     return true;
   }
 
+  enum class After { kNext, kClosed, kBad };
+
+  // After a member of an object or an item of an array: a comma (another follows), `close`
+  // (the container ends there), or anything else.
+  After AfterMember(char close) {
+    SkipSpace();
+    if (at_ == end_) return After::kBad;
+    if (*at_ == ',') {
+      ++at_;
+      return After::kNext;
+    }
+    if (*at_ != close) return After::kBad;
+    ++at_;
+    return After::kClosed;
+  }
+
   bool Object(J& out, int depth) {
     if (depth > max_depth_) return false;
     ++at_;
@@ -142,15 +158,14 @@ class FastParser {
         members.emplace(std::move(key), std::move(value));
       }
       if (members.size() == before) return false;  // a key twice: nlohmann keeps the last
-      SkipSpace();
-      if (at_ == end_) return false;
-      if (*at_ == ',') {
-        ++at_;
-        continue;
+      switch (AfterMember('}')) {
+        case After::kNext:
+          continue;
+        case After::kClosed:
+          return true;
+        case After::kBad:
+          return false;
       }
-      if (*at_ != '}') return false;
-      ++at_;
-      return true;
     }
   }
 
@@ -167,15 +182,14 @@ class FastParser {
     while (true) {
       SkipSpace();
       if (!Value(items.emplace_back(), depth)) return false;
-      SkipSpace();
-      if (at_ == end_) return false;
-      if (*at_ == ',') {
-        ++at_;
-        continue;
+      switch (AfterMember(']')) {
+        case After::kNext:
+          continue;
+        case After::kClosed:
+          return true;
+        case After::kBad:
+          return false;
       }
-      if (*at_ != ']') return false;
-      ++at_;
-      return true;
     }
   }
 

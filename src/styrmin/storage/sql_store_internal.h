@@ -228,21 +228,13 @@ std::string JsonList(const Texts& texts) {
 // PostgreSQL plans with its own statistics.
 inline std::string SelectUnfinishedRuns(SqlDialect dialect, int param) {
   switch (dialect) {
-    case SqlDialect::kSqlite: {
-      // Qualified: json_each has an id column too.
-      static const std::string columns = [] {
-        std::string out;
-        for (std::string_view rest = kRunColumns; !rest.empty();) {
-          const std::size_t comma = rest.find(", ");
-          out += (out.empty() ? "r." : ", r.") + std::string(rest.substr(0, comma));
-          rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
-        }
-        return out;
-      }();
-      return "SELECT " + columns + " FROM json_each(?" + std::to_string(param) +
-             ") AS ids CROSS JOIN runs AS r INDEXED BY runs_one_unfinished_per_deployment ON "
-             "r.deployment_id = ids.value WHERE r.state IN ('pending', 'running')";
-    }
+    case SqlDialect::kSqlite:
+      // The list's values are renamed so that they meet none of the runs' columns (json_each
+      // has an id too); the CROSS JOIN keeps the list the outer loop.
+      return "SELECT " + std::string(kRunColumns) +
+             " FROM (SELECT value AS wanted FROM json_each(?" + std::to_string(param) +
+             ")) CROSS JOIN runs INDEXED BY runs_one_unfinished_per_deployment ON deployment_id = "
+             "wanted WHERE state IN ('pending', 'running')";
     case SqlDialect::kPostgresql:
       return SelectRuns() + " WHERE state IN ('pending', 'running') AND " +
              InJsonList(dialect, "deployment_id", param);

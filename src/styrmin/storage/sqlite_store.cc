@@ -62,6 +62,13 @@ SqlFailure SqliteFailure(sqlite3* db, int rc) {
   }
 }
 
+// What every connection, the writer and the readers, sets first: extended result codes (which
+// SqliteFailure classifies) and the busy timeout.
+void SetErrorCodesAndBusyTimeout(sqlite3* db) {
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+}
+
 // A session on a connection the caller owns. Used inside SqliteDatabase's transactions, and by
 // Open() before there is one: some PRAGMAs cannot run inside a transaction.
 //
@@ -217,8 +224,7 @@ class SqliteDatabase final : public SqlDatabase {
 // Sets the connection up and creates the table of migrations, outside any transaction: the
 // journal mode cannot change inside one.
 Status Prepare(sqlite3* db) {
-  sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  SetErrorCodesAndBusyTimeout(db);
   SqliteSession session(db);
   // WAL lets readers of other processes run while the server writes. An in-memory database
   // reports "memory" and has no other readers.
@@ -261,8 +267,7 @@ Result<DatabasePtr> OpenReader(const std::string& path) {
   if (rc != SQLITE_OK) {
     return tl::unexpected(ToError(SqliteFailure(raw, rc), "cannot open a reader"));
   }
-  sqlite3_extended_result_codes(db.get(), 1);
-  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  SetErrorCodesAndBusyTimeout(db.get());
   return db;
 }
 
@@ -294,7 +299,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   auto version = Migrate(*database);
   if (!version) return tl::unexpected(version.error().WithContext(where));
   if (!in_memory) {
-    // Readers open after the migrations, on the schema they leave. One per core, at least two.
+    // Readers open after the migrations, on the schema they leave. One per core, from two to
+    // eight.
     const unsigned readers = std::clamp(std::thread::hardware_concurrency(), 2U, 8U);
     for (unsigned k = 0; k < readers; ++k) {
       auto reader = OpenReader(path);

@@ -11,8 +11,8 @@
 // when they upgrade a read lock halfway.
 //
 // Thread-safety: safe to use from many threads. Writing calls run one at a time on one
-// connection; reading calls run at the same time on read-only connections (one per core, at
-// least two), each on its own snapshot. A private in-memory database has one connection for all.
+// connection; reading calls run at the same time on read-only connections (one per core, from
+// two to eight), each on its own snapshot. A private in-memory database has one connection for all.
 // Each connection keeps its prepared statements.
 #pragma once
 
