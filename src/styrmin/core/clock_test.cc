@@ -33,6 +33,18 @@ TEST(Clock, FormatsTimesBeforeTheEpoch) {
   EXPECT_EQ(FormatRfc3339(t), "1969-12-31T23:59:59.250Z");
 }
 
+TEST(Clock, FormatsEveryFieldAtItsBounds) {
+  EXPECT_EQ(FormatRfc3339(std::chrono::sys_days{std::chrono::year{2024} / 2 / 29} + 23h + 59min +
+                          59s + 999ms),
+            "2024-02-29T23:59:59.999Z");
+  // The system clock counts nanoseconds in 64 bits: 1678 to 2262.
+  EXPECT_EQ(FormatRfc3339(std::chrono::sys_days{std::chrono::year{1700} / 1 / 1} + 7ms),
+            "1700-01-01T00:00:00.007Z");
+  EXPECT_EQ(FormatRfc3339(std::chrono::sys_days{std::chrono::year{2200} / 12 / 31} + 10h + 5min),
+            "2200-12-31T10:05:00.000Z");
+  EXPECT_EQ(FormatRfc3339(std::chrono::system_clock::time_point{}), "1970-01-01T00:00:00.000Z");
+}
+
 TEST(FakeClockDeathTest, RefusesToGoBackwards) {
   testing::FakeClock clock;
   EXPECT_DEATH(clock.Advance(-1s), "only moves forward");

@@ -18,6 +18,8 @@ class StrongId final {
  public:
   StrongId() = default;
   explicit StrongId(std::string value) : value_(std::move(value)) {}
+  explicit StrongId(std::string_view value) : value_(value) {}
+  explicit StrongId(const char* value) : value_(value) {}
 
   const std::string& value() const { return value_; }
   bool empty() const { return value_.empty(); }

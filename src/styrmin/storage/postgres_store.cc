@@ -228,8 +228,7 @@ class PostgresSession final : public SqlSession {
 
  private:
   // One statement through PQexecParams, values in text format.
-  SqlResult<std::vector<SqlRow>> Run(std::string_view sql,
-                                     std::span<const SqlValue> params) override {
+  SqlResult<SqlRows> Run(std::string_view sql, std::span<const SqlValue> params) override {
     // libpq takes NUL-terminated strings, so every value is copied into one; `texts` is sized
     // up front so that the pointers into it stay valid.
     std::vector<std::string> texts(params.size());
@@ -270,17 +269,19 @@ class PostgresSession final : public SqlSession {
     if (auto ran = Check(conn_, result.get()); !ran) return tl::unexpected(ran.error());
     const int count = PQntuples(result.get());
     const int columns = PQnfields(result.get());
-    std::vector<SqlRow> rows;
-    rows.reserve(static_cast<std::size_t>(count));
+    SqlRows rows(static_cast<std::size_t>(columns));
+    rows.Reserve(static_cast<std::size_t>(count), 0);
     for (int row = 0; row < count; ++row) {
-      std::vector<std::optional<std::string>> fields(static_cast<std::size_t>(columns));
+      rows.AddRow();
       for (int column = 0; column < columns; ++column) {
-        if (PQgetisnull(result.get(), row, column) != 0) continue;
-        fields[static_cast<std::size_t>(column)] =
-            std::string(PQgetvalue(result.get(), row, column),
-                        static_cast<std::size_t>(PQgetlength(result.get(), row, column)));
+        if (PQgetisnull(result.get(), row, column) != 0) {
+          rows.AddNull();
+          continue;
+        }
+        rows.AddText(
+            std::string_view(PQgetvalue(result.get(), row, column),
+                             static_cast<std::size_t>(PQgetlength(result.get(), row, column))));
       }
-      rows.emplace_back(std::move(fields));
     }
     return rows;
   }

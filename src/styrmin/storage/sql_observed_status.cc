@@ -32,7 +32,7 @@ std::string Placeholders(std::size_t first, std::size_t count) {
 // The cluster of each of `deployments` that exists, by deployment id.
 Result<std::unordered_map<std::string, std::string>> ClustersOf(
     SqlSession& session, const std::vector<std::string>& deployments) {
-  STYRMIN_ASSIGN_OR_RETURN(const std::vector<SqlRow> rows,
+  STYRMIN_ASSIGN_OR_RETURN(const SqlRows rows,
                            session.Query("SELECT d.id, e.cluster_id FROM deployments d "
                                          "JOIN environments e ON e.id = d.environment_id WHERE " +
                                              sql::InJsonList(session.dialect(), "d.id", 1),
@@ -172,7 +172,7 @@ Status SqlStore::ReportDeploymentStatuses(const ClusterId& cluster,
       if (status.observed_instance_id) instances.push_back(status.observed_instance_id->value());
     }
     if (!instances.empty()) {
-      STYRMIN_ASSIGN_OR_RETURN(const std::vector<SqlRow> rows,
+      STYRMIN_ASSIGN_OR_RETURN(const SqlRows rows,
                                session.Query("SELECT id, deployment_id FROM instances WHERE " +
                                                  sql::InJsonList(session.dialect(), "id", 1),
                                              {sql::JsonList(instances)}));

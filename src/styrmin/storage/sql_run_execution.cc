@@ -29,7 +29,8 @@ constexpr std::string_view kStepColumns =
 Result<RunStep> ReadStep(const SqlRow& row) {
   RunStep step;
   step.run_id = RunId(row.Text(0));
-  const std::string where = "step " + row.Text(1) + " of run " + Quoted(step.run_id.value());
+  const std::string where =
+      "step " + std::string(row.Text(1)) + " of run " + Quoted(step.run_id.value());
   const std::optional<std::int64_t> position = row.Int(1);
   if (!position) return Internal(where + ": stored a position that is not an integer");
   step.position = static_cast<int>(*position);
@@ -47,7 +48,7 @@ constexpr std::string_view kLogColumns = "sequence, at, step, level, text";
 
 Result<RunLogLine> ReadLogLine(const SqlRow& row) {
   RunLogLine line;
-  const std::string where = "log line " + row.Text(0);
+  const std::string where = "log line " + std::string(row.Text(0));
   const std::optional<std::int64_t> sequence = row.Int(0);
   if (!sequence) return Internal(where + ": stored a sequence that is not an integer");
   line.sequence = *sequence;
@@ -89,7 +90,7 @@ Status ValidateDuration(std::chrono::milliseconds duration) {
 // that lease; kNotFound or kFailedPrecondition saying why not.
 Result<Run> HeldRun(SqlSession& session, const LeaseRef& lease) {
   STYRMIN_ASSIGN_OR_RETURN(
-      const std::vector<SqlRow> rows,
+      const SqlRows rows,
       session.Query("SELECT " + std::string(kRunColumns) + ", lease_id FROM runs WHERE id = ?1" +
                         std::string(LockForUpdate(session.dialect())),
                     {lease.run.value()}));
@@ -181,7 +182,7 @@ Result<std::optional<RunLease>> SqlStore::ClaimRun(const ClusterId& cluster,
         const std::string oldest = OrderByBytes(dialect, {"created_at", "id"}) + " LIMIT 1" +
                                    std::string(SkipLocked(dialect));
         STYRMIN_ASSIGN_OR_RETURN(
-            std::vector<SqlRow> found,
+            SqlRows found,
             session.Query(
                 "SELECT id FROM runs WHERE cluster_id = ?1 AND state = 'pending'" + oldest,
                 {cluster.value()}));
@@ -236,7 +237,7 @@ Result<Run> SqlStore::RetryRun(const RunId& id, const RunId& new_id, Timestamp a
                                 std::string(RunStateName(unfinished->state)) +
                                 " for the same deployment; wait for it or cancel it");
     }
-    STYRMIN_ASSIGN_OR_RETURN(const std::vector<SqlRow> newest,
+    STYRMIN_ASSIGN_OR_RETURN(const SqlRows newest,
                              session.Query("SELECT id, kind FROM runs WHERE deployment_id = ?1" +
                                                OrderByBytes(session.dialect(), {"created_at", "id"},
                                                             sql::Direction::kDescending) +
@@ -244,7 +245,8 @@ Result<Run> SqlStore::RetryRun(const RunId& id, const RunId& new_id, Timestamp a
                                            {failed.deployment_id.value()}));
     if (!newest.empty() && newest.front().Text(0) != failed.id.value()) {
       return FailedPrecondition(RunName(failed) + " is not the latest run of its deployment (run " +
-                                newest.front().Text(0) + " (" + newest.front().Text(1) +
+                                std::string(newest.front().Text(0)) + " (" +
+                                std::string(newest.front().Text(1)) +
                                 ") is); only the latest can be retried");
     }
     return ReadFirst(

@@ -63,19 +63,23 @@ ErrorCode CodeFor(SqlFailureKind kind) {
 
 }  // namespace
 
-const std::string& SqlRow::Text(std::size_t column) const {
-  static const std::string kNull;
-  const std::optional<std::string>& value = OptionalText(column);
-  return value ? *value : kNull;
+const SqlRows::Cell& SqlRows::CellAt(std::size_t row, std::size_t column) const {
+  STYRMIN_CHECK(column < columns_, "a column the statement does not select");
+  return cells_[row * columns_ + column];
 }
 
-const std::optional<std::string>& SqlRow::OptionalText(std::size_t column) const {
-  STYRMIN_CHECK(column < columns_.size(), "a column the statement does not select");
-  return columns_[column];
+std::string_view SqlRow::Text(std::size_t column) const {
+  return OptionalText(column).value_or(std::string_view());
+}
+
+std::optional<std::string_view> SqlRow::OptionalText(std::size_t column) const {
+  const SqlRows::Cell& cell = rows_->CellAt(row_, column);
+  if (cell.offset == SqlRows::kNull) return std::nullopt;
+  return std::string_view(rows_->text_).substr(cell.offset, cell.size);
 }
 
 std::optional<std::int64_t> SqlRow::Int(std::size_t column) const {
-  const std::optional<std::string>& text = OptionalText(column);
+  const std::optional<std::string_view> text = OptionalText(column);
   if (!text) return std::nullopt;
   std::int64_t value = 0;
   const char* end = text->data() + text->size();
@@ -99,15 +103,13 @@ Error ToError(const SqlFailure& failure, std::string_view what) {
   return Error(CodeFor(failure.kind), std::move(message));
 }
 
-Result<std::vector<SqlRow>> SqlSession::Query(std::string_view sql,
-                                              std::initializer_list<SqlValue> params,
-                                              std::string_view what) {
+Result<SqlRows> SqlSession::Query(std::string_view sql, std::initializer_list<SqlValue> params,
+                                  std::string_view what) {
   return Query(sql, std::span<const SqlValue>(params.begin(), params.size()), what);
 }
 
-Result<std::vector<SqlRow>> SqlSession::Query(std::string_view sql,
-                                              std::span<const SqlValue> params,
-                                              std::string_view what) {
+Result<SqlRows> SqlSession::Query(std::string_view sql, std::span<const SqlValue> params,
+                                  std::string_view what) {
   auto rows = Run(sql, params);
   if (!rows) return tl::unexpected(ToError(rows.error(), what));
   return std::move(rows).value();
@@ -120,13 +122,13 @@ Status SqlSession::Exec(std::string_view sql, std::initializer_list<SqlValue> pa
 }
 
 Result<bool> SqlSession::Exists(std::string_view sql, std::initializer_list<SqlValue> params) {
-  STYRMIN_ASSIGN_OR_RETURN(const std::vector<SqlRow> rows, Query(sql, params));
+  STYRMIN_ASSIGN_OR_RETURN(const SqlRows rows, Query(sql, params));
   return !rows.empty();
 }
 
 Result<std::int64_t> SqlSession::QueryInt(std::string_view sql,
                                           std::initializer_list<SqlValue> params) {
-  STYRMIN_ASSIGN_OR_RETURN(const std::vector<SqlRow> rows, Query(sql, params));
+  STYRMIN_ASSIGN_OR_RETURN(const SqlRows rows, Query(sql, params));
   if (rows.empty()) return Internal("query returned no row: " + std::string(sql));
   const std::optional<std::int64_t> value = rows.front().Int(0);
   if (!value) {

@@ -58,21 +58,93 @@ class SqlValue final {
   std::variant<std::monostate, std::string_view, std::int64_t> value_;
 };
 
-// One row of a result, copied out of the database: every column as text, or NULL. Integers
-// read back as the decimal text both databases write for them.
+class SqlRows;
+
+// One row of a SqlRows: a view, valid as long as the SqlRows it came from. Every column reads
+// as text, or NULL; integers read back as the decimal text both databases write for them.
 class SqlRow final {
  public:
-  explicit SqlRow(std::vector<std::optional<std::string>> columns) : columns_(std::move(columns)) {}
-
   // The text of `column` (0-based), "" for NULL. Asking for a column the statement does not
   // select is a bug, checked.
-  const std::string& Text(std::size_t column) const;
-  const std::optional<std::string>& OptionalText(std::size_t column) const;
+  std::string_view Text(std::size_t column) const;
+  std::optional<std::string_view> OptionalText(std::size_t column) const;
   // The integer `column` holds; nullopt when it is NULL or not an integer.
   std::optional<std::int64_t> Int(std::size_t column) const;
 
  private:
-  std::vector<std::optional<std::string>> columns_;
+  friend class SqlRows;
+  SqlRow(const SqlRows& rows, std::size_t row) : rows_(&rows), row_(row) {}
+
+  const SqlRows* rows_;
+  std::size_t row_;
+};
+
+// The rows of a result, copied out of the database: all their text in one buffer, so that a
+// result of many rows costs a few allocations rather than one per value. Backends build it
+// with AddRow and AddText/AddNull, a row's columns in order.
+class SqlRows final {
+ public:
+  class Iterator final {
+   public:
+    using value_type = SqlRow;
+    using difference_type = std::ptrdiff_t;
+    Iterator() = default;
+    SqlRow operator*() const { return (*rows_)[row_]; }
+    Iterator& operator++() {
+      ++row_;
+      return *this;
+    }
+    Iterator operator++(int) {
+      Iterator before = *this;
+      ++row_;
+      return before;
+    }
+    friend bool operator==(const Iterator&, const Iterator&) = default;
+
+   private:
+    friend class SqlRows;
+    Iterator(const SqlRows* rows, std::size_t row) : rows_(rows), row_(row) {}
+    const SqlRows* rows_ = nullptr;
+    std::size_t row_ = 0;
+  };
+
+  // Rows of `columns` columns each.
+  explicit SqlRows(std::size_t columns) : columns_(columns) {}
+
+  std::size_t size() const { return rows_; }
+  bool empty() const { return size() == 0; }
+  SqlRow operator[](std::size_t row) const { return SqlRow(*this, row); }
+  SqlRow front() const { return (*this)[0]; }
+  Iterator begin() const { return {this, 0}; }
+  Iterator end() const { return {this, size()}; }
+
+  // Starts a row; its columns follow.
+  void AddRow() { ++rows_; }
+  void AddText(std::string_view text) {
+    cells_.push_back({text_.size(), text.size()});
+    text_.append(text);
+  }
+  void AddNull() { cells_.push_back({kNull, 0}); }
+  // Room for `rows` rows of about `bytes` bytes of text in all.
+  void Reserve(std::size_t rows, std::size_t bytes) {
+    cells_.reserve(rows * columns_);
+    text_.reserve(bytes);
+  }
+
+ private:
+  friend class SqlRow;
+  static constexpr std::size_t kNull = static_cast<std::size_t>(-1);
+  struct Cell {
+    std::size_t offset;  // into text_; kNull for NULL
+    std::size_t size;
+  };
+
+  const Cell& CellAt(std::size_t row, std::size_t column) const;
+
+  std::size_t columns_;
+  std::size_t rows_ = 0;
+  std::string text_;
+  std::vector<Cell> cells_;
 };
 
 // Hashes text for maps of statements keyed by their text, found by a string_view of it.
@@ -123,10 +195,10 @@ class SqlSession {
 
   // Runs one statement with `params` bound to ?1, ?2, ... and returns its rows (none for a
   // statement that returns none). `what` names what the statement does in error messages.
-  Result<std::vector<SqlRow>> Query(std::string_view sql, std::initializer_list<SqlValue> params,
-                                    std::string_view what = kRunAStatement);
-  Result<std::vector<SqlRow>> Query(std::string_view sql, std::span<const SqlValue> params,
-                                    std::string_view what = kRunAStatement);
+  Result<SqlRows> Query(std::string_view sql, std::initializer_list<SqlValue> params,
+                        std::string_view what = kRunAStatement);
+  Result<SqlRows> Query(std::string_view sql, std::span<const SqlValue> params,
+                        std::string_view what = kRunAStatement);
   // Query, for a statement whose rows (if any) do not matter.
   Status Exec(std::string_view sql, std::initializer_list<SqlValue> params,
               std::string_view what = kRunAStatement);
@@ -144,8 +216,7 @@ class SqlSession {
   static constexpr std::string_view kRunAStatement = "run a statement";
 
   // What a backend implements: run and classify, the rest is shared.
-  virtual SqlResult<std::vector<SqlRow>> Run(std::string_view sql,
-                                             std::span<const SqlValue> params) = 0;
+  virtual SqlResult<SqlRows> Run(std::string_view sql, std::span<const SqlValue> params) = 0;
   virtual SqlResult<void> RunScript(std::string_view sql) = 0;
 
   const SqlDialect dialect_;

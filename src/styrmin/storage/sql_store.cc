@@ -248,7 +248,7 @@ constexpr std::string_view kSelectAuditEvent =
     "FROM audit_events";
 
 Result<AuditEvent> ReadAuditEvent(const SqlRow& row) {
-  const std::string where = "audit event " + row.Text(0);
+  const std::string where = "audit event " + std::string(row.Text(0));
   AuditEvent event;
   const std::optional<std::int64_t> sequence = row.Int(0);
   if (!sequence) return Internal(where + ": stored a sequence that is not an integer");
@@ -421,7 +421,7 @@ Result<std::string> SqlStore::RecordSetting(const std::string& name, const std::
                      {name, value, FormatRfc3339(now)}, "record setting " + Quoted(name)));
     return ReadFirst<std::string>(
         session.Query("SELECT value FROM server_settings WHERE name = ?1", {name}),
-        [](const SqlRow& row) -> Result<std::string> { return row.Text(0); },
+        [](const SqlRow& row) -> Result<std::string> { return std::string(row.Text(0)); },
         "setting " + Quoted(name) + " not found");
   });
 }
@@ -503,7 +503,7 @@ Result<AddedDriverVersion> SqlStore::AddDriverVersion(const ApplicationDriverVer
     };
 
     STYRMIN_ASSIGN_OR_RETURN(
-        const std::vector<SqlRow> drivers,
+        const SqlRows drivers,
         session.Query("SELECT id FROM application_drivers WHERE name = ?1", {version.driver_name}));
     DriverId driver_id = new_driver;
     if (drivers.empty()) {
@@ -517,7 +517,7 @@ Result<AddedDriverVersion> SqlStore::AddDriverVersion(const ApplicationDriverVer
       driver_id = DriverId(drivers.front().Text(0));
     }
 
-    STYRMIN_ASSIGN_OR_RETURN(const std::vector<SqlRow> same_content,
+    STYRMIN_ASSIGN_OR_RETURN(const SqlRows same_content,
                              session.Query(std::string(kSelectDriverVersion) +
                                                " WHERE v.driver_id = ?1 AND v.digest = ?2",
                                            {driver_id.value(), version.digest}));
@@ -527,13 +527,14 @@ Result<AddedDriverVersion> SqlStore::AddDriverVersion(const ApplicationDriverVer
       return AddedDriverVersion{.version = std::move(existing), .created = false};
     }
     STYRMIN_ASSIGN_OR_RETURN(
-        const std::vector<SqlRow> same_version,
+        const SqlRows same_version,
         session.Query(
             "SELECT digest FROM application_driver_versions WHERE driver_id = ?1 AND version = ?2",
             {driver_id.value(), version.version}));
     if (!same_version.empty()) {
       return AlreadyExists(driver + " already has version " + Quoted(version.version) +
-                           " with other content (" + same_version.front().Text(0) + ")");
+                           " with other content (" + std::string(same_version.front().Text(0)) +
+                           ")");
     }
     STYRMIN_RETURN_IF_ERROR(FailIfFound(
         session, "SELECT 1 FROM application_driver_versions WHERE id = ?1", {version.id.value()},
@@ -547,7 +548,7 @@ Result<AddedDriverVersion> SqlStore::AddDriverVersion(const ApplicationDriverVer
                 spec, files, created_at},
                "store version " + Quoted(version.version) + " of " + driver));
     // Read back, so that the caller gets exactly what GetDriverVersion will return.
-    STYRMIN_ASSIGN_OR_RETURN(const std::vector<SqlRow> stored_rows,
+    STYRMIN_ASSIGN_OR_RETURN(const SqlRows stored_rows,
                              session.Query(std::string(kSelectDriverVersion) + " WHERE v.id = ?1",
                                            {version.id.value()}));
     if (stored_rows.empty()) {
@@ -638,7 +639,7 @@ Status SqlStore::RecordDeploymentChange(const DeploymentChange& change) {
     };
 
     STYRMIN_ASSIGN_OR_RETURN(
-        const std::vector<SqlRow> stored,
+        const SqlRows stored,
         session.Query("SELECT environment_id, name FROM deployments WHERE id = ?1" +
                           std::string(LockForUpdate(session.dialect())),
                       {deployment.id.value()}));
@@ -646,7 +647,8 @@ Status SqlStore::RecordDeploymentChange(const DeploymentChange& change) {
                              QueryUnfinishedRun(session, deployment.id));
     if (unfinished) {
       // A run references its deployment, so `stored` has the row.
-      const std::string name = stored.empty() ? deployment.id.value() : stored.front().Text(1);
+      const std::string name =
+          stored.empty() ? deployment.id.value() : std::string(stored.front().Text(1));
       return FailedPrecondition(RunName(*unfinished) + " is " +
                                 std::string(RunStateName(unfinished->state)) + " for deployment " +
                                 Quoted(name) + "; wait for it or cancel it");
@@ -658,8 +660,8 @@ Status SqlStore::RecordDeploymentChange(const DeploymentChange& change) {
     }
     const EnvironmentId environment_id =
         change.create ? deployment.environment_id : EnvironmentId(stored.front().Text(0));
-    const std::string name = change.create ? deployment.name : stored.front().Text(1);
-    STYRMIN_ASSIGN_OR_RETURN(const std::vector<SqlRow> environments,
+    const std::string name = change.create ? deployment.name : std::string(stored.front().Text(1));
+    STYRMIN_ASSIGN_OR_RETURN(const SqlRows environments,
                              session.Query("SELECT cluster_id FROM environments WHERE id = ?1",
                                            {environment_id.value()}));
     if (environments.empty()) {
@@ -783,7 +785,7 @@ Result<std::vector<Deployment>> SqlStore::ListDeployments(const DeploymentQuery&
         std::string after_name;  // outlives `params`, which views it
         if (const std::optional<DeploymentId>& after = query.after) {
           STYRMIN_ASSIGN_OR_RETURN(
-              const std::vector<SqlRow> rows,
+              const SqlRows rows,
               session.Query("SELECT name FROM deployments WHERE id = ?1", {after->value()}));
           if (rows.empty()) {
             return InvalidArgument("deployment " + Quoted(after->value()) +
@@ -861,7 +863,7 @@ Result<std::vector<Run>> SqlStore::ListRuns(const RunQuery& query) {
         std::string before_created_at;  // outlives `params`, which views it
         if (const std::optional<RunId>& before = query.before) {
           STYRMIN_ASSIGN_OR_RETURN(
-              const std::vector<SqlRow> rows,
+              const SqlRows rows,
               session.Query("SELECT created_at FROM runs WHERE id = ?1", {before->value()}));
           if (rows.empty()) {
             return InvalidArgument("run " + Quoted(before->value()) +
@@ -916,7 +918,7 @@ Result<Run> SqlStore::CancelRun(const RunId& id, Timestamp at) {
     // The state is checked by the UPDATE itself: an agent claiming the run at the same moment
     // either commits first (no row is cancelled) or waits for this one.
     STYRMIN_ASSIGN_OR_RETURN(
-        const std::vector<SqlRow> cancelled,
+        const SqlRows cancelled,
         session.Query("UPDATE runs SET state = ?2, finished_at = ?3 WHERE id = ?1 AND state = ?4 "
                       "RETURNING " +
                           std::string(kRunColumns),

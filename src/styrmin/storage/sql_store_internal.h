@@ -36,7 +36,7 @@ using RowReader = Result<T> (*)(const SqlRow&);
 
 // Every row of `rows` through `read`, or the first error.
 template <typename T>
-Result<std::vector<T>> ReadAll(const Result<std::vector<SqlRow>>& rows, RowReader<T> read) {
+Result<std::vector<T>> ReadAll(const Result<SqlRows>& rows, RowReader<T> read) {
   if (!rows) return tl::unexpected(rows.error());
   std::vector<T> values;
   values.reserve(rows->size());
@@ -49,8 +49,7 @@ Result<std::vector<T>> ReadAll(const Result<std::vector<SqlRow>>& rows, RowReade
 
 // The first row of `rows` through `read`; kNotFound with `not_found` when there is none.
 template <typename T>
-Result<T> ReadFirst(const Result<std::vector<SqlRow>>& rows, RowReader<T> read,
-                    std::string not_found) {
+Result<T> ReadFirst(const Result<SqlRows>& rows, RowReader<T> read, std::string not_found) {
   if (!rows) return tl::unexpected(rows.error());
   if (rows->empty()) return NotFound(std::move(not_found));
   return read(rows->front());
@@ -183,7 +182,7 @@ inline std::string RunName(const Run& run) {
 // index's, so that both databases find the run through it.
 inline Result<std::optional<Run>> QueryUnfinishedRun(SqlSession& session, const DeploymentId& id) {
   STYRMIN_ASSIGN_OR_RETURN(
-      const std::vector<SqlRow> rows,
+      const SqlRows rows,
       session.Query(SelectRuns() + " WHERE deployment_id = ?1 AND state IN ('pending', 'running')",
                     {id.value()}));
   if (rows.empty()) return std::nullopt;

@@ -91,8 +91,7 @@ class SqliteSession final : public SqlSession {
     }
   };
 
-  SqlResult<std::vector<SqlRow>> Run(std::string_view sql,
-                                     std::span<const SqlValue> params) override {
+  SqlResult<SqlRows> Run(std::string_view sql, std::span<const SqlValue> params) override {
     StatementPtr owned;  // a statement that is not kept
     sqlite3_stmt* raw = nullptr;
     if (const auto kept = statements_.find(sql); kept != statements_.end()) {
@@ -123,19 +122,20 @@ class SqliteSession final : public SqlSession {
       if (bound != SQLITE_OK) return tl::unexpected(SqliteFailure(db_, bound));
     }
     const int columns = sqlite3_column_count(raw);
-    std::vector<SqlRow> rows;
+    SqlRows rows(static_cast<std::size_t>(columns));
     for (int stepped = sqlite3_step(raw); stepped != SQLITE_DONE; stepped = sqlite3_step(raw)) {
       if (stepped != SQLITE_ROW) return tl::unexpected(SqliteFailure(db_, stepped));
-      std::vector<std::optional<std::string>> values(static_cast<std::size_t>(columns));
+      rows.AddRow();
       for (int column = 0; column < columns; ++column) {
-        if (sqlite3_column_type(raw, column) == SQLITE_NULL) continue;
+        if (sqlite3_column_type(raw, column) == SQLITE_NULL) {
+          rows.AddNull();
+          continue;
+        }
         // Text first, then its length: the documented order for a value converted to text.
         const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(raw, column));
         const auto length = static_cast<std::size_t>(sqlite3_column_bytes(raw, column));
-        values[static_cast<std::size_t>(column)] =
-            text != nullptr ? std::string(text, length) : std::string();
+        rows.AddText(text != nullptr ? std::string_view(text, length) : std::string_view());
       }
-      rows.emplace_back(std::move(values));
     }
     return rows;
   }
@@ -229,7 +229,7 @@ Status Prepare(sqlite3* db) {
   // WAL lets readers of other processes run while the server writes. An in-memory database
   // reports "memory" and has no other readers.
   STYRMIN_ASSIGN_OR_RETURN(const auto rows, session.Query("PRAGMA journal_mode = WAL", {}));
-  const std::string mode = rows.empty() ? "" : rows.front().Text(0);
+  const std::string mode = rows.empty() ? "" : std::string(rows.front().Text(0));
   if (mode != "wal" && mode != "memory") {
     return FailedPrecondition("cannot switch to WAL journal mode (it stays " + Quoted(mode) + ")");
   }
