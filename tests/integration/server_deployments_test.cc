@@ -261,5 +261,43 @@ TEST_F(ServerDeploymentsTest, ListsPageByPageAndFiltersRuns) {
   EXPECT_EQ(ErrorCodeOf(Graphql("{ deployments(first: 0) { nextAfter } }")), "BAD_USER_INPUT");
 }
 
+// A list reads parameters and config only when the query may show them: asked for directly,
+// through a fragment, or not at all, each page answers as the single deployment does.
+TEST_F(ServerDeploymentsTest, ListsParametersAndConfigOnlyWhenAskedAndAlwaysRight) {
+  const Json created = Create("with-settings", {{"admin_password", kSecret}, {"admin_user", "ops"}},
+                              ", config: {grafana: {replicas: 2}}");
+  ASSERT_FALSE(created.contains("errors")) << created.dump(2);
+  const Json id = created["data"]["createDeployment"]["deployment"]["id"];
+  const Json single =
+      Graphql("query($id: ID!) { deployment(id: $id) { parameters config } }", {{"id", id}});
+  ASSERT_FALSE(single.contains("errors")) << single.dump(2);
+  const Json expected = single["data"]["deployment"];
+  EXPECT_EQ(expected["parameters"]["admin_user"], "ops") << expected;
+  EXPECT_EQ(expected["config"]["grafana"]["replicas"], 2) << expected;
+  const auto listed = [&](const std::string& query) {
+    const Json r = Graphql(query, {{"e", environment_id_}});
+    EXPECT_FALSE(r.contains("errors")) << r.dump(2);
+    for (const Json& d : r["data"]["deployments"]["deployments"]) {
+      if (d["id"] == id) return d;
+    }
+    ADD_FAILURE() << "with-settings is not listed: " << r.dump(2);
+    return Json();
+  };
+  const Json direct = listed(
+      "query($e: ID) { deployments(environmentId: $e, first: 500) { "
+      "deployments { id parameters config } } }");
+  EXPECT_EQ(direct["parameters"], expected["parameters"]);
+  EXPECT_EQ(direct["config"], expected["config"]);
+  const Json through_fragments = listed(
+      "query($e: ID) { deployments(environmentId: $e, first: 500) { ...Page } } "
+      "fragment Page on DeploymentPage { deployments { id ... on Deployment { ...Settings } } } "
+      "fragment Settings on Deployment { p: parameters config }");
+  EXPECT_EQ(through_fragments["p"], expected["parameters"]);
+  EXPECT_EQ(through_fragments["config"], expected["config"]);
+  const Json bare = listed(
+      "query($e: ID) { deployments(environmentId: $e, first: 500) { deployments { id name } } }");
+  EXPECT_EQ(bare["name"], "with-settings");
+}
+
 }  // namespace
 }  // namespace styrmin

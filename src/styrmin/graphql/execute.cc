@@ -10,8 +10,11 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <span>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "styrmin/graphql/internal/pending.h"
 #include "styrmin/graphql/js_format.h"
@@ -487,6 +490,10 @@ class Execution final {
   ExecutionResult Run();
   // The source stream of a subscription operation, or the response that says why not.
   tl::expected<std::shared_ptr<EventStream>, ExecutionResult> StartSubscription();
+  // internal::MaySelect, for one field's selections. Each fragment is entered once per level:
+  // as in field collection, so that the walk stays within the document's size.
+  bool Reaches(const std::vector<Selection>& selections, std::span<const std::string_view> path,
+               std::vector<std::string_view>& visited) const;
   void AddLoader(BatchLoader* loader) {
     if (std::find(loaders_.begin(), loaders_.end(), loader) == loaders_.end()) {
       loaders_.push_back(loader);
@@ -607,6 +614,48 @@ class Execution final {
   std::vector<std::string> nulled_positions_;
   bool all_nulled_ = false;
 };
+
+bool Execution::Reaches(const std::vector<Selection>& selections,
+                        std::span<const std::string_view> path,
+                        std::vector<std::string_view>& visited) const {
+  for (const Selection& selection : selections) {
+    switch (selection.kind) {
+      case Selection::Kind::kField: {
+        if (selection.name.value != path.front()) break;
+        if (path.size() == 1) return true;
+        std::vector<std::string_view> inner;
+        if (Reaches(selection.selections, path.subspan(1), inner)) return true;
+        break;
+      }
+      case Selection::Kind::kInlineFragment:
+        if (Reaches(selection.selections, path, visited)) return true;
+        break;
+      case Selection::Kind::kFragmentSpread: {
+        const std::string_view name = selection.name.value;
+        const auto fragment = fragments_.find(name);
+        if (fragment == fragments_.end() ||
+            std::find(visited.begin(), visited.end(), name) != visited.end()) {
+          break;
+        }
+        visited.push_back(name);
+        if (Reaches(fragment->second->selections, path, visited)) return true;
+        break;
+      }
+    }
+  }
+  return false;
+}
+
+bool MaySelect(const Execution* execution, const std::vector<const Selection*>& nodes,
+               std::span<const std::string_view> path) {
+  STYRMIN_CHECK(execution != nullptr, "ResolveInfo::MaySelect outside an execution");
+  if (path.empty()) return true;
+  std::vector<std::string_view> visited;
+  for (const Selection* node : nodes) {
+    if (execution->Reaches(node->selections, path, visited)) return true;
+  }
+  return false;
+}
 
 void RegisterLoader(Execution* execution, BatchLoader* loader) {
   STYRMIN_CHECK(execution != nullptr, "BatchLoader::Load outside an execution");

@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "styrmin/graphql/build_schema.h"
 #include "styrmin/graphql/parser.h"
@@ -55,6 +57,34 @@ TEST(Execute, ReadsJsonRootValuesWithTheDefaultResolver) {
   const auto result = r.Run("{ b a c d { e } x: a }", {}, FieldValue::JsonRef(root));
   EXPECT_EQ(result.body, R"({"data":{"b":"x","a":1,"c":[true,false],"d":{"e":1.5},"x":1}})");
   EXPECT_TRUE(result.errors.empty());
+}
+
+TEST(Execute, TellsAResolverWhatItsSelectionMayReach) {
+  Runner r(R"(type Query { page: Page } type Page { items: [Item] next: String }
+              type Item { id: String heavy: String other: Item })");
+  std::vector<std::string> seen;
+  ASSERT_TRUE(r.schema()
+                  .Bind("Query", "page",
+                        [&seen](const ResolveInfo& info) {
+                          std::string answer;
+                          answer += info.MaySelect({"items", "heavy"}) ? "H" : "-";
+                          answer += info.MaySelect({"items", "other", "heavy"}) ? "O" : "-";
+                          answer += info.MaySelect({"next"}) ? "N" : "-";
+                          answer += info.MaySelect({"heavy"}) ? "!" : "-";  // not at this level
+                          seen.push_back(answer);
+                          return FieldValue();
+                        })
+                  .has_value());
+  r.Run("{ page { items { id } } }");
+  r.Run("{ page { next items { x: heavy } } }");  // an alias does not hide the field
+  r.Run(
+      "query { page { ...P } } fragment P on Page { items { ...I } } fragment I on Item { heavy }");
+  r.Run("{ page { ... on Page { items { other { ... { heavy } } } } } }");
+  // Conditions are not evaluated: a skipped field may still be selected, as far as it knows.
+  r.Run("{ page { items { heavy @skip(if: true) } } }");
+  r.Run("{ page { items { id } } other: page { next } }");  // another field's selection
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"----", "H-N-", "H---", "-O--", "H---", "----", "--N-"}));
 }
 
 TEST(Execute, CallsBoundResolversWithCoercedArgumentsAndContext) {

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -239,6 +240,11 @@ class ResolveInfo final {
   // The field's occurrences in the document (more than one when merged).
   const std::vector<const Selection*>& nodes() const { return *nodes_; }
   std::vector<PathSegment> Path() const;
+  // Whether the document may select, under this field, the fields named by `path` one inside
+  // the other: {"items", "parameters"} is `items { parameters }`, through fragments too. For
+  // resolvers that can skip work nothing asked for. Errs towards true: @skip, @include and type
+  // conditions are not evaluated, so a false answer is certain.
+  bool MaySelect(std::initializer_list<std::string_view> path) const;
   // The context given to Execute, which must be a T.
   template <typename T>
   T& Context() const {

@@ -193,8 +193,12 @@ Result<ApplicationDriverVersion> ReadDriverVersion(const SqlRow& row) {
 constexpr std::string_view kSelectDeployment =
     "SELECT id, environment_id, name, driver_version_id, application_version, parameters, "
     "config, phase, active_instance_id, created_at, updated_at FROM deployments";
+// The same columns, parameters and config left out (NULL).
+constexpr std::string_view kSelectDeploymentWithoutSettings =
+    "SELECT id, environment_id, name, driver_version_id, application_version, NULL, NULL, "
+    "phase, active_instance_id, created_at, updated_at FROM deployments";
 
-Result<Deployment> ReadDeployment(const SqlRow& row) {
+Result<Deployment> ReadDeploymentRow(const SqlRow& row, bool settings) {
   Deployment deployment;
   deployment.id = DeploymentId(row.Text(0));
   const std::string where = "deployment " + Quoted(deployment.id.value());
@@ -202,8 +206,11 @@ Result<Deployment> ReadDeployment(const SqlRow& row) {
   deployment.name = row.Text(2);
   deployment.driver_version_id = DriverVersionId(row.Text(3));
   deployment.application_version = row.Text(4);
-  STYRMIN_ASSIGN_OR_RETURN(deployment.parameters, ParseStoredJson(row.Text(5), where));
-  STYRMIN_ASSIGN_OR_RETURN(deployment.config, ParseStoredJson(row.Text(6), where));
+  if (settings) {
+    STYRMIN_ASSIGN_OR_RETURN(deployment.parameters, ParseStoredJson(row.Text(5), where));
+    STYRMIN_ASSIGN_OR_RETURN(deployment.config, ParseStoredJson(row.Text(6), where));
+  }
+  deployment.settings_read = settings;
   deployment.phase = row.Text(7);
   if (const auto& instance = row.OptionalText(8)) {
     deployment.active_instance_id = InstanceId(*instance);
@@ -211,6 +218,12 @@ Result<Deployment> ReadDeployment(const SqlRow& row) {
   STYRMIN_ASSIGN_OR_RETURN(deployment.created_at, ParseStoredTimestamp(row.Text(9), where));
   STYRMIN_ASSIGN_OR_RETURN(deployment.updated_at, ParseStoredTimestamp(row.Text(10), where));
   return deployment;
+}
+
+Result<Deployment> ReadDeployment(const SqlRow& row) { return ReadDeploymentRow(row, true); }
+
+Result<Deployment> ReadDeploymentWithoutSettings(const SqlRow& row) {
+  return ReadDeploymentRow(row, false);
 }
 
 constexpr std::string_view kSelectInstance =
@@ -762,7 +775,7 @@ Result<std::vector<Deployment>> SqlStore::ListDeployments(const DeploymentQuery&
   return database_->InTransaction(
       Access::kRead, [&](SqlSession& session) -> Result<std::vector<Deployment>> {
         // As ListAudit: only the filters asked for, so that SQLite plans with the right index.
-        std::string sql(kSelectDeployment);
+        std::string sql(query.with_settings ? kSelectDeployment : kSelectDeploymentWithoutSettings);
         std::vector<SqlValue> params;
         const auto where = [&] { sql += params.empty() ? " WHERE " : " AND "; };
         if (query.environment) {
@@ -801,7 +814,8 @@ Result<std::vector<Deployment>> SqlStore::ListDeployments(const DeploymentQuery&
         sql += OrderByBytes(session.dialect(), {"name", "id"});
         params.emplace_back(static_cast<std::int64_t>(query.limit));
         sql += " LIMIT ?" + std::to_string(params.size());
-        return ReadAll(session.Query(sql, params), ReadDeployment);
+        return ReadAll(session.Query(sql, params),
+                       query.with_settings ? ReadDeployment : ReadDeploymentWithoutSettings);
       });
 }
 

@@ -198,6 +198,9 @@ struct Deployment {
   std::optional<InstanceId> active_instance_id;
   Timestamp created_at;
   Timestamp updated_at;
+  // False when listed without them (DeploymentQuery::with_settings): parameters and config are
+  // then left empty, not read.
+  bool settings_read = true;
 };
 
 // A frozen snapshot of a deployment's resolved context; every change makes one.
@@ -251,6 +254,8 @@ struct DeploymentQuery {
   std::optional<std::string> phase;
   std::size_t limit = 50;             // 1..501 (a page and a look-ahead row)
   std::optional<DeploymentId> after;  // the last deployment of the previous page
+  // False: parameters and config are not read (nor parsed), for lists that show neither.
+  bool with_settings = true;
 };
 
 struct RunQuery {

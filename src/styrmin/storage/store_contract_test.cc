@@ -1221,6 +1221,7 @@ void ExpectSameDeployment(const Deployment& actual, const Deployment& expected) 
   EXPECT_EQ(actual.active_instance_id, expected.active_instance_id);
   EXPECT_EQ(FormatRfc3339(actual.created_at), FormatRfc3339(expected.created_at));
   EXPECT_EQ(FormatRfc3339(actual.updated_at), FormatRfc3339(expected.updated_at));
+  EXPECT_EQ(actual.settings_read, expected.settings_read);
 }
 
 void ExpectSameInstance(const Instance& actual, const Instance& expected) {
@@ -1383,6 +1384,34 @@ TEST_P(StoreContractTest, RecordsANewDeploymentWithItsInstanceAndRunAndReadsEver
   ASSERT_TRUE(unfinished) << unfinished.error().ToString();
   ASSERT_TRUE(unfinished->has_value());
   ExpectSameRun(**unfinished, *change.run);
+}
+
+TEST_P(StoreContractTest, ListsDeploymentsWithoutTheirSettingsWhenAsked) {
+  ASSERT_NO_FATAL_FAILURE(CreateDeploymentPrerequisites(store()));
+  const Deployment one = MakeDeployment("d-1", "one");
+  const Deployment two = MakeDeployment("d-2", "two");
+  ASSERT_TRUE(store().RecordDeploymentChange(CreateChange(one, "i-1")));
+  ASSERT_TRUE(store().RecordDeploymentChange(CreateChange(two, "i-2")));
+  DeploymentQuery query = DeploymentPage(50);
+  query.with_settings = false;
+  auto bare = store().ListDeployments(query);
+  ASSERT_TRUE(bare) << bare.error().ToString();
+  ASSERT_EQ(bare->size(), 2u);
+  for (const auto& [listed, stored] :
+       {std::pair(bare->front(), one), std::pair(bare->back(), two)}) {
+    Deployment expected = stored;
+    expected.parameters = Json::object();
+    expected.config = Json::object();
+    expected.settings_read = false;
+    ExpectSameDeployment(listed, expected);
+  }
+  // The same page with them, and through a cursor: the filters do not depend on the columns.
+  query.with_settings = true;
+  query.after = DeploymentId("d-1");
+  auto full = store().ListDeployments(query);
+  ASSERT_TRUE(full) << full.error().ToString();
+  ASSERT_EQ(full->size(), 1u);
+  ExpectSameDeployment(full->front(), two);
 }
 
 TEST_P(StoreContractTest, FindsTheUnfinishedRunsOfManyDeploymentsInOneCall) {

@@ -24,6 +24,11 @@ struct PendingState {
 // The path of the internal path node a ResolveInfo points at.
 std::vector<PathSegment> PathOf(const void* path_node);
 
+// ResolveInfo::MaySelect: whether `nodes`' selections reach the fields of `path`, one inside the
+// other, through `execution`'s fragments.
+bool MaySelect(const Execution* execution, const std::vector<const Selection*>& nodes,
+               std::span<const std::string_view> path);
+
 // Makes `execution` dispatch `loader` when it runs out of ready work.
 void RegisterLoader(Execution* execution, BatchLoader* loader);
 
