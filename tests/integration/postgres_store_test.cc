@@ -432,6 +432,37 @@ TEST_F(PostgresStoreTest, KeepsPreparedStatementsWorkingAfterAFailureAndOnARepla
   EXPECT_EQ(store->pool_stats().size, 1u);
 }
 
+// A one-statement read (Access::kReadOne: the token lookup every request makes) runs outside a
+// transaction: it too must survive a connection the server closed, and the store's
+// connections default to read-only transactions, so such a statement could not write.
+TEST_F(PostgresStoreTest, RunsOneStatementReadsOutsideTransactionsOnReadOnlyConnections) {
+  PostgresOptions options;
+  options.pool_size = 1;
+  auto store = Open(options);
+  ASSERT_NE(store, nullptr);
+  const Cluster cluster = MakeCluster("c-1", "prod");
+  ASSERT_TRUE(store->CreateCluster(cluster, AgentTokenFor(cluster)));
+  auto found = store->FindTokenByHash("hash-of-c-1");
+  ASSERT_TRUE(found) << found.error().ToString();
+
+  EXPECT_EQ(TerminateStoreConnections(), "1");
+  found = store->FindTokenByHash("hash-of-c-1");
+  ASSERT_TRUE(found) << found.error().ToString();
+  EXPECT_EQ(found->id, TokenId("t-c-1"));
+  EXPECT_EQ(store->pool_stats().size, 1u);
+
+  RawConnection admin(conninfo_);
+  EXPECT_EQ(admin.Query("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = "
+                        "current_database() AND application_name = 'styrmin-server' AND "
+                        "state = 'idle' AND backend_xid IS NULL"),
+            "1");  // idle, outside any transaction
+  // The setting is per connection: the store's, not the database's.
+  EXPECT_EQ(admin.Query("SHOW default_transaction_read_only"), "off");
+  const Cluster second = MakeCluster("c-2", "dev");
+  ASSERT_TRUE(store->CreateCluster(second, AgentTokenFor(second)));  // writes say READ WRITE
+  EXPECT_EQ(store->ListClusters()->size(), 2u);
+}
+
 TEST_F(PostgresStoreTest, LetsExactlyOneOfTwoStoresRacingForOneClusterNameWin) {
   // Both stores check the name before inserting, so one of them may pass its check while the
   // other's insert is still uncommitted; then the unique constraint decides, and the loser must

@@ -152,6 +152,13 @@ Result<ConnectionPtr> Connect(const std::string& conninfo, const PostgresOptions
   // skipping" at every start, so they are dropped.
   PQsetNoticeProcessor(
       conn.get(), [](void* /*arg*/, const char* /*message*/) {}, nullptr);
+  // Transactions say READ WRITE when they write; a statement outside any (Access::kReadOne)
+  // is then refused if it writes, as a READ ONLY transaction refuses it.
+  const ResultPtr set(PQexec(conn.get(), "SET default_transaction_read_only = on"));
+  if (PQresultStatus(set.get()) != PGRES_COMMAND_OK) {
+    return Unavailable("cannot set up a PostgreSQL connection at " + ServerAddress(conn.get()) +
+                       ": " + OneLine(PQerrorMessage(conn.get())));
+  }
   return conn;
 }
 
@@ -449,7 +456,10 @@ class PostgresDatabase final : public SqlDatabase {
 
   // SqlDatabase's transaction, with the session's own type for what needs the connection.
   Status TransactOnConnection(Access access, const std::function<Status(PostgresSession&)>& body) {
-    const std::string_view begin = access == Access::kWrite ? "BEGIN" : "BEGIN READ ONLY";
+    // Connections default to read-only transactions (Connect), so that a kReadOne statement,
+    // which runs outside any transaction, cannot write either.
+    const std::string_view begin =
+        access == Access::kWrite ? "BEGIN READ WRITE" : "BEGIN READ ONLY";
     // A reused connection may have been closed by the server while it sat idle (a restart, an
     // idle timeout); its first statement is where that shows. Nothing has run yet, so the call
     // moves on: each such connection is discarded, and there are at most pool_size of them.
@@ -457,10 +467,18 @@ class PostgresDatabase final : public SqlDatabase {
       STYRMIN_ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
       PGconn* conn = lease.get();
       PostgresSession session(lease.connection());
+      const auto broken_on_reuse = [&] {
+        return lease.reused() && PQstatus(conn) != CONNECTION_OK && attempt < pool_.capacity();
+      };
+      if (access == Access::kReadOne) {
+        // The body's one statement is its first: when that finds the connection closed, it
+        // read nothing, and runs again on another.
+        Status result = body(session);
+        if (!result && broken_on_reuse()) continue;
+        return result;
+      }
       if (auto begun = session.Exec(begin, {}, "begin a transaction"); !begun) {
-        if (lease.reused() && PQstatus(conn) != CONNECTION_OK && attempt < pool_.capacity()) {
-          continue;
-        }
+        if (broken_on_reuse()) continue;
         return begun;
       }
       Status result = body(session);

@@ -110,6 +110,8 @@ Result<SqlRows> SqlSession::Query(std::string_view sql, std::initializer_list<Sq
 
 Result<SqlRows> SqlSession::Query(std::string_view sql, std::span<const SqlValue> params,
                                   std::string_view what) {
+  STYRMIN_CHECK(!one_statement_ || ++statements_ == 1,
+                "a second statement in a transaction declared Access::kReadOne");
   auto rows = Run(sql, params);
   if (!rows) return tl::unexpected(ToError(rows.error(), what));
   return std::move(rows).value();

@@ -213,6 +213,7 @@ class SqlSession {
   explicit SqlSession(SqlDialect dialect) : dialect_(dialect) {}
 
  private:
+  friend class SqlDatabase;
   static constexpr std::string_view kRunAStatement = "run a statement";
 
   // What a backend implements: run and classify, the rest is shared.
@@ -220,11 +221,17 @@ class SqlSession {
   virtual SqlResult<void> RunScript(std::string_view sql) = 0;
 
   const SqlDialect dialect_;
+  // Set by SqlDatabase::InTransaction for the body of an Access::kReadOne transaction.
+  bool one_statement_ = false;
+  int statements_ = 0;
 };
 
 // What a transaction may do. A kRead one only reads: PostgreSQL runs it READ ONLY, and SQLite
-// takes no write lock for it.
-enum class Access { kRead, kWrite };
+// takes no write lock for it. A kReadOne one reads with a single statement (a second is a bug,
+// checked): PostgreSQL runs that statement on its own, without BEGIN and COMMIT, two round
+// trips fewer; a statement alone sees one snapshot, as a transaction of one would. SQLite
+// runs it as kRead.
+enum class Access { kRead, kReadOne, kWrite };
 
 // A database a store runs transactions on. Thread-safe: transactions may be run from many threads
 // at once; the backend decides how many actually run at once (SQLite one writer and a reader
@@ -240,7 +247,10 @@ class SqlDatabase {
   auto InTransaction(Access access, Body&& body) -> decltype(body(std::declval<SqlSession&>())) {
     std::optional<decltype(body(std::declval<SqlSession&>()))> result;
     Status status = Transact(access, [&](SqlSession& session) -> Status {
+      session.one_statement_ = access == Access::kReadOne;
+      session.statements_ = 0;
       result.emplace(body(session));
+      session.one_statement_ = false;
       if (!*result) return tl::unexpected(result->error());
       return OkStatus();
     });

@@ -348,7 +348,7 @@ Status SqlStore::CreateEnvironment(const Environment& environment) {
 }
 
 Result<Environment> SqlStore::GetEnvironment(const EnvironmentId& id) {
-  return database_->InTransaction(Access::kRead, [&](SqlSession& session) {
+  return database_->InTransaction(Access::kReadOne, [&](SqlSession& session) {
     return ReadFirst(
         session.Query(std::string(kSelectEnvironment) + " WHERE e.id = ?1", {id.value()}),
         ReadEnvironment, "environment " + Quoted(id.value()) + " not found");
@@ -416,7 +416,7 @@ Status SqlStore::CreateToken(const ApiToken& token) {
 }
 
 Result<ApiToken> SqlStore::FindTokenByHash(const std::string& secret_hash) {
-  return database_->InTransaction(Access::kRead, [&](SqlSession& session) {
+  return database_->InTransaction(Access::kReadOne, [&](SqlSession& session) {
     return ReadFirst(
         session.Query(std::string(kSelectToken) + " WHERE secret_hash = ?1 AND revoked_at IS NULL",
                       {secret_hash}),
@@ -772,8 +772,10 @@ Result<Deployment> SqlStore::GetDeployment(const DeploymentId& id) {
 
 Result<std::vector<Deployment>> SqlStore::ListDeployments(const DeploymentQuery& query) {
   STYRMIN_RETURN_IF_ERROR(ValidateDeploymentQuery(query));
+  // The first page is one statement; a later one first reads its cursor's name.
   return database_->InTransaction(
-      Access::kRead, [&](SqlSession& session) -> Result<std::vector<Deployment>> {
+      query.after ? Access::kRead : Access::kReadOne,
+      [&](SqlSession& session) -> Result<std::vector<Deployment>> {
         // As ListAudit: only the filters asked for, so that SQLite plans with the right index.
         std::string sql(query.with_settings ? kSelectDeployment : kSelectDeploymentWithoutSettings);
         std::vector<SqlValue> params;
@@ -921,7 +923,7 @@ Result<std::vector<Run>> SqlStore::FindUnfinishedRuns(
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   const std::string list = sql::JsonList(ids);
   return database_->InTransaction(
-      Access::kRead, [&](SqlSession& session) -> Result<std::vector<Run>> {
+      Access::kReadOne, [&](SqlSession& session) -> Result<std::vector<Run>> {
         return ReadAll(session.Query(sql::SelectUnfinishedRuns(session.dialect(), 1), {list}),
                        ReadRun);
       });
