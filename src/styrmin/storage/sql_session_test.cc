@@ -7,6 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "styrmin/core/json.h"
+#include "styrmin/storage/sql_store_internal.h"
+
 namespace styrmin::storage {
 namespace {
 
@@ -66,6 +69,29 @@ TEST(SqlRows, IteratesInOrderAndViewsStayValidAsTheBufferGrows) {
 TEST(SqlRowsDeathTest, RefusesAColumnTheStatementDoesNotSelect) {
   const SqlRows rows = ThreeRows();
   EXPECT_DEATH((void)rows[0].Text(3), "a column the statement does not select");
+}
+
+// JsonList writes plain ids itself; it must say exactly what the JSON library says.
+TEST(JsonList, WritesWhatTheJsonLibraryWrites) {
+  const auto library = [](const std::vector<std::string>& texts) {
+    Json list = Json::array();
+    for (const auto& text : texts) list.push_back(text);
+    return DumpJson(list);
+  };
+  const std::vector<std::vector<std::string>> cases = {
+      {},
+      {""},
+      {"d-1"},
+      {"dep_01JD2X9ZK4", "dep_01JD2XA0B7", "with space", "~!@#$%^&*()"},
+      {"plain", "a \"quote\""},
+      {"back\\slash", "plain"},
+      {"tab\tand\nnewline", "\x01"},
+      {"ünïcödé"},
+      {"\xff not UTF-8"},
+  };
+  for (const auto& texts : cases) EXPECT_EQ(sql::JsonList(texts), library(texts));
+  EXPECT_EQ(sql::JsonList(std::vector<DeploymentId>{DeploymentId("a"), DeploymentId("b")}),
+            R"(["a","b"])");
 }
 
 }  // namespace
