@@ -749,9 +749,16 @@ ExecutionResult Execution::Run() {
     }
   }
   std::string_view data = "null";
-  ResponseText flat;
+  ResponseText flat(es_.response_size_hint());
   if (root != nullptr && !data_null_) {
-    Flatten(data_, flat);
+    Flatten(data_, flat);  // with the opening, which the walk wrote first
+    if (errors_.empty()) {
+      // The response is the flattened text itself: no copy behind an errors member.
+      flat.Append('}');
+      result.body = flat.Take();
+      es_.NoteResponseSize(result.body.size());
+      return result;
+    }
     data = flat.view().substr(8);  // after the opening
   }
   result.body.reserve(data.size() + 32);
@@ -1318,7 +1325,10 @@ Hole* Execution::MakeHole(const WrappedType& type, std::size_t i, FieldGroup& gr
     }
   }
   out_->holes.push_back(&hole);
-  out_->texts.emplace_back();
+  // The text up to the next hole: in a list of objects each with a pending field, about one
+  // object's worth. Room for that up front spares it growing from nothing, copy by copy.
+  constexpr std::size_t kPieceCapacity = 512;
+  out_->texts.emplace_back(kPieceCapacity);
   ++outstanding_;
   return &hole;
 }
