@@ -772,53 +772,61 @@ Result<Deployment> SqlStore::GetDeployment(const DeploymentId& id) {
 
 Result<std::vector<Deployment>> SqlStore::ListDeployments(const DeploymentQuery& query) {
   STYRMIN_RETURN_IF_ERROR(ValidateDeploymentQuery(query));
-  // The first page is one statement; a later one first reads its cursor's name.
-  return database_->InTransaction(
-      query.after ? Access::kRead : Access::kReadOne,
-      [&](SqlSession& session) -> Result<std::vector<Deployment>> {
-        // As ListAudit: only the filters asked for, so that SQLite plans with the right index.
-        std::string sql(query.with_settings ? kSelectDeployment : kSelectDeploymentWithoutSettings);
-        std::vector<SqlValue> params;
-        const auto where = [&] { sql += params.empty() ? " WHERE " : " AND "; };
-        if (query.environment) {
-          where();
-          params.emplace_back(query.environment->value());
-          sql += "environment_id = ?" + std::to_string(params.size());
-        }
-        const std::string environments = sql::JsonList(query.environments);
-        if (!query.environments.empty()) {
-          where();
-          params.emplace_back(environments);
-          sql +=
-              sql::InJsonList(session.dialect(), "environment_id", static_cast<int>(params.size()));
-        }
-        if (query.phase) {
-          where();
-          params.emplace_back(*query.phase);
-          sql += "phase = ?" + std::to_string(params.size());
-        }
-        std::string after_name;  // outlives `params`, which views it
-        if (const std::optional<DeploymentId>& after = query.after) {
-          STYRMIN_ASSIGN_OR_RETURN(
-              const SqlRows rows,
-              session.Query("SELECT name FROM deployments WHERE id = ?1", {after->value()}));
-          if (rows.empty()) {
-            return InvalidArgument("deployment " + Quoted(after->value()) +
-                                   " given as after does not exist");
-          }
-          after_name = rows.front().Text(0);
-          where();
-          sql +=
-              RowsPast(session.dialect(), {"name", "id"}, Direction::kAscending, params.size() + 1);
-          params.emplace_back(after_name);
-          params.emplace_back(after->value());
-        }
-        sql += OrderByBytes(session.dialect(), {"name", "id"});
-        params.emplace_back(static_cast<std::int64_t>(query.limit));
-        sql += " LIMIT ?" + std::to_string(params.size());
-        return ReadAll(session.Query(sql, params),
-                       query.with_settings ? ReadDeployment : ReadDeploymentWithoutSettings);
-      });
+  // One statement, a later page's cursor included: one round trip on PostgreSQL.
+  STYRMIN_ASSIGN_OR_RETURN(
+      std::vector<Deployment> listed,
+      database_->InTransaction(
+          Access::kReadOne, [&](SqlSession& session) -> Result<std::vector<Deployment>> {
+            // As ListAudit: only the filters asked for, so that SQLite plans with the right
+            // index.
+            std::string sql(query.with_settings ? kSelectDeployment
+                                                : kSelectDeploymentWithoutSettings);
+            std::vector<SqlValue> params;
+            const auto where = [&] { sql += params.empty() ? " WHERE " : " AND "; };
+            if (query.environment) {
+              where();
+              params.emplace_back(query.environment->value());
+              sql += "environment_id = ?" + std::to_string(params.size());
+            }
+            const std::string environments = sql::JsonList(query.environments);
+            if (!query.environments.empty()) {
+              where();
+              params.emplace_back(environments);
+              sql += sql::InJsonList(session.dialect(), "environment_id",
+                                     static_cast<int>(params.size()));
+            }
+            if (query.phase) {
+              where();
+              params.emplace_back(*query.phase);
+              sql += "phase = ?" + std::to_string(params.size());
+            }
+            if (const std::optional<DeploymentId>& after = query.after) {
+              // The cursor's row by its name and id, read by the statement itself. An unknown
+              // id makes the name NULL, and the page empty: told apart below.
+              where();
+              params.emplace_back(after->value());
+              const std::string id = "?" + std::to_string(params.size());
+              sql += RowsPastValues(session.dialect(), {"name", "id"}, Direction::kAscending,
+                                    {"(SELECT name FROM deployments WHERE id = " + id + ")", id});
+            }
+            sql += OrderByBytes(session.dialect(), {"name", "id"});
+            params.emplace_back(static_cast<std::int64_t>(query.limit));
+            sql += " LIMIT ?" + std::to_string(params.size());
+            return ReadAll(session.Query(sql, params),
+                           query.with_settings ? ReadDeployment : ReadDeploymentWithoutSettings);
+          }));
+  if (listed.empty() && query.after) {
+    // Past the last row, or past a deployment that does not exist (or no longer does).
+    STYRMIN_ASSIGN_OR_RETURN(
+        const bool known, database_->InTransaction(Access::kReadOne, [&](SqlSession& session) {
+          return session.Exists("SELECT 1 FROM deployments WHERE id = ?1", {query.after->value()});
+        }));
+    if (!known) {
+      return InvalidArgument("deployment " + Quoted(query.after->value()) +
+                             " given as after does not exist");
+    }
+  }
+  return listed;
 }
 
 Result<Instance> SqlStore::GetInstance(const InstanceId& id) {

@@ -84,24 +84,34 @@ inline std::string OrderByBytes(SqlDialect dialect, std::initializer_list<std::s
   return sql;
 }
 
-// "(a, b) > (?3, ?4)" in byte order: the rows after a page's last one in OrderByBytes(columns,
-// direction) (before it for kDescending, which lists backwards). The placeholders are numbered
-// from `first_param`.
-inline std::string RowsPast(SqlDialect dialect, std::initializer_list<std::string_view> columns,
-                            Direction direction, std::size_t first_param) {
+// "(a, b) > (x, y)" in byte order, `values` being SQL expressions (placeholders, a scalar
+// subquery): the rows after a page's last one in OrderByBytes(columns, direction) (before it
+// for kDescending, which lists backwards).
+inline std::string RowsPastValues(SqlDialect dialect,
+                                  std::initializer_list<std::string_view> columns,
+                                  Direction direction, const std::vector<std::string>& values) {
   std::string left;
-  std::string right;
-  std::size_t param = first_param;
   for (const std::string_view column : columns) {
-    if (!left.empty()) {
-      left += ", ";
-      right += ", ";
-    }
+    if (!left.empty()) left += ", ";
     left += column;
     left += ByteOrder(dialect);
-    right += "?" + std::to_string(param++);
+  }
+  std::string right;
+  for (const std::string& value : values) {
+    if (!right.empty()) right += ", ";
+    right += value;
   }
   return "(" + left + (direction == Direction::kAscending ? ") > (" : ") < (") + right + ")";
+}
+
+// RowsPastValues with placeholders numbered from `first_param`: "(a, b) > (?3, ?4)".
+inline std::string RowsPast(SqlDialect dialect, std::initializer_list<std::string_view> columns,
+                            Direction direction, std::size_t first_param) {
+  std::vector<std::string> placeholders;
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    placeholders.push_back("?" + std::to_string(first_param + k));
+  }
+  return RowsPastValues(dialect, columns, direction, placeholders);
 }
 
 // Appended to a SELECT of a write transaction on PostgreSQL: locks the rows it reads until the

@@ -2071,6 +2071,10 @@ TEST_P(StoreContractTest, RefusesListLimitsOutsideOneToFiveHundredAndOneUnknownC
     EXPECT_EQ(store().ListRuns(RunPage(limit))->size(), 1u);
   }
 
+  // Past the last deployment is an empty page; past an unknown one, an error.
+  auto past_last = store().ListDeployments(DeploymentPage(50, "d-1"));
+  ASSERT_TRUE(past_last) << past_last.error().ToString();
+  EXPECT_TRUE(past_last->empty());
   auto after = store().ListDeployments(DeploymentPage(50, "d-x"));
   ASSERT_FALSE(after);
   EXPECT_EQ(after.error().code(), ErrorCode::kInvalidArgument);
