@@ -63,11 +63,11 @@ Json WithoutSecrets(const Json& parameters, const driver::DriverSpec& spec) {
   return out;
 }
 
-// An enum argument as the store names it (RUNNING -> "running"); nullopt when absent.
 // The Deployment fields that read a deployment's parameters or config: a list of deployments
 // leaves both out (unparsed) when none of these is selected.
 constexpr std::array<std::string_view, 2> kFieldsReadingSettings = {"parameters", "config"};
 
+// An enum argument as the store names it (RUNNING -> "running"); nullopt when absent.
 std::optional<std::string> StoredName(const OrderedJson& args, std::string_view key) {
   const OrderedJson* value = Member(args, key);
   if (value == nullptr) return std::nullopt;

@@ -64,6 +64,7 @@ ErrorCode CodeFor(SqlFailureKind kind) {
 }  // namespace
 
 const SqlRows::Cell& SqlRows::CellAt(std::size_t row, std::size_t column) const {
+  STYRMIN_CHECK(row < rows_, "a row the result does not have");
   STYRMIN_CHECK(column < columns_, "a column the statement does not select");
   return cells_[row * columns_ + column];
 }

@@ -66,9 +66,11 @@ TEST(SqlRows, IteratesInOrderAndViewsStayValidAsTheBufferGrows) {
   EXPECT_TRUE(SqlRows(2).empty());
 }
 
-TEST(SqlRowsDeathTest, RefusesAColumnTheStatementDoesNotSelect) {
+TEST(SqlRowsDeathTest, RefusesARowOrColumnTheResultDoesNotHave) {
   const SqlRows rows = ThreeRows();
   EXPECT_DEATH((void)rows[0].Text(3), "a column the statement does not select");
+  EXPECT_DEATH((void)rows[3].Text(0), "a row the result does not have");
+  EXPECT_DEATH((void)SqlRows(1).front().Text(0), "a row the result does not have");
 }
 
 // JsonList writes plain ids itself; it must say exactly what the JSON library says.
