@@ -3,11 +3,11 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "styrmin/api/styrmin_api.h"
@@ -139,15 +139,15 @@ graphql::BatchLoader::LoadFn ByDeployment(Find find) {
       for (auto& promise : promises) promise.Resolve(ErrorValue(rows.error()));
       return;
     }
-    std::map<DeploymentId, T> by_deployment;
-    for (T& row : *rows) {
-      const DeploymentId deployment = row.deployment_id;
-      by_deployment.emplace(deployment, std::move(row));
-    }
+    // By hash, viewing the rows' own ids: a tree of copied ids was a string copy and a few
+    // comparisons per row, for a batch of 500.
+    std::unordered_map<std::string_view, T*> by_deployment;
+    by_deployment.reserve(rows->size());
+    for (T& row : *rows) by_deployment.emplace(row.deployment_id.value(), &row);
     for (std::size_t i = 0; i < ids.size(); ++i) {
-      const auto it = by_deployment.find(ids[i]);
+      const auto it = by_deployment.find(ids[i].value());
       promises[i].Resolve(it == by_deployment.end() ? FieldValue::Null()
-                                                    : Owned(std::move(it->second)));
+                                                    : Owned(std::move(*it->second)));
     }
   };
 }

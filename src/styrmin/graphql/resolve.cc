@@ -210,10 +210,19 @@ struct BatchLoader::State {
     FieldValue value;
     std::vector<Promise> waiters;
   };
+  // Looks keys up by string_view, without a copy.
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const {
+      return std::hash<std::string_view>()(key);
+    }
+  };
   std::mutex mu;
-  std::map<std::string, Entry, std::less<>> entries;  // guarded by mu
-  std::vector<std::string> queued;                    // guarded by mu
-  std::size_t batches = 0;                            // guarded by mu
+  // Guarded by mu. Entries stay where they are (a rehash moves no node), so a dispatched key's
+  // callback keeps its entry's address.
+  std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> entries;
+  std::vector<std::string> queued;  // guarded by mu
+  std::size_t batches = 0;          // guarded by mu
 };
 
 BatchLoader::BatchLoader(LoadFn load) : load_(std::move(load)), state_(std::make_shared<State>()) {}
@@ -244,17 +253,22 @@ bool BatchLoader::Dispatch() {
   }
   std::vector<Promise> promises;
   promises.reserve(keys.size());
-  for (const auto& key : keys) {
+  std::vector<State::Entry*> entries;
+  entries.reserve(keys.size());
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    for (const auto& key : keys) entries.push_back(&state_->entries.find(key)->second);
+  }
+  for (State::Entry* entry : entries) {
     auto [value, promise] = MakePending();
     // The loaded value fans out to every Load of the key.
-    value.pending()->on_done = [state = state_, key](const FieldValue& loaded) {
+    value.pending()->on_done = [state = state_, entry](const FieldValue& loaded) {
       std::vector<Promise> waiters;
       {
         std::lock_guard<std::mutex> lock(state->mu);
-        auto& entry = state->entries[key];
-        entry.loaded = true;
-        entry.value = loaded;
-        waiters.swap(entry.waiters);
+        entry->loaded = true;
+        entry->value = loaded;
+        waiters.swap(entry->waiters);
       }
       for (auto& waiter : waiters) waiter.Resolve(loaded);
     };
