@@ -151,6 +151,19 @@ class PostgresStoreTest : public ::testing::Test {
     return store ? std::move(store).value() : nullptr;
   }
 
+  // A store with a pool of one connection, on which cluster c-1 ("prod") was created; null
+  // (with the failure recorded) when either step fails.
+  std::unique_ptr<PostgresStore> OpenOneConnectionWithCluster() {
+    PostgresOptions options;
+    options.pool_size = 1;
+    auto store = Open(options);
+    if (store == nullptr) return nullptr;
+    const Cluster cluster = MakeCluster("c-1", "prod");
+    const Status created = store->CreateCluster(cluster, AgentTokenFor(cluster));
+    EXPECT_TRUE(created) << created.error().ToString();
+    return created ? std::move(store) : nullptr;
+  }
+
   // Has the server close every connection of the stores (application styrmin-server) and
   // returns how many it closed; the two-argument form waits until each backend is gone.
   std::string TerminateStoreConnections() {
@@ -386,12 +399,8 @@ TEST_F(BusyConnectionTest, ACallGivesUpWithUnavailableWhenTheOnlyConnectionStays
 }
 
 TEST_F(PostgresStoreTest, ReplacesAConnectionTheServerClosedWithoutFailingTheNextCall) {
-  PostgresOptions options;
-  options.pool_size = 1;
-  auto store = Open(options);
+  auto store = OpenOneConnectionWithCluster();
   ASSERT_NE(store, nullptr);
-  const Cluster cluster = MakeCluster("c-1", "prod");
-  ASSERT_TRUE(store->CreateCluster(cluster, AgentTokenFor(cluster)));
 
   EXPECT_EQ(TerminateStoreConnections(), "1");
 
@@ -407,12 +416,8 @@ TEST_F(PostgresStoreTest, ReplacesAConnectionTheServerClosedWithoutFailingTheNex
 // working after a transaction that used them failed, and a connection that replaces a closed
 // one prepares its own.
 TEST_F(PostgresStoreTest, KeepsPreparedStatementsWorkingAfterAFailureAndOnAReplacedConnection) {
-  PostgresOptions options;
-  options.pool_size = 1;
-  auto store = Open(options);
+  auto store = OpenOneConnectionWithCluster();
   ASSERT_NE(store, nullptr);
-  const Cluster first = MakeCluster("c-1", "prod");
-  ASSERT_TRUE(store->CreateCluster(first, AgentTokenFor(first)));
   ASSERT_TRUE(store->ListClusters());
   Cluster same_name = MakeCluster("c-2", "prod");
   auto refused = store->CreateCluster(same_name, AgentTokenFor(same_name));
@@ -436,12 +441,8 @@ TEST_F(PostgresStoreTest, KeepsPreparedStatementsWorkingAfterAFailureAndOnARepla
 // transaction: it too must survive a connection the server closed, and the store's
 // connections default to read-only transactions, so such a statement could not write.
 TEST_F(PostgresStoreTest, RunsOneStatementReadsOutsideTransactionsOnReadOnlyConnections) {
-  PostgresOptions options;
-  options.pool_size = 1;
-  auto store = Open(options);
+  auto store = OpenOneConnectionWithCluster();
   ASSERT_NE(store, nullptr);
-  const Cluster cluster = MakeCluster("c-1", "prod");
-  ASSERT_TRUE(store->CreateCluster(cluster, AgentTokenFor(cluster)));
   auto found = store->FindTokenByHash("hash-of-c-1");
   ASSERT_TRUE(found) << found.error().ToString();
 

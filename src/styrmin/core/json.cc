@@ -158,13 +158,8 @@ class FastParser {
         members.emplace(std::move(key), std::move(value));
       }
       if (members.size() == before) return false;  // a key twice: nlohmann keeps the last
-      switch (AfterMember('}')) {
-        case After::kNext:
-          continue;
-        case After::kClosed:
-          return true;
-        case After::kBad:
-          return false;
+      if (const After after = AfterMember('}'); after != After::kNext) {
+        return after == After::kClosed;
       }
     }
   }
@@ -182,13 +177,8 @@ class FastParser {
     while (true) {
       SkipSpace();
       if (!Value(items.emplace_back(), depth)) return false;
-      switch (AfterMember(']')) {
-        case After::kNext:
-          continue;
-        case After::kClosed:
-          return true;
-        case After::kBad:
-          return false;
+      if (const After after = AfterMember(']'); after != After::kNext) {
+        return after == After::kClosed;
       }
     }
   }

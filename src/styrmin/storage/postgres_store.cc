@@ -277,7 +277,7 @@ class PostgresSession final : public SqlSession {
     const int count = PQntuples(result.get());
     const int columns = PQnfields(result.get());
     SqlRows rows(static_cast<std::size_t>(columns));
-    rows.Reserve(static_cast<std::size_t>(count), 0);
+    rows.Reserve(static_cast<std::size_t>(count));
     for (int row = 0; row < count; ++row) {
       rows.AddRow();
       for (int column = 0; column < columns; ++column) {

@@ -125,11 +125,8 @@ class SqlRows final {
     text_.append(text);
   }
   void AddNull() { cells_.push_back({kNull, 0}); }
-  // Room for `rows` rows of about `bytes` bytes of text in all.
-  void Reserve(std::size_t rows, std::size_t bytes) {
-    cells_.reserve(rows * columns_);
-    text_.reserve(bytes);
-  }
+  // Room for the cells of `rows` rows.
+  void Reserve(std::size_t rows) { cells_.reserve(rows * columns_); }
 
  private:
   friend class SqlRow;
