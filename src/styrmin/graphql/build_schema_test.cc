@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "styrmin/graphql/print_schema.h"
 
 namespace styrmin::graphql {
@@ -29,6 +32,36 @@ TEST(BuildSchema, BuildsTypesFieldsAndRootsFromSdl) {
   EXPECT_EQ(schema->PossibleTypes(*node).size(), 1u);
   EXPECT_TRUE(schema->IsSubType(*node, *deployment));
   EXPECT_NE(schema->FindDirective("skip"), nullptr) << "specified directives are added";
+}
+
+// Names are compared word by word up to 16 bytes: every length, and a difference at every
+// position, must still tell names apart.
+TEST(BuildSchema, FindsEveryEnumValueAndFieldByItsWholeName) {
+  std::string values;
+  std::string fields;
+  std::vector<std::string> names;
+  for (std::size_t length = 1; length <= 20; ++length) {
+    names.push_back("A" + std::string(length - 1, 'x'));
+    values += " " + names.back();
+    fields += " " + names.back() + ": Int";
+  }
+  auto schema = BuildSchema("enum E {" + values + " } type Query {" + fields + " }");
+  ASSERT_TRUE(schema) << schema.error().ToString();
+  const NamedType* e = schema->FindType("E");
+  const NamedType* query = schema->query_type();
+  for (const std::string& name : names) {
+    ASSERT_NE(e->FindEnumValue(name), nullptr) << name;
+    EXPECT_EQ(e->FindEnumValue(name)->name, name);
+    EXPECT_EQ(query->FindField(name)->name, name);
+    for (std::size_t at = 1; at < name.size(); ++at) {
+      std::string other = name;
+      other[at] = 'y';
+      EXPECT_EQ(e->FindEnumValue(other), nullptr) << other;
+      EXPECT_EQ(query->FindField(other), nullptr) << other;
+    }
+  }
+  EXPECT_EQ(e->FindEnumValue(""), nullptr);
+  EXPECT_EQ(e->FindEnumValue("B"), nullptr);
 }
 
 TEST(BuildSchema, ReportsEveryProblemAtOnce) {

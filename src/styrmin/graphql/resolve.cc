@@ -1,5 +1,6 @@
 #include "styrmin/graphql/resolve.h"
 
+#include "styrmin/core/text_hash.h"
 #include "styrmin/graphql/internal/pending.h"
 
 namespace styrmin::graphql {
@@ -210,19 +211,12 @@ struct BatchLoader::State {
     FieldValue value;
     std::vector<Promise> waiters;
   };
-  // Looks keys up by string_view, without a copy.
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view key) const {
-      return std::hash<std::string_view>()(key);
-    }
-  };
   std::mutex mu;
   // Guarded by mu. Entries stay where they are (a rehash moves no node), so a dispatched key's
   // callback keeps its entry's address.
-  std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> entries;
-  std::vector<std::string> queued;  // guarded by mu
-  std::size_t batches = 0;          // guarded by mu
+  std::unordered_map<std::string, Entry, TextHash, std::equal_to<>> entries;  // found by view
+  std::vector<std::string> queued;                                            // guarded by mu
+  std::size_t batches = 0;                                                    // guarded by mu
 };
 
 BatchLoader::BatchLoader(LoadFn load) : load_(std::move(load)), state_(std::make_shared<State>()) {}

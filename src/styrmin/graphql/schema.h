@@ -10,15 +10,16 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <tl/expected.hpp>
+#include <unordered_map>
 #include <vector>
 
 #include "styrmin/core/json.h"
+#include "styrmin/core/text_hash.h"
 #include "styrmin/graphql/ast.h"
 
 namespace styrmin::graphql {
@@ -165,7 +166,7 @@ class Schema final {
   friend class ExecutableSchema;  // binds custom scalars' coercion
 
   std::vector<std::unique_ptr<NamedType>> owned_;
-  std::map<std::string, const NamedType*, std::less<>> by_name_;
+  std::unordered_map<std::string, const NamedType*, TextHash, std::equal_to<>> by_name_;
   std::vector<const NamedType*> type_order_;
   std::vector<DirectiveDefinition> directives_;
   const NamedType* query_ = nullptr;

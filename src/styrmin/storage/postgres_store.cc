@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "styrmin/core/text_hash.h"
 #include "styrmin/storage/migrations.h"
 #include "styrmin/storage/sql_session.h"
 #include "styrmin/storage/store_values.h"

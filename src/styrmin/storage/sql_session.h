@@ -144,14 +144,6 @@ class SqlRows final {
   std::vector<Cell> cells_;
 };
 
-// Hashes text for maps of statements keyed by their text, found by a string_view of it.
-struct TextHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view text) const {
-    return std::hash<std::string_view>()(text);
-  }
-};
-
 // What a backend makes of a failed statement.
 enum class SqlFailureKind {
   kUniqueViolation,      // a UNIQUE or PRIMARY KEY constraint refused a row
