@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <string>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "styrmin/core/json.h"
@@ -87,7 +89,7 @@ class Context {
     errors_.push_back(std::move(e));
   }
 
-  const FragmentDefinition* Fragment(const std::string& name) const {
+  const FragmentDefinition* Fragment(std::string_view name) const {
     const auto it = fragments_.find(name);
     return it == fragments_.end() ? nullptr : it->second;
   }
@@ -113,9 +115,9 @@ class Context {
 
   std::vector<const FragmentDefinition*> RecursivelyReferencedFragments(
       const std::vector<const std::vector<Selection>*>& roots) const {
-    std::vector<std::string> names;
-    std::set<std::string> collected;
-    auto add = [&](const std::string& name) {
+    std::vector<std::string_view> names;
+    std::unordered_set<std::string_view> collected;
+    auto add = [&](std::string_view name) {
       if (collected.insert(name).second) names.push_back(name);
     };
     for (const auto* root : roots) {
@@ -193,6 +195,10 @@ class Context {
     for (const auto& s : selections) {
       switch (s.kind) {
         case Selection::Kind::kField: {
+          if (s.arguments.empty() && !s.has_selection_set) {  // most fields: no type lookup
+            CollectVariables(s.directives, out);
+            break;
+          }
           const Field* def = LookupField(parent, s.name.value);
           CollectArguments(s.arguments, def == nullptr ? nullptr : &def->arguments, out);
           CollectVariables(s.directives, out);
@@ -254,7 +260,12 @@ class Context {
   const NamedType* ParentType() const {
     return parent_types_.empty() ? nullptr : parent_types_.back();
   }
-  const std::optional<WrappedType>& Type() const { return types_.back(); }
+  // The type at the walk's position; null when unknown.
+  const WrappedType* Type() const {
+    const TypeSlot& slot = types_.back();
+    if (slot.type != nullptr) return slot.type;
+    return slot.bare.named != nullptr ? &slot.bare : nullptr;
+  }
   const Field* FieldDef() const { return field_defs_.empty() ? nullptr : field_defs_.back(); }
   const DirectiveDefinition* CurrentDirective() const { return directive_; }
   const InputValue* CurrentArgument() const { return argument_; }
@@ -280,7 +291,10 @@ class Context {
 
   void PushParent(const NamedType* t) { parent_types_.push_back(t); }
   void PopParent() { parent_types_.pop_back(); }
-  void PushType(std::optional<WrappedType> t) { types_.push_back(std::move(t)); }
+  // A field's type, kept by the schema (null when unknown): no copy per field.
+  void PushType(const WrappedType* t) { types_.push_back({t, {}}); }
+  // A named type without wrappers, as fragments and operations have (null when unknown).
+  void PushNamedType(const NamedType* t) { types_.push_back({nullptr, WrappedType{t, {}}}); }
   void PopType() { types_.pop_back(); }
   void PushField(const Field* f) { field_defs_.push_back(f); }
   void PopField() { field_defs_.pop_back(); }
@@ -300,17 +314,54 @@ class Context {
   const Source& source_;
   const ValidationOptions& options_;
   std::vector<GraphQLError> errors_;
-  std::map<std::string, const FragmentDefinition*> fragments_;
+  std::unordered_map<std::string_view, const FragmentDefinition*> fragments_;  // the document's
   std::map<const OperationDefinition*, std::vector<VariableUsage>> usages_by_operation_;
   Field typename_field_;
   Field schema_field_;
   Field type_field_;
   std::vector<const NamedType*> parent_types_;
-  std::vector<std::optional<WrappedType>> types_{std::nullopt};
+  struct TypeSlot {
+    const WrappedType* type;  // a field's, or null
+    WrappedType bare;         // else this, when its named type is known
+  };
+  std::vector<TypeSlot> types_{TypeSlot{nullptr, {}}};
   std::vector<const Field*> field_defs_;
   const DirectiveDefinition* directive_ = nullptr;
   const InputValue* argument_ = nullptr;
 };
+
+// Reports each name that `items` give more than once, in order of first appearance, at every
+// offset (+ `shift`) it has. Lists of names are short and rarely repeat one: they are checked
+// pairwise first, and grouped only when a name repeats.
+template <typename Item, typename NameOf, typename MessageFor>
+void ReportRepeatedNames(Context& c, const std::vector<Item>& items, NameOf name_of,
+                         MessageFor message_for, std::size_t shift = 0) {
+  if (items.size() < 2) return;
+  bool repeated = false;
+  if (items.size() <= 16) {
+    for (std::size_t i = 0; i < items.size() && !repeated; ++i) {
+      for (std::size_t j = i + 1; j < items.size(); ++j) {
+        if (name_of(items[i]).value == name_of(items[j]).value) {
+          repeated = true;
+          break;
+        }
+      }
+    }
+    if (!repeated) return;
+  }
+  std::vector<std::string_view> order;
+  std::unordered_map<std::string_view, std::vector<std::size_t>> groups;
+  for (const auto& item : items) {
+    const Name& name = name_of(item);
+    auto& group = groups[name.value];
+    if (group.empty()) order.push_back(name.value);
+    group.push_back(name.offset + shift);
+  }
+  for (const std::string_view name : order) {
+    const auto& group = groups[name];
+    if (group.size() > 1) c.Report(message_for(std::string(name)), group);
+  }
+}
 
 // One validation rule: hooks called as the walk enters and leaves nodes, after the type
 // information for the node has been set.
@@ -741,7 +792,7 @@ class ScalarLeafs final : public Rule {
  public:
   using Rule::Rule;
   void EnterField(const Selection& f) override {
-    const auto& type = c_.Type();
+    const WrappedType* type = c_.Type();
     if (!type) return;
     const std::string& name = f.name.value;
     if (IsLeaf(type->named)) {
@@ -843,7 +894,7 @@ class NoUnusedFragments final : public Rule {
     for (const auto& d : c_.document().definitions) {
       if (const auto* op = std::get_if<OperationDefinition>(&d)) roots.push_back(&op->selections);
     }
-    std::set<std::string> used;
+    std::unordered_set<std::string_view> used;
     for (const auto* f : c_.RecursivelyReferencedFragments(roots)) used.insert(f->name.value);
     for (const auto& d : c_.document().definitions) {
       const auto* f = std::get_if<FragmentDefinition>(&d);
@@ -873,7 +924,7 @@ class PossibleFragmentSpreads final : public Rule {
  public:
   using Rule::Rule;
   void EnterInlineFragment(const Selection& s) override {
-    const auto& type = c_.Type();
+    const WrappedType* type = c_.Type();
     const NamedType* parent = c_.ParentType();
     if (!type || !type->named->IsComposite() || parent == nullptr || !parent->IsComposite()) {
       return;
@@ -944,18 +995,12 @@ class UniqueVariableNames final : public Rule {
  public:
   using Rule::Rule;
   void EnterOperation(const OperationDefinition& op) override {
-    std::vector<std::string> order;
-    std::map<std::string, std::vector<std::size_t>> groups;
-    for (const auto& v : op.variables) {
-      auto& g = groups[v.variable.value];
-      if (g.empty()) order.push_back(v.variable.value);
-      g.push_back(v.variable.offset + 1);  // the Name after "$"
-    }
-    for (const auto& name : order) {
-      if (groups[name].size() > 1) {
-        c_.Report("There can be only one variable named \"$" + name + "\".", groups[name]);
-      }
-    }
+    ReportRepeatedNames(
+        c_, op.variables, [](const VariableDefinition& v) -> const Name& { return v.variable; },
+        [](const std::string& name) {
+          return "There can be only one variable named \"$" + name + "\".";
+        },
+        1);  // the Name after "$"
   }
 };
 
@@ -963,7 +1008,7 @@ class NoUndefinedVariables final : public Rule {
  public:
   using Rule::Rule;
   void EnterOperation(const OperationDefinition& op) override {
-    std::set<std::string> defined;
+    std::unordered_set<std::string_view> defined;
     for (const auto& v : op.variables) defined.insert(v.variable.value);
     for (const auto& usage : c_.RecursiveVariableUsages(op)) {
       if (defined.contains(usage.name)) continue;
@@ -979,7 +1024,7 @@ class NoUnusedVariables final : public Rule {
  public:
   using Rule::Rule;
   void EnterOperation(const OperationDefinition& op) override {
-    std::set<std::string> used;
+    std::unordered_set<std::string_view> used;
     for (const auto& usage : c_.RecursiveVariableUsages(op)) used.insert(usage.name);
     for (const auto& v : op.variables) {
       if (used.contains(v.variable.value)) continue;
@@ -1051,18 +1096,11 @@ class KnownArgumentNames final : public Rule {
 };
 
 void CheckArgumentUniqueness(Context& c, const std::vector<Argument>& arguments) {
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<std::size_t>> groups;
-  for (const auto& a : arguments) {
-    auto& g = groups[a.name.value];
-    if (g.empty()) order.push_back(a.name.value);
-    g.push_back(a.name.offset);
-  }
-  for (const auto& name : order) {
-    if (groups[name].size() > 1) {
-      c.Report("There can be only one argument named \"" + name + "\".", groups[name]);
-    }
-  }
+  ReportRepeatedNames(
+      c, arguments, [](const Argument& a) -> const Name& { return a.name; },
+      [](const std::string& name) {
+        return "There can be only one argument named \"" + name + "\".";
+      });
 }
 
 class UniqueArgumentNames final : public Rule {
@@ -1203,16 +1241,35 @@ class OverlappingFieldsCanBeMerged final : public Rule {
   static constexpr long kMaxComplexityBudget = 500000;
 
   struct FieldDetails {
+    std::string_view response_name;  // the document's text
     const NamedType* parent;
     const Selection* node;
     const Field* definition;
     bool simple_leaf;
     const Directive* stream;
   };
+  // The fields of one response name: a run of CollectResult::by_name.
+  struct Group {
+    std::string_view name;
+    std::uint32_t begin;
+    std::uint32_t end;
+  };
+  // A selection set's fields grouped by response name, in flat vectors: a set is collected
+  // for every selection set and fragment, and a map of lists cost two allocations per name.
   struct CollectResult {
-    std::vector<std::string_view> order;  // response names, first seen (the document's text)
-    std::unordered_map<std::string_view, std::vector<FieldDetails>> grouped;
+    std::vector<FieldDetails> fields;    // in document order
+    std::vector<std::uint32_t> by_name;  // indices into fields, by name then document order
+    std::vector<Group> groups;           // by name, for Find
+    std::vector<std::uint32_t> order;    // indices into groups, by first appearance
     std::vector<const Selection*> spreads;
+
+    const Group* Find(std::string_view name) const {
+      const auto it =
+          std::lower_bound(groups.begin(), groups.end(), name,
+                           [](const Group& g, std::string_view n) { return g.name < n; });
+      return it == groups.end() || it->name != name ? nullptr : &*it;
+    }
+    const FieldDetails& At(std::uint32_t k) const { return fields[by_name[k]]; }
   };
   struct Conflict {
     std::string response_name;
@@ -1237,12 +1294,27 @@ class OverlappingFieldsCanBeMerged final : public Rule {
   }
 
   const CollectResult& Collect(const NamedType* parent, const std::vector<Selection>& selections) {
-    auto& slot = collected_[{parent, &selections}];
-    if (!slot) {
-      slot = std::make_unique<CollectResult>();
-      CollectImpl(parent, selections, *slot);
+    const auto [it, inserted] = collected_.try_emplace({parent, &selections});
+    CollectResult& out = it->second;
+    if (!inserted) return out;
+    CollectImpl(parent, selections, out);
+    out.by_name.resize(out.fields.size());
+    for (std::uint32_t k = 0; k < out.by_name.size(); ++k) out.by_name[k] = k;
+    std::stable_sort(out.by_name.begin(), out.by_name.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return out.fields[a].response_name < out.fields[b].response_name;
+    });
+    for (std::uint32_t k = 0; k < out.by_name.size(); ++k) {
+      const std::string_view name = out.At(k).response_name;
+      if (out.groups.empty() || out.groups.back().name != name) out.groups.push_back({name, k, k});
+      out.groups.back().end = k + 1;
     }
-    return *slot;
+    // A group's first field is its first in the document: order groups by it.
+    out.order.resize(out.groups.size());
+    for (std::uint32_t g = 0; g < out.order.size(); ++g) out.order[g] = g;
+    std::sort(out.order.begin(), out.order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return out.by_name[out.groups[a].begin] < out.by_name[out.groups[b].begin];
+    });
+    return out;
   }
 
   void CollectImpl(const NamedType* parent, const std::vector<Selection>& selections,
@@ -1256,15 +1328,13 @@ class OverlappingFieldsCanBeMerged final : public Rule {
             def = parent->FindField(s.name.value);
           }
           const std::string_view key = s.alias ? s.alias->value : s.name.value;
-          auto& list = out.grouped[key];
-          if (list.empty()) out.order.push_back(key);
           const Directive* stream = nullptr;
           for (const auto& d : s.directives) {
             if (d.name.value == "stream" && stream == nullptr) stream = &d;
           }
-          list.push_back({parent, &s, def,
-                          s.arguments.empty() && !s.has_selection_set && stream == nullptr,
-                          stream});
+          out.fields.push_back({key, parent, &s, def,
+                                s.arguments.empty() && !s.has_selection_set && stream == nullptr,
+                                stream});
           break;
         }
         case Selection::Kind::kFragmentSpread:
@@ -1303,11 +1373,11 @@ class OverlappingFieldsCanBeMerged final : public Rule {
   }
 
   void CollectWithin(std::vector<Conflict>& conflicts, const CollectResult& collected) {
-    for (const auto& name : collected.order) {
-      const auto& list = collected.grouped.at(name);
-      for (std::size_t i = 0; i < list.size(); ++i) {
-        for (std::size_t j = i + 1; j < list.size(); ++j) {
-          if (auto conflict = FindConflict(false, name, list[i], list[j])) {
+    for (const std::uint32_t g : collected.order) {
+      const Group& group = collected.groups[g];
+      for (std::uint32_t i = group.begin; i < group.end; ++i) {
+        for (std::uint32_t j = i + 1; j < group.end; ++j) {
+          if (auto conflict = FindConflict(false, group.name, collected.At(i), collected.At(j))) {
             conflicts.push_back(std::move(*conflict));
           }
         }
@@ -1318,13 +1388,14 @@ class OverlappingFieldsCanBeMerged final : public Rule {
   void Between(std::vector<Conflict>& conflicts, bool exclusive, const CollectResult& a,
                const CollectResult& b) {
     if (a.order.empty() || b.order.empty()) return;
-    for (const auto& name : a.order) {
+    for (const std::uint32_t g : a.order) {
       Spend(1);
-      const auto other = b.grouped.find(name);
-      if (other == b.grouped.end()) continue;
-      for (const auto& f1 : a.grouped.at(name)) {
-        for (const auto& f2 : other->second) {
-          if (auto conflict = FindConflict(exclusive, name, f1, f2)) {
+      const Group& group = a.groups[g];
+      const Group* other = b.Find(group.name);
+      if (other == nullptr) continue;
+      for (std::uint32_t i = group.begin; i < group.end; ++i) {
+        for (std::uint32_t j = other->begin; j < other->end; ++j) {
+          if (auto conflict = FindConflict(exclusive, group.name, a.At(i), b.At(j))) {
             conflicts.push_back(std::move(*conflict));
           }
         }
@@ -1532,7 +1603,7 @@ class OverlappingFieldsCanBeMerged final : public Rule {
   }
 
   long budget_ = kMaxComplexityBudget;
-  std::map<std::pair<const void*, const void*>, std::unique_ptr<CollectResult>> collected_;
+  std::map<std::pair<const void*, const void*>, CollectResult> collected_;  // nodes stay put
   std::map<std::pair<const void*, const void*>, bool> fields_and_fragments_;
   std::map<std::pair<const void*, const void*>, bool> fragment_pairs_;
 };
@@ -1600,13 +1671,9 @@ class Walker {
  private:
   void Operation(const OperationDefinition& op) {
     const Schema& s = c_.schema();
-    c_.PushType([&]() -> std::optional<WrappedType> {
-      const NamedType* root = op.operation == OperationType::kQuery      ? s.query_type()
-                              : op.operation == OperationType::kMutation ? s.mutation_type()
-                                                                         : s.subscription_type();
-      if (root == nullptr) return std::nullopt;
-      return WrappedType{root, {}};
-    }());
+    c_.PushNamedType(op.operation == OperationType::kQuery      ? s.query_type()
+                     : op.operation == OperationType::kMutation ? s.mutation_type()
+                                                                : s.subscription_type());
     // Each rule's hooks for a node run together, rule by rule, as in graphql-js's parallel
     // visitor; UniqueDirectivesPerLocation's hook is EnterDirectives.
     for (Rule* r : WithDirectives(kOperation)) {
@@ -1663,7 +1730,7 @@ class Walker {
 
   void Fragment(const FragmentDefinition& f) {
     const NamedType* t = c_.schema().FindType(f.type_condition.value);
-    c_.PushType(t == nullptr ? std::nullopt : std::optional<WrappedType>(WrappedType{t, {}}));
+    c_.PushNamedType(t);
     for (Rule* r : WithDirectives(kFragment)) {
       r->EnterFragment(f);
       r->EnterDirectives(f.directives);
@@ -1677,7 +1744,7 @@ class Walker {
   void SelectionSet(const std::vector<Selection>& selections,
                     bool parent_is_inline_fragment = false) {
     // Only composite types are parents: under a leaf, every field is unknown but unreported.
-    const auto& type = c_.Type();
+    const WrappedType* type = c_.Type();
     c_.PushParent(type && type->named->IsComposite() ? type->named : nullptr);
     for (Rule* r : On(Hook::kEnterSelectionSet))
       r->EnterSelectionSet(selections, parent_is_inline_fragment);
@@ -1690,7 +1757,7 @@ class Walker {
       case Selection::Kind::kField: {
         const Field* def = c_.LookupField(c_.ParentType(), s.name.value);
         c_.PushField(def);
-        c_.PushType(def == nullptr ? std::nullopt : std::optional<WrappedType>(def->type));
+        c_.PushType(def == nullptr ? nullptr : &def->type);
         for (Rule* r : WithDirectives(kField)) {
           r->EnterField(s);
           r->EnterDirectives(s.directives);
@@ -1713,15 +1780,13 @@ class Walker {
         Directives(s.directives, "FRAGMENT_SPREAD");
         return;
       case Selection::Kind::kInlineFragment: {
-        std::optional<WrappedType> type;
+        const NamedType* type = nullptr;
         if (s.type_condition) {
-          if (const NamedType* t = c_.schema().FindType(s.type_condition->value)) {
-            type = WrappedType{t, {}};
-          }
-        } else if (c_.Type()) {
-          type = WrappedType{c_.Type()->named, {}};
+          type = c_.schema().FindType(s.type_condition->value);
+        } else if (c_.Type() != nullptr) {
+          type = c_.Type()->named;
         }
-        c_.PushType(type);
+        c_.PushNamedType(type);
         for (Rule* r : WithDirectives(kInline)) {
           r->EnterInlineFragment(s);
           r->EnterDirectives(s.directives);
