@@ -440,38 +440,41 @@ std::optional<std::string> SerializeLeaf(const NamedType& type, const FieldValue
   }
 }
 
-WriteOutcome Written(std::optional<std::string> problem) {
-  if (!problem) return {};
-  return {WriteOutcome::Kind::kError, std::move(*problem)};
+WriteOutcome Written(std::optional<std::string> problem, std::string& error) {
+  if (!problem) return WriteOutcome::kWritten;
+  error = std::move(*problem);
+  return WriteOutcome::kError;
 }
 
 }  // namespace
 
 // Member writers call these for every leaf they write: the value's own type is answered
 // here, anything else goes through SerializeLeaf.
-WriteOutcome WriteLeafSlow(std::string_view value, const NamedType& type, ResponseText& out) {
+WriteOutcome WriteLeafSlow(std::string_view value, const NamedType& type, ResponseText& out,
+                           std::string& error) {
   // WriteLeaf wrote strings of String and ID fields and known enum values itself.
-  return Written(SerializeLeaf(type, FieldValue::StringRef(value), out));
+  return Written(SerializeLeaf(type, FieldValue::StringRef(value), out), error);
 }
 
-WriteOutcome WriteLeaf(std::int64_t value, const NamedType& type, ResponseText& out) {
+WriteOutcome WriteLeaf(std::int64_t value, const NamedType& type, ResponseText& out,
+                       std::string& error) {
   if (ScalarKindOf(type) == ScalarKind::kInt && value <= 2147483647 && value >= -2147483648LL) {
     out.AppendInt(value);
-    return {};
+    return WriteOutcome::kWritten;
   }
-  return Written(SerializeLeaf(type, FieldValue::Int(value), out));
+  return Written(SerializeLeaf(type, FieldValue::Int(value), out), error);
 }
 
-WriteOutcome WriteLeaf(double value, const NamedType& type, ResponseText& out) {
+WriteOutcome WriteLeaf(double value, const NamedType& type, ResponseText& out, std::string& error) {
   if (ScalarKindOf(type) == ScalarKind::kFloat && std::isfinite(value)) {
     out.AppendJsNumber(value);
-    return {};
+    return WriteOutcome::kWritten;
   }
-  return Written(SerializeLeaf(type, FieldValue::Float(value), out));
+  return Written(SerializeLeaf(type, FieldValue::Float(value), out), error);
 }
 
-WriteOutcome WriteLeaf(bool value, const NamedType& type, ResponseText& out) {
-  return Written(SerializeLeaf(type, FieldValue::Bool(value), out));
+WriteOutcome WriteLeaf(bool value, const NamedType& type, ResponseText& out, std::string& error) {
+  return Written(SerializeLeaf(type, FieldValue::Bool(value), out), error);
 }
 
 // One execution of one operation: the walk that writes the response, the holes pending
@@ -610,6 +613,7 @@ class Execution final {
   std::vector<BatchLoader*> loaders_;
 
   std::optional<ThrownError> thrown_;
+  std::string write_error_;  // a member writer's last error
   std::vector<ExecutionError> errors_;
   std::vector<std::string> nulled_positions_;
   bool all_nulled_ = false;
@@ -1020,8 +1024,11 @@ bool Execution::WriteFields(const NamedType& type, Collected& fields, const Fiel
         value.type_ == group.writer->object_type) {
       // The most common field: a member written straight into the response.
       const std::size_t begin = buf.size();
-      WriteOutcome outcome = group.writer->write(value.pointer_, *group.def->type.named, buf);
-      if (outcome.kind == WriteOutcome::Kind::kWritten) continue;
+      // Anything else is written again below, with its error or null.
+      if (group.writer->write(value.pointer_, *group.def->type.named, buf, write_error_) ==
+          WriteOutcome::kWritten) {
+        continue;
+      }
       buf.Truncate(begin);
     }
     const PathNode child{path, group.key, -1};
@@ -1085,13 +1092,14 @@ bool Execution::ExecuteField(const NamedType& parent_type, const FieldValue& par
                             "\" is bound to a member of another C++ type than its parent's."));
     }
     const Mark begin = Here();
-    WriteOutcome outcome = group.writer->write(parent.pointer_, *group.def->type.named, Buf());
-    if (outcome.kind == WriteOutcome::Kind::kWritten) return true;
+    const WriteOutcome outcome =
+        group.writer->write(parent.pointer_, *group.def->type.named, Buf(), write_error_);
+    if (outcome == WriteOutcome::kWritten) return true;
     Truncate(begin);
     return CompleteAtPosition(group.def->type, 0, group, parent_type, path,
-                              outcome.kind == WriteOutcome::Kind::kNull
+                              outcome == WriteOutcome::kNull
                                   ? FieldValue::Null()
-                                  : FieldValue::Error(std::move(outcome.message)));
+                                  : FieldValue::Error(std::move(write_error_)));
   }
   return CompleteAtPosition(group.def->type, 0, group, parent_type, path,
                             Resolve(parent_type, parent, group, path));

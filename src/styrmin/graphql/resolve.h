@@ -274,48 +274,51 @@ class EventStream;  // subscribe.h
 // A subscription field's source: its event stream, or an error (see subscribe.h).
 using SubscribeResolver = std::function<Result<std::shared_ptr<EventStream>>(const ResolveInfo&)>;
 
-// What a member writer did with its field.
-struct WriteOutcome {
-  enum class Kind { kWritten, kNull, kError } kind = Kind::kWritten;
-  std::string message;  // kError
-};
+// What a member writer did with its field: kError leaves the reason in the writer's `error`.
+// A plain enum, returned in a register: writers run for most fields of a response.
+enum class WriteOutcome { kWritten, kNull, kError };
 
 // Writes a leaf field of a C++ object straight into the response: no resolver call and no
 // FieldValue. ExecutableSchema::BindMember makes them; `type` is the field's named type.
-using FieldWriter = WriteOutcome (*)(const void* object, const NamedType& type, ResponseText& out);
+using FieldWriter = WriteOutcome (*)(const void* object, const NamedType& type, ResponseText& out,
+                                     std::string& error);
 
 namespace internal {
 // Serialises a member's value as a leaf of `type`; kError when it does not fit.
-WriteOutcome WriteLeafSlow(std::string_view value, const NamedType& type, ResponseText& out);
+WriteOutcome WriteLeafSlow(std::string_view value, const NamedType& type, ResponseText& out,
+                           std::string& error);
 // Strings of String and ID fields and enum values, the most common leaves, are written inline.
-inline WriteOutcome WriteLeaf(std::string_view value, const NamedType& type, ResponseText& out) {
+inline WriteOutcome WriteLeaf(std::string_view value, const NamedType& type, ResponseText& out,
+                              std::string& error) {
   if (type.specified_scalar == SpecifiedScalar::kString ||
       type.specified_scalar == SpecifiedScalar::kId) {
     out.AppendJsonString(value);
-    return {};
+    return WriteOutcome::kWritten;
   }
   if (type.kind == TypeKind::kEnum && type.FindEnumValue(value) != nullptr) {
     out.AppendQuotedName(value);  // an enum value's name never needs escaping
-    return {};
+    return WriteOutcome::kWritten;
   }
-  return WriteLeafSlow(value, type, out);
+  return WriteLeafSlow(value, type, out, error);
 }
-WriteOutcome WriteLeaf(std::int64_t value, const NamedType& type, ResponseText& out);
-WriteOutcome WriteLeaf(double value, const NamedType& type, ResponseText& out);
-WriteOutcome WriteLeaf(bool value, const NamedType& type, ResponseText& out);
+WriteOutcome WriteLeaf(std::int64_t value, const NamedType& type, ResponseText& out,
+                       std::string& error);
+WriteOutcome WriteLeaf(double value, const NamedType& type, ResponseText& out, std::string& error);
+WriteOutcome WriteLeaf(bool value, const NamedType& type, ResponseText& out, std::string& error);
 template <typename M>
-WriteOutcome WriteMemberValue(const M& value, const NamedType& type, ResponseText& out) {
+WriteOutcome WriteMemberValue(const M& value, const NamedType& type, ResponseText& out,
+                              std::string& error) {
   if constexpr (std::is_same_v<M, bool>) {
-    return WriteLeaf(value, type, out);
+    return WriteLeaf(value, type, out, error);
   } else if constexpr (std::is_integral_v<M>) {
-    return WriteLeaf(static_cast<std::int64_t>(value), type, out);
+    return WriteLeaf(static_cast<std::int64_t>(value), type, out, error);
   } else if constexpr (std::is_floating_point_v<M>) {
-    return WriteLeaf(static_cast<double>(value), type, out);
+    return WriteLeaf(static_cast<double>(value), type, out, error);
   } else if constexpr (std::is_convertible_v<const M&, std::string_view>) {
-    return WriteLeaf(std::string_view(value), type, out);
+    return WriteLeaf(std::string_view(value), type, out, error);
   } else {
-    if (!value) return {WriteOutcome::Kind::kNull, {}};
-    return WriteMemberValue(*value, type, out);  // std::optional
+    if (!value) return WriteOutcome::kNull;
+    return WriteMemberValue(*value, type, out, error);  // std::optional
   }
 }
 template <typename>
@@ -374,9 +377,10 @@ class ExecutableSchema final {
   template <auto Member>
   Status BindMember(std::string_view type, std::string_view field) {
     using Traits = internal::MemberOf<decltype(Member)>;
-    const FieldWriter writer = [](const void* object, const NamedType& named, ResponseText& out) {
+    const FieldWriter writer = [](const void* object, const NamedType& named, ResponseText& out,
+                                  std::string& error) {
       return internal::WriteMemberValue(
-          static_cast<const typename Traits::Object*>(object)->*Member, named, out);
+          static_cast<const typename Traits::Object*>(object)->*Member, named, out, error);
     };
     return BindWriter(type, field, writer, typeid(typename Traits::Object));
   }
