@@ -97,7 +97,8 @@ struct FieldGroup {
   const ExecutableSchema::Writer* writer = nullptr;
   bool args_ready = false;
   tl::expected<OrderedJson, CoercionError> args{};
-  bool writer_ready = false;  // `writer` is set and its field's arguments coerced fine
+  const OrderedJson* arguments = nullptr;  // once args_ready and coerced: args, or an empty object
+  bool writer_ready = false;               // `writer` is set and its field's arguments coerced fine
   // Collected subfields per runtime type, memoised: lists of objects collect once.
   std::vector<std::pair<const NamedType*, Collected*>> subfields{};
 };
@@ -907,8 +908,23 @@ void Execution::CollectInto(Collected& out, const NamedType& type,
         if (!ShouldInclude(selection.directives, out)) continue;
         const std::string_view key =
             selection.alias ? selection.alias->value : selection.name.value;
-        auto [it, inserted] = index.try_emplace(key, out.groups.size());
-        if (inserted) {
+        // Few groups are searched in place; many through `index`, filled once they are many.
+        constexpr std::size_t kSearchedInPlace = 16;
+        std::size_t at = out.groups.size();
+        if (out.groups.size() <= kSearchedInPlace) {
+          for (std::size_t k = 0; k < out.groups.size(); ++k) {
+            if (out.groups[k].key == key) {
+              at = k;
+              break;
+            }
+          }
+        } else {
+          if (index.empty()) {
+            for (std::size_t k = 0; k < out.groups.size(); ++k) index.emplace(out.groups[k].key, k);
+          }
+          at = index.try_emplace(key, out.groups.size()).first->second;
+        }
+        if (at == out.groups.size()) {
           FieldGroup group{.key = key, .quoted_key = QuotedKey(key)};
           const std::string& name = selection.name.value;
           if (name == "__typename") {
@@ -929,7 +945,7 @@ void Execution::CollectInto(Collected& out, const NamedType& type,
           }
           out.groups.push_back(std::move(group));
         }
-        out.groups[it->second].nodes.push_back(&selection);
+        out.groups[at].nodes.push_back(&selection);
         break;
       }
       case Selection::Kind::kInlineFragment:
@@ -1015,21 +1031,22 @@ bool Execution::WriteFields(const NamedType& type, Collected& fields, const Fiel
                             const PathNode* path, bool serially) {
   Buf().Append('{');
   bool first = true;
+  // Member writers write into this text only; anything else may start another.
+  ResponseText* buf = &Buf();
+  const bool object = value.kind() == FieldValue::Kind::kObject;
   for (auto& group : fields.groups) {
     if (group.def == nullptr) continue;
-    ResponseText& buf = Buf();
-    group.quoted_key.WriteTo(buf, first);
+    group.quoted_key.WriteTo(*buf, first);
     first = false;
-    if (group.writer_ready && value.kind() == FieldValue::Kind::kObject &&
-        value.type_ == group.writer->object_type) {
+    if (group.writer_ready && object && value.type_ == group.writer->object_type) {
       // The most common field: a member written straight into the response.
-      const std::size_t begin = buf.size();
+      const std::size_t begin = buf->size();
       // Anything else is written again below, with its error or null.
-      if (group.writer->write(value.pointer_, *group.def->type.named, buf, write_error_) ==
+      if (group.writer->write(value.pointer_, *group.def->type.named, *buf, write_error_) ==
           WriteOutcome::kWritten) {
         continue;
       }
-      buf.Truncate(begin);
+      buf->Truncate(begin);
     }
     const PathNode child{path, group.key, -1};
     if (!ExecuteField(type, value, group, &child)) return false;
@@ -1037,8 +1054,9 @@ bool Execution::WriteFields(const NamedType& type, Collected& fields, const Fiel
       DrainUntilIdle();
       if (data_null_) return true;
     }
+    buf = &Buf();
   }
-  Buf().Append('}');
+  buf->Append('}');
   return true;
 }
 
@@ -1048,7 +1066,7 @@ FieldValue Execution::Resolve(const NamedType& parent_type, const FieldValue& pa
   if (group.meta == FieldGroup::Meta::kSchema) return FieldValue::Object(&schema_);
   ResolveInfo info;
   info.parent_ = &parent;
-  info.args_ = &*group.args;
+  info.args_ = group.arguments;
   info.field_ = group.def;
   info.parent_type_ = &parent_type;
   info.schema_ = &schema_;
@@ -1070,11 +1088,13 @@ bool Execution::ExecuteField(const NamedType& parent_type, const FieldValue& par
   if (!group.args_ready) {
     const std::vector<InputValue>& definitions = group.def->arguments;
     if (definitions.empty()) {
-      group.args = OrderedJson::object();
+      static const OrderedJson kNoArguments = OrderedJson::object();  // never written: shared
+      group.arguments = &kNoArguments;
     } else {
       group.args = CoerceArgumentValues(definitions, group.nodes.front()->arguments, variables_,
                                         parent_type.name + "." + group.def->name,
                                         group.nodes.front()->offset);
+      if (group.args) group.arguments = &*group.args;
     }
     group.args_ready = true;
     group.writer_ready = group.writer != nullptr && group.args.has_value();

@@ -59,6 +59,25 @@ TEST(Execute, ReadsJsonRootValuesWithTheDefaultResolver) {
   EXPECT_TRUE(result.errors.empty());
 }
 
+// Field collection searches few response names in place and many through an index: merging
+// and first-seen order must hold on both sides of the switch.
+TEST(Execute, MergesFieldsOfOneResponseNameAmongManyNames) {
+  Runner r("type Query { a: Int b: String }");
+  const OrderedJson root = OrderedJson::parse(R"({"a": 1, "b": "x"})");
+  std::string query = "{";
+  std::string expected = R"({"data":{)";
+  for (int k = 0; k < 40; ++k) {
+    const std::string alias = "f" + std::to_string(k);
+    query += " " + alias + ": a";
+    expected += (k == 0 ? "\"" : ",\"") + alias + "\":1";
+  }
+  query += " f3: a f30: a ... on Query { f17: a f39: a } b }";
+  expected += R"(,"b":"x"}})";
+  const auto result = r.Run(query, {}, FieldValue::JsonRef(root));
+  EXPECT_EQ(result.body, expected);
+  EXPECT_TRUE(result.errors.empty());
+}
+
 TEST(Execute, TellsAResolverWhatItsSelectionMayReach) {
   Runner r(R"(type Query { page: Page } type Page { items: [Item] next: String }
               type Item { id: String heavy: String other: Item })");
