@@ -1262,6 +1262,22 @@ bool Execution::CompleteList(const WrappedType& type, std::size_t item, FieldGro
   const bool objects = !from_json && value.view_ == FieldValue::View::kObjects &&
                        item + (item_non_null ? 1 : 0) == type.wrappers.size() &&
                        type.named->kind == TypeKind::kObject;
+  // Items of a StringList view at String or ID positions: written as they are, since a
+  // std::string is never null and always serialises as itself.
+  if (!from_json && value.view_ == FieldValue::View::kStrings &&
+      item + (item_non_null ? 1 : 0) == type.wrappers.size() &&
+      (type.named->specified_scalar == SpecifiedScalar::kString ||
+       type.named->specified_scalar == SpecifiedScalar::kId)) {
+    const auto* strings = static_cast<const std::string*>(value.pointer_);
+    ResponseText& buf = Buf();
+    buf.Append('[');
+    for (std::size_t k = 0; k < size; ++k) {
+      if (k > 0) buf.Append(',');
+      buf.AppendJsonString(strings[k]);
+    }
+    buf.Append(']');
+    return true;
+  }
   FieldValue object(FieldValue::Kind::kObject);
   if (objects) object.type_ = value.type_;
   PushFrame(path, position_nullable);

@@ -377,6 +377,38 @@ TEST(ExecuteLists, ObjectAndStringListsViewTheCallersContainers) {
   EXPECT_EQ(FieldValue::StringList(kTags).ToJson(), OrderedJson::parse(R"(["a","b\"c"])"));
 }
 
+// StringList items at String and ID positions are written straight from the strings; every
+// other item type still serialises (and checks) each item.
+TEST(ExecuteLists, StringListsAtEveryItemType) {
+  Runner r(
+      "enum Color { RED GREEN } type Query { s: [String] ids: [ID!]! none: [String!]! "
+      "colors: [Color] ints: [Int] nested: [[String]] }");
+  static const std::vector<std::string> kTexts{"a\nb", "\x01", "\xc3\xa9", "q\"\\"};
+  static const std::vector<std::string> kColors{"RED", "BLUE"};
+  static const std::vector<std::string> kNone;
+  const auto bind = [&r](const char* field, const std::vector<std::string>& items) {
+    ASSERT_TRUE(r.schema().Bind(
+        "Query", field, [&items](const ResolveInfo&) { return FieldValue::StringList(items); }));
+  };
+  bind("s", kTexts);
+  bind("ids", kTexts);
+  bind("none", kNone);
+  bind("colors", kColors);
+  bind("ints", kColors);
+  bind("nested", kTexts);
+  EXPECT_EQ(r.Run("{ s ids none }").body, R"({"data":{"s":["a\nb","\u0001","é","q\"\\"],)"
+                                          R"("ids":["a\nb","\u0001","é","q\"\\"],"none":[]}})");
+  EXPECT_EQ(
+      r.Run("{ colors }").body,
+      R"({"errors":[{"message":"Enum \"Color\" cannot represent value: \"BLUE\"","locations":[{"line":1,"column":3}],"path":["colors",1]}],"data":{"colors":["RED",null]}})");
+  EXPECT_EQ(
+      r.Run("{ ints }").body,
+      R"({"errors":[{"message":"Int cannot represent non-integer value: \"RED\"","locations":[{"line":1,"column":3}],"path":["ints",0]},{"message":"Int cannot represent non-integer value: \"BLUE\"","locations":[{"line":1,"column":3}],"path":["ints",1]}],"data":{"ints":[null,null]}})");
+  EXPECT_EQ(
+      r.Run("{ nested }").body,
+      R"({"errors":[{"message":"Expected Iterable, but did not find one for field \"Query.nested\".","locations":[{"line":1,"column":3}],"path":["nested",0]},{"message":"Expected Iterable, but did not find one for field \"Query.nested\".","locations":[{"line":1,"column":3}],"path":["nested",1]},{"message":"Expected Iterable, but did not find one for field \"Query.nested\".","locations":[{"line":1,"column":3}],"path":["nested",2]},{"message":"Expected Iterable, but did not find one for field \"Query.nested\".","locations":[{"line":1,"column":3}],"path":["nested",3]}],"data":{"nested":[null,null,null,null]}})");
+}
+
 TEST(ExecuteMembers, RefusesMembersForFieldsThatAreNotLeaves) {
   Runner r("type Query { row: Row rows: [Int] } type Row { name: String }");
   EXPECT_FALSE(r.schema().BindMember<&Row::count>("Query", "row"));
