@@ -88,9 +88,14 @@ struct QuotedKey {
 };
 
 struct FieldGroup {
+  // What WriteFields reads for every member-written field, first: one cache line.
+  const Field* def = nullptr;   // null: the type has no such field and the key is left out
+  FieldWriter write = nullptr;  // set with writer_ready: writer->write
+  const std::type_info* write_type = nullptr;  // and writer->object_type
+  const NamedType* named = nullptr;            // def's named type
+  bool writer_ready = false;  // `writer` is set and its field's arguments coerced fine
   std::string_view key;
   QuotedKey quoted_key;
-  const Field* def = nullptr;  // null: the type has no such field and the key is left out
   enum class Meta { kNone, kTypename, kSchema, kType } meta = Meta::kNone;
   std::vector<const Selection*> nodes{};
   const FieldResolver* resolver = nullptr;
@@ -98,7 +103,6 @@ struct FieldGroup {
   bool args_ready = false;
   tl::expected<OrderedJson, CoercionError> args{};
   const OrderedJson* arguments = nullptr;  // once args_ready and coerced: args, or an empty object
-  bool writer_ready = false;               // `writer` is set and its field's arguments coerced fine
   // Collected subfields per runtime type, memoised: lists of objects collect once.
   std::vector<std::pair<const NamedType*, Collected*>> subfields{};
 };
@@ -1038,12 +1042,11 @@ bool Execution::WriteFields(const NamedType& type, Collected& fields, const Fiel
     if (group.def == nullptr) continue;
     group.quoted_key.WriteTo(*buf, first);
     first = false;
-    if (group.writer_ready && object && value.type_ == group.writer->object_type) {
+    if (group.writer_ready && object && value.type_ == group.write_type) {
       // The most common field: a member written straight into the response.
       const std::size_t begin = buf->size();
       // Anything else is written again below, with its error or null.
-      if (group.writer->write(value.pointer_, *group.def->type.named, *buf, write_error_) ==
-          WriteOutcome::kWritten) {
+      if (group.write(value.pointer_, *group.named, *buf, write_error_) == WriteOutcome::kWritten) {
         continue;
       }
       buf->Truncate(begin);
@@ -1098,6 +1101,11 @@ bool Execution::ExecuteField(const NamedType& parent_type, const FieldValue& par
     }
     group.args_ready = true;
     group.writer_ready = group.writer != nullptr && group.args.has_value();
+    if (group.writer_ready) {
+      group.write = group.writer->write;
+      group.write_type = group.writer->object_type;
+      group.named = group.def->type.named;
+    }
   }
   if (!group.args) {
     // graphql-js locates argument errors at the offending value, with the field's path.
@@ -1121,8 +1129,25 @@ bool Execution::ExecuteField(const NamedType& parent_type, const FieldValue& par
                                   ? FieldValue::Null()
                                   : FieldValue::Error(std::move(write_error_)));
   }
-  return CompleteAtPosition(group.def->type, 0, group, parent_type, path,
-                            Resolve(parent_type, parent, group, path));
+  const FieldValue value = Resolve(parent_type, parent, group, path);
+  // The common shapes of an object field, `T` or `T!` of an object type, resolved to null or
+  // to an object: completed here, as CompleteAtPosition would.
+  const WrappedType& type = group.def->type;
+  const bool non_null = IsNonNullAt(type, 0);
+  if (type.wrappers.size() == (non_null ? 1 : 0) && type.named->kind == TypeKind::kObject) {
+    if (value.kind() == FieldValue::Kind::kNull && !non_null) {
+      Buf().Append("null");
+      return true;
+    }
+    if (value.kind() == FieldValue::Kind::kObject) {
+      const Mark begin = Here();
+      if (CompleteObject(*type.named, group, path, value, !non_null)) return true;
+      if (non_null) return false;
+      Truncate(begin);
+      return NullAt(false, path);
+    }
+  }
+  return CompleteAtPosition(type, 0, group, parent_type, path, value);
 }
 
 bool Execution::CompleteAtPosition(const WrappedType& type, std::size_t i, FieldGroup& group,

@@ -75,7 +75,9 @@ class Parser {
       token_ = std::move(*lookahead_);
       lookahead_.reset();
     } else {
-      token_ = LexOne();
+      auto next = lexer_.Next();  // moved once, into token_: most tokens take this way
+      if (!next) throw Failure{std::move(next.error())};
+      token_ = std::move(*next);
     }
     if (token_.kind != TokenKind::kEof && options_.max_tokens != 0 &&
         ++token_count_ > options_.max_tokens) {
@@ -142,8 +144,10 @@ class Parser {
   // --- shared productions ---------------------------------------------------------------
 
   Name ParseName() {
-    Token t = Expect(TokenKind::kName);
-    return Name{std::move(t.value), t.start};
+    if (token_.kind != TokenKind::kName) Expect(TokenKind::kName);  // fails
+    Name name{std::move(token_.value), token_.start};
+    Advance();
+    return name;
   }
 
   bool PeekDescription() const { return Peek(TokenKind::kString) || Peek(TokenKind::kBlockString); }

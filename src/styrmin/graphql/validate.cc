@@ -1300,8 +1300,10 @@ class OverlappingFieldsCanBeMerged final : public Rule {
     CollectImpl(parent, selections, out);
     out.by_name.resize(out.fields.size());
     for (std::uint32_t k = 0; k < out.by_name.size(); ++k) out.by_name[k] = k;
-    std::stable_sort(out.by_name.begin(), out.by_name.end(), [&](std::uint32_t a, std::uint32_t b) {
-      return out.fields[a].response_name < out.fields[b].response_name;
+    // By name, then by position (no stable_sort: it allocates a buffer).
+    std::sort(out.by_name.begin(), out.by_name.end(), [&](std::uint32_t a, std::uint32_t b) {
+      const int order = out.fields[a].response_name.compare(out.fields[b].response_name);
+      return order < 0 || (order == 0 && a < b);
     });
     for (std::uint32_t k = 0; k < out.by_name.size(); ++k) {
       const std::string_view name = out.At(k).response_name;
