@@ -87,6 +87,34 @@ struct QuotedKey {
   std::string text;                        // when longer than kPadded
 };
 
+// The document's nodes of one response name: one in most groups, kept inline.
+class NodeList {
+ public:
+  void push_back(const Selection* node) {
+    if (size_ < kInline) {
+      inline_[size_++] = node;
+      return;
+    }
+    if (size_ == kInline) more_.assign(inline_.begin(), inline_.end());
+    more_.push_back(node);
+    ++size_;
+  }
+  std::span<const Selection* const> view() const {
+    return size_ <= kInline ? std::span<const Selection* const>(inline_.data(), size_)
+                            : std::span<const Selection* const>(more_);
+  }
+  std::size_t size() const { return size_; }
+  const Selection* front() const { return view().front(); }
+  auto begin() const { return view().begin(); }
+  auto end() const { return view().end(); }
+
+ private:
+  static constexpr std::size_t kInline = 2;
+  std::array<const Selection*, kInline> inline_{};
+  std::size_t size_ = 0;
+  std::vector<const Selection*> more_;  // all of them, once more than kInline
+};
+
 struct FieldGroup {
   // What WriteFields reads for every member-written field, first: one cache line.
   const Field* def = nullptr;   // null: the type has no such field and the key is left out
@@ -97,7 +125,7 @@ struct FieldGroup {
   std::string_view key;
   QuotedKey quoted_key;
   enum class Meta { kNone, kTypename, kSchema, kType } meta = Meta::kNone;
-  std::vector<const Selection*> nodes{};
+  NodeList nodes{};
   const FieldResolver* resolver = nullptr;
   const ExecutableSchema::Writer* writer = nullptr;
   bool args_ready = false;
@@ -655,7 +683,7 @@ bool Execution::Reaches(const std::vector<Selection>& selections,
   return false;
 }
 
-bool MaySelect(const Execution* execution, const std::vector<const Selection*>& nodes,
+bool MaySelect(const Execution* execution, std::span<const Selection* const> nodes,
                std::span<const std::string_view> path) {
   STYRMIN_CHECK(execution != nullptr, "ResolveInfo::MaySelect outside an execution");
   if (path.empty()) return true;
@@ -838,7 +866,7 @@ tl::expected<std::shared_ptr<EventStream>, ExecutionResult> Execution::StartSubs
   info.parent_type_ = root;
   info.schema_ = &schema_;
   info.variables_ = &variables_;
-  info.nodes_ = &group.nodes;
+  info.nodes_ = group.nodes.view();
   info.path_ = &node;
   info.context_ = request_.context;
   info.context_type_ = request_.context_type;
@@ -1074,7 +1102,7 @@ FieldValue Execution::Resolve(const NamedType& parent_type, const FieldValue& pa
   info.parent_type_ = &parent_type;
   info.schema_ = &schema_;
   info.variables_ = &variables_;
-  info.nodes_ = &group.nodes;
+  info.nodes_ = group.nodes.view();
   info.path_ = path;
   info.context_ = request_.context;
   info.context_type_ = request_.context_type;

@@ -78,6 +78,31 @@ TEST(Execute, MergesFieldsOfOneResponseNameAmongManyNames) {
   EXPECT_TRUE(result.errors.empty());
 }
 
+// A merged field's nodes: the first two are kept inline, more spill to the heap; a resolver
+// sees them all in document order, and MaySelect looks through each.
+TEST(Execute, GivesAResolverEveryNodeOfAMergedField) {
+  Runner r("type Query { page: Page } type Page { a: Int b: Int c: Int d: Int }");
+  std::vector<std::size_t> offsets;
+  std::string reaches;
+  ASSERT_TRUE(r.schema()
+                  .Bind("Query", "page",
+                        [&](const ResolveInfo& info) {
+                          offsets.clear();
+                          for (const Selection* node : info.nodes())
+                            offsets.push_back(node->offset);
+                          reaches += info.MaySelect({"d"}) ? "d" : "-";
+                          return FieldValue();
+                        })
+                  .has_value());
+  r.Run("{ page { a } }");
+  EXPECT_EQ(offsets, (std::vector<std::size_t>{2}));
+  r.Run("{ page { a } page { b } }");
+  EXPECT_EQ(offsets, (std::vector<std::size_t>{2, 13}));
+  r.Run("{ page { a } page { b } ... on Query { page { c } } page { d } }");
+  EXPECT_EQ(offsets, (std::vector<std::size_t>{2, 13, 39, 52}));
+  EXPECT_EQ(reaches, "--d");
+}
+
 TEST(Execute, TellsAResolverWhatItsSelectionMayReach) {
   Runner r(R"(type Query { page: Page } type Page { items: [Item] next: String }
               type Item { id: String heavy: String other: Item })");

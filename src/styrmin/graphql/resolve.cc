@@ -201,7 +201,7 @@ void internal::PendingState::Complete(FieldValue result) {
 std::vector<PathSegment> ResolveInfo::Path() const { return internal::PathOf(path_); }
 
 bool ResolveInfo::MaySelect(std::initializer_list<std::string_view> path) const {
-  return internal::MaySelect(execution_, *nodes_,
+  return internal::MaySelect(execution_, nodes_,
                              std::span<const std::string_view>(path.begin(), path.size()));
 }
 

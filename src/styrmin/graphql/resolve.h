@@ -238,7 +238,7 @@ class ResolveInfo final {
   // Coerced variables of the operation.
   const OrderedJson& variables() const { return *variables_; }
   // The field's occurrences in the document (more than one when merged).
-  const std::vector<const Selection*>& nodes() const { return *nodes_; }
+  std::span<const Selection* const> nodes() const { return nodes_; }
   std::vector<PathSegment> Path() const;
   // Whether the document may select, under this field, the fields named by `path` one inside
   // the other: {"items", "parameters"} is `items { parameters }`, through fragments too. For
@@ -261,7 +261,7 @@ class ResolveInfo final {
   const NamedType* parent_type_ = nullptr;
   const Schema* schema_ = nullptr;
   const OrderedJson* variables_ = nullptr;
-  const std::vector<const Selection*>* nodes_ = nullptr;
+  std::span<const Selection* const> nodes_;
   const void* path_ = nullptr;  // internal path node
   void* context_ = nullptr;
   const std::type_info* context_type_ = nullptr;

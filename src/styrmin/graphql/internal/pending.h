@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "styrmin/graphql/execute.h"
@@ -26,7 +27,7 @@ std::vector<PathSegment> PathOf(const void* path_node);
 
 // ResolveInfo::MaySelect: whether `nodes`' selections reach the fields of `path`, one inside the
 // other, through `execution`'s fragments.
-bool MaySelect(const Execution* execution, const std::vector<const Selection*>& nodes,
+bool MaySelect(const Execution* execution, std::span<const Selection* const> nodes,
                std::span<const std::string_view> path);
 
 // Makes `execution` dispatch `loader` when it runs out of ready work.
