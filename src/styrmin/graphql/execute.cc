@@ -116,14 +116,9 @@ class NodeList {
 };
 
 struct FieldGroup {
-  // What WriteFields reads for every member-written field, first: one cache line.
-  const Field* def = nullptr;   // null: the type has no such field and the key is left out
-  FieldWriter write = nullptr;  // set with writer_ready: writer->write
-  const std::type_info* write_type = nullptr;  // and writer->object_type
-  const NamedType* named = nullptr;            // def's named type
-  bool writer_ready = false;  // `writer` is set and its field's arguments coerced fine
   std::string_view key;
   QuotedKey quoted_key;
+  const Field* def = nullptr;  // null: the type has no such field and the key is left out
   enum class Meta { kNone, kTypename, kSchema, kType } meta = Meta::kNone;
   NodeList nodes{};
   const FieldResolver* resolver = nullptr;
@@ -131,6 +126,7 @@ struct FieldGroup {
   bool args_ready = false;
   tl::expected<OrderedJson, CoercionError> args{};
   const OrderedJson* arguments = nullptr;  // once args_ready and coerced: args, or an empty object
+  bool writer_ready = false;               // `writer` is set and its field's arguments coerced fine
   // Collected subfields per runtime type, memoised: lists of objects collect once.
   std::vector<std::pair<const NamedType*, Collected*>> subfields{};
 };
@@ -940,22 +936,7 @@ void Execution::CollectInto(Collected& out, const NamedType& type,
         if (!ShouldInclude(selection.directives, out)) continue;
         const std::string_view key =
             selection.alias ? selection.alias->value : selection.name.value;
-        // Few groups are searched in place; many through `index`, filled once they are many.
-        constexpr std::size_t kSearchedInPlace = 16;
-        std::size_t at = out.groups.size();
-        if (out.groups.size() <= kSearchedInPlace) {
-          for (std::size_t k = 0; k < out.groups.size(); ++k) {
-            if (out.groups[k].key == key) {
-              at = k;
-              break;
-            }
-          }
-        } else {
-          if (index.empty()) {
-            for (std::size_t k = 0; k < out.groups.size(); ++k) index.emplace(out.groups[k].key, k);
-          }
-          at = index.try_emplace(key, out.groups.size()).first->second;
-        }
+        const std::size_t at = index.try_emplace(key, out.groups.size()).first->second;
         if (at == out.groups.size()) {
           FieldGroup group{.key = key, .quoted_key = QuotedKey(key)};
           const std::string& name = selection.name.value;
@@ -1070,11 +1051,12 @@ bool Execution::WriteFields(const NamedType& type, Collected& fields, const Fiel
     if (group.def == nullptr) continue;
     group.quoted_key.WriteTo(*buf, first);
     first = false;
-    if (group.writer_ready && object && value.type_ == group.write_type) {
+    if (group.writer_ready && object && value.type_ == group.writer->object_type) {
       // The most common field: a member written straight into the response.
       const std::size_t begin = buf->size();
       // Anything else is written again below, with its error or null.
-      if (group.write(value.pointer_, *group.named, *buf, write_error_) == WriteOutcome::kWritten) {
+      if (group.writer->write(value.pointer_, *group.def->type.named, *buf, write_error_) ==
+          WriteOutcome::kWritten) {
         continue;
       }
       buf->Truncate(begin);
@@ -1129,11 +1111,6 @@ bool Execution::ExecuteField(const NamedType& parent_type, const FieldValue& par
     }
     group.args_ready = true;
     group.writer_ready = group.writer != nullptr && group.args.has_value();
-    if (group.writer_ready) {
-      group.write = group.writer->write;
-      group.write_type = group.writer->object_type;
-      group.named = group.def->type.named;
-    }
   }
   if (!group.args) {
     // graphql-js locates argument errors at the offending value, with the field's path.
@@ -1157,25 +1134,8 @@ bool Execution::ExecuteField(const NamedType& parent_type, const FieldValue& par
                                   ? FieldValue::Null()
                                   : FieldValue::Error(std::move(write_error_)));
   }
-  const FieldValue value = Resolve(parent_type, parent, group, path);
-  // The common shapes of an object field, `T` or `T!` of an object type, resolved to null or
-  // to an object: completed here, as CompleteAtPosition would.
-  const WrappedType& type = group.def->type;
-  const bool non_null = IsNonNullAt(type, 0);
-  if (type.wrappers.size() == (non_null ? 1 : 0) && type.named->kind == TypeKind::kObject) {
-    if (value.kind() == FieldValue::Kind::kNull && !non_null) {
-      Buf().Append("null");
-      return true;
-    }
-    if (value.kind() == FieldValue::Kind::kObject) {
-      const Mark begin = Here();
-      if (CompleteObject(*type.named, group, path, value, !non_null)) return true;
-      if (non_null) return false;
-      Truncate(begin);
-      return NullAt(false, path);
-    }
-  }
-  return CompleteAtPosition(type, 0, group, parent_type, path, value);
+  return CompleteAtPosition(group.def->type, 0, group, parent_type, path,
+                            Resolve(parent_type, parent, group, path));
 }
 
 bool Execution::CompleteAtPosition(const WrappedType& type, std::size_t i, FieldGroup& group,

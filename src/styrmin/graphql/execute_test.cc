@@ -59,8 +59,8 @@ TEST(Execute, ReadsJsonRootValuesWithTheDefaultResolver) {
   EXPECT_TRUE(result.errors.empty());
 }
 
-// Field collection searches few response names in place and many through an index: merging
-// and first-seen order must hold on both sides of the switch.
+// Field collection merges fields by response name among many names, through fragments too,
+// and keeps the order in which each name was first seen.
 TEST(Execute, MergesFieldsOfOneResponseNameAmongManyNames) {
   Runner r("type Query { a: Int b: String }");
   const OrderedJson root = OrderedJson::parse(R"({"a": 1, "b": "x"})");

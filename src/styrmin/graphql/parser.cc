@@ -93,11 +93,13 @@ class Parser {
 
   bool Peek(TokenKind kind) const { return token_.kind == kind; }
 
+  [[noreturn]] void ExpectedInstead(TokenKind kind) {
+    Fail(token_.start,
+         "Expected " + TokenKindDescription(kind) + ", found " + TokenDescription(token_) + ".");
+  }
+
   Token Expect(TokenKind kind) {
-    if (token_.kind != kind) {
-      Fail(token_.start,
-           "Expected " + TokenKindDescription(kind) + ", found " + TokenDescription(token_) + ".");
-    }
+    if (token_.kind != kind) ExpectedInstead(kind);
     Token t = std::move(token_);
     Advance();
     return t;
@@ -144,7 +146,7 @@ class Parser {
   // --- shared productions ---------------------------------------------------------------
 
   Name ParseName() {
-    if (token_.kind != TokenKind::kName) Expect(TokenKind::kName);  // fails
+    if (token_.kind != TokenKind::kName) ExpectedInstead(TokenKind::kName);
     Name name{std::move(token_.value), token_.start};
     Advance();
     return name;

@@ -30,25 +30,23 @@ std::string WrappedType::ToString() const {
 }
 
 namespace {
+// Whether the first and the last sizeof(Word) bytes of `a` and `b` are equal: all of them
+// when sizeof(Word) <= n <= 2 * sizeof(Word), as the two loads overlap.
+template <typename Word>
+bool SameEnds(const char* a, const char* b, std::size_t n) {
+  Word a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+  std::memcpy(&a0, a, sizeof(Word));
+  std::memcpy(&b0, b, sizeof(Word));
+  std::memcpy(&a1, a + n - sizeof(Word), sizeof(Word));
+  std::memcpy(&b1, b + n - sizeof(Word), sizeof(Word));
+  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
 // Whether two texts of one size are equal. Names are short: up to 16 bytes, two overlapping
 // word loads per side decide, without a call to memcmp.
 bool SameText(const char* a, const char* b, std::size_t n) {
-  if (n >= 8 && n <= 16) {
-    std::uint64_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
-    std::memcpy(&a0, a, 8);
-    std::memcpy(&b0, b, 8);
-    std::memcpy(&a1, a + n - 8, 8);
-    std::memcpy(&b1, b + n - 8, 8);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
-  if (n >= 4 && n < 8) {
-    std::uint32_t a0 = 0, a1 = 0, b0 = 0, b1 = 0;
-    std::memcpy(&a0, a, 4);
-    std::memcpy(&b0, b, 4);
-    std::memcpy(&a1, a + n - 4, 4);
-    std::memcpy(&b1, b + n - 4, 4);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
+  if (n >= 8 && n <= 16) return SameEnds<std::uint64_t>(a, b, n);
+  if (n >= 4 && n < 8) return SameEnds<std::uint32_t>(a, b, n);
   if (n < 4) {
     for (std::size_t i = 0; i < n; ++i) {
       if (a[i] != b[i]) return false;

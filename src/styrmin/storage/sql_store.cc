@@ -17,6 +17,7 @@ using sql::FailIfMissing;
 using sql::FormatOptionalTimestamp;
 using sql::kAttemptsWhenRacing;
 using sql::kRunColumns;
+using sql::ListStatement;
 using sql::LockForUpdate;
 using sql::LostARace;
 using sql::OrderByBytes;
@@ -24,7 +25,7 @@ using sql::QueryUnfinishedRun;
 using sql::ReadAll;
 using sql::ReadFirst;
 using sql::ReadRun;
-using sql::RowsPast;
+using sql::RowsPastValues;
 using sql::RunName;
 using sql::SelectRuns;
 
@@ -777,42 +778,29 @@ Result<std::vector<Deployment>> SqlStore::ListDeployments(const DeploymentQuery&
       std::vector<Deployment> listed,
       database_->InTransaction(
           Access::kReadOne, [&](SqlSession& session) -> Result<std::vector<Deployment>> {
-            // As ListAudit: only the filters asked for, so that SQLite plans with the right
-            // index.
-            std::string sql(query.with_settings ? kSelectDeployment
-                                                : kSelectDeploymentWithoutSettings);
-            std::vector<SqlValue> params;
-            const auto where = [&] { sql += params.empty() ? " WHERE " : " AND "; };
+            ListStatement statement(query.with_settings ? kSelectDeployment
+                                                        : kSelectDeploymentWithoutSettings);
             if (query.environment) {
-              where();
-              params.emplace_back(query.environment->value());
-              sql += "environment_id = ?" + std::to_string(params.size());
+              statement.Where("environment_id = " + statement.Param(query.environment->value()));
             }
             const std::string environments = sql::JsonList(query.environments);
             if (!query.environments.empty()) {
-              where();
-              params.emplace_back(environments);
-              sql += sql::InJsonList(session.dialect(), "environment_id",
-                                     static_cast<int>(params.size()));
+              statement.Where(
+                  sql::InJsonList(session.dialect(), "environment_id", statement.NextParam()));
+              statement.Param(environments);
             }
-            if (query.phase) {
-              where();
-              params.emplace_back(*query.phase);
-              sql += "phase = ?" + std::to_string(params.size());
-            }
+            if (query.phase) statement.Where("phase = " + statement.Param(*query.phase));
             if (const std::optional<DeploymentId>& after = query.after) {
               // The cursor's row by its name and id, read by the statement itself. An unknown
               // id makes the name NULL, and the page empty: told apart below.
-              where();
-              params.emplace_back(after->value());
-              const std::string id = "?" + std::to_string(params.size());
-              sql += RowsPastValues(session.dialect(), {"name", "id"}, Direction::kAscending,
-                                    {"(SELECT name FROM deployments WHERE id = " + id + ")", id});
+              const std::string id = statement.Param(after->value());
+              statement.Where(
+                  RowsPastValues(session.dialect(), {"name", "id"}, Direction::kAscending,
+                                 {"(SELECT name FROM deployments WHERE id = " + id + ")", id}));
             }
-            sql += OrderByBytes(session.dialect(), {"name", "id"});
-            params.emplace_back(static_cast<std::int64_t>(query.limit));
-            sql += " LIMIT ?" + std::to_string(params.size());
-            return ReadAll(session.Query(sql, params),
+            statement.Append(OrderByBytes(session.dialect(), {"name", "id"}));
+            statement.Append(" LIMIT " + statement.Param(static_cast<std::int64_t>(query.limit)));
+            return ReadAll(session.Query(statement.sql(), statement.params()),
                            query.with_settings ? ReadDeployment : ReadDeploymentWithoutSettings);
           }));
   if (listed.empty() && query.after) {
@@ -859,32 +847,21 @@ Result<std::vector<Run>> SqlStore::ListRuns(const RunQuery& query) {
   STYRMIN_RETURN_IF_ERROR(ValidateRunQuery(query));
   return database_->InTransaction(
       Access::kRead, [&](SqlSession& session) -> Result<std::vector<Run>> {
-        std::string sql = SelectRuns();
-        std::vector<SqlValue> params;
-        const auto where = [&] { sql += params.empty() ? " WHERE " : " AND "; };
+        ListStatement statement(SelectRuns());
         if (query.deployment) {
-          where();
-          params.emplace_back(query.deployment->value());
-          sql += "deployment_id = ?" + std::to_string(params.size());
+          statement.Where("deployment_id = " + statement.Param(query.deployment->value()));
         }
         if (query.environment) {
-          where();
-          params.emplace_back(query.environment->value());
-          sql += "environment_id = ?" + std::to_string(params.size());
+          statement.Where("environment_id = " + statement.Param(query.environment->value()));
         }
         const std::string environments = sql::JsonList(query.environments);
         if (!query.environments.empty()) {
-          where();
-          params.emplace_back(environments);
-          sql +=
-              sql::InJsonList(session.dialect(), "environment_id", static_cast<int>(params.size()));
+          statement.Where(
+              sql::InJsonList(session.dialect(), "environment_id", statement.NextParam()));
+          statement.Param(environments);
         }
-        if (query.state) {
-          where();
-          params.emplace_back(RunStateName(*query.state));
-          sql += "state = ?" + std::to_string(params.size());
-        }
-        std::string before_created_at;  // outlives `params`, which views it
+        if (query.state) statement.Where("state = " + statement.Param(RunStateName(*query.state)));
+        std::string before_created_at;  // outlives the statement, which views it
         if (const std::optional<RunId>& before = query.before) {
           STYRMIN_ASSIGN_OR_RETURN(
               const SqlRows rows,
@@ -894,16 +871,15 @@ Result<std::vector<Run>> SqlStore::ListRuns(const RunQuery& query) {
                                    " given as before does not exist");
           }
           before_created_at = rows.front().Text(0);
-          where();
-          sql += RowsPast(session.dialect(), {"created_at", "id"}, Direction::kDescending,
-                          params.size() + 1);
-          params.emplace_back(before_created_at);
-          params.emplace_back(before->value());
+          const std::string created_at = statement.Param(before_created_at);
+          statement.Where(RowsPastValues(session.dialect(), {"created_at", "id"},
+                                         Direction::kDescending,
+                                         {created_at, statement.Param(before->value())}));
         }
-        sql += OrderByBytes(session.dialect(), {"created_at", "id"}, Direction::kDescending);
-        params.emplace_back(static_cast<std::int64_t>(query.limit));
-        sql += " LIMIT ?" + std::to_string(params.size());
-        return ReadAll(session.Query(sql, params), ReadRun);
+        statement.Append(
+            OrderByBytes(session.dialect(), {"created_at", "id"}, Direction::kDescending));
+        statement.Append(" LIMIT " + statement.Param(static_cast<std::int64_t>(query.limit)));
+        return ReadAll(session.Query(statement.sql(), statement.params()), ReadRun);
       });
 }
 
@@ -977,23 +953,15 @@ Result<std::int64_t> SqlStore::RecordAudit(const AuditEvent& event) {
 
 Result<std::vector<AuditEvent>> SqlStore::ListAudit(const AuditQuery& query) {
   STYRMIN_RETURN_IF_ERROR(ValidateAuditQuery(query));
-  // Only the filters asked for are written, each with its own parameter. SQLite plans a
-  // statement before it sees the values, so a filter written as "?1 IS NULL OR ..." would keep
-  // it from walking the (action, sequence) index.
-  std::string sql(kSelectAuditEvent);
-  std::vector<SqlValue> params;
-  const auto filter = [&](std::string_view condition, SqlValue value) {
-    sql += params.empty() ? " WHERE " : " AND ";
-    sql += condition;
-    params.push_back(value);
-    sql += std::to_string(params.size());
-  };
-  if (query.before) filter("sequence < ?", *query.before);
-  if (query.action) filter("action = ?", *query.action);
-  params.emplace_back(static_cast<std::int64_t>(query.limit));
-  sql += " ORDER BY sequence DESC LIMIT ?" + std::to_string(params.size());
+  // Only the filters asked for (ListStatement), so that SQLite walks the (action, sequence)
+  // index.
+  ListStatement statement(kSelectAuditEvent);
+  if (query.before) statement.Where("sequence < " + statement.Param(*query.before));
+  if (query.action) statement.Where("action = " + statement.Param(*query.action));
+  statement.Append(" ORDER BY sequence DESC LIMIT " +
+                   statement.Param(static_cast<std::int64_t>(query.limit)));
   return database_->InTransaction(Access::kRead, [&](SqlSession& session) {
-    return ReadAll(session.Query(sql, params), ReadAuditEvent);
+    return ReadAll(session.Query(statement.sql(), statement.params()), ReadAuditEvent);
   });
 }
 

@@ -104,15 +104,38 @@ inline std::string RowsPastValues(SqlDialect dialect,
   return "(" + left + (direction == Direction::kAscending ? ") > (" : ") < (") + right + ")";
 }
 
-// RowsPastValues with placeholders numbered from `first_param`: "(a, b) > (?3, ?4)".
-inline std::string RowsPast(SqlDialect dialect, std::initializer_list<std::string_view> columns,
-                            Direction direction, std::size_t first_param) {
-  std::vector<std::string> placeholders;
-  for (std::size_t k = 0; k < columns.size(); ++k) {
-    placeholders.push_back("?" + std::to_string(first_param + k));
+// A list statement written as its filters are added: only the filters asked for, each with
+// its own numbered parameter. SQLite plans a statement before it sees the values, so a filter
+// written as "?1 IS NULL OR ..." would keep it from walking the index the given filters match.
+class ListStatement final {
+ public:
+  explicit ListStatement(std::string_view select) : sql_(select) {}
+
+  // Adds `value` as the next parameter and returns its placeholder, "?N". Text is viewed, not
+  // copied: it must outlive the statement's run.
+  std::string Param(SqlValue value) {
+    params_.push_back(value);
+    return "?" + std::to_string(params_.size());
   }
-  return RowsPastValues(dialect, columns, direction, placeholders);
-}
+  // The number of the next parameter Param adds.
+  int NextParam() const { return static_cast<int>(params_.size()) + 1; }
+  // Appends `condition`, after " WHERE " the first time and " AND " afterwards.
+  void Where(std::string_view condition) {
+    sql_ += filtered_ ? " AND " : " WHERE ";
+    filtered_ = true;
+    sql_ += condition;
+  }
+  // Appends the rest of the statement (ORDER BY, LIMIT).
+  void Append(std::string_view text) { sql_ += text; }
+
+  const std::string& sql() const { return sql_; }
+  const std::vector<SqlValue>& params() const { return params_; }
+
+ private:
+  std::string sql_;
+  std::vector<SqlValue> params_;
+  bool filtered_ = false;
+};
 
 // Appended to a SELECT of a write transaction on PostgreSQL: locks the rows it reads until the
 // transaction ends, as an UPDATE of them would, so that a second writer of the same rows waits
